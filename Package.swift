@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every Omnibus target builds in Swift 6 language mode (strict concurrency).
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+
+var targets: [Target] = [
+    .systemLibrary(
+        name: "CZeroMQ",
+        path: "Shared/CZeroMQ",
+        pkgConfig: "libzmq",
+        providers: [.apt(["libzmq3-dev"])]
+    ),
+    .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
+    .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
+    .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts"], path: "Shared/OmnibusClient"),
+    .target(
+        name: "OmnibusService",
+        dependencies: ["OmnibusBus", "OmnibusContracts", grdb, logging, metrics, lifecycle],
+        path: "Shared/OmnibusService"
+    ),
+    .executableTarget(
+        name: "omnibus-probe",
+        dependencies: ["OmnibusService", "OmnibusClient", argumentParser, grdb, lifecycle],
+        path: "Tools/Probe"
+    ),
+    .executableTarget(
+        name: "omnibus-bench",
+        dependencies: ["OmnibusService", "OmnibusClient", argumentParser],
+        path: "Tools/Benchmark"
+    ),
+    .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus"]),
+    .testTarget(name: "OmnibusContractsTests", dependencies: ["OmnibusContracts"]),
+    .testTarget(
+        name: "OmnibusServiceTests",
+        dependencies: ["OmnibusService", "OmnibusClient", .product(name: "MetricsTestKit", package: "swift-metrics")]
+    ),
+    .testTarget(name: "EndToEndTests", dependencies: ["OmnibusService", "OmnibusClient", "omnibus-probe"]),
+]
+
+for index in targets.indices where targets[index].type != .system {
+    targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + strictSettings
+}
+
+let package = Package(
+    name: "Omnibus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "OmnibusContracts", targets: ["OmnibusContracts"]),
+        .library(name: "OmnibusBus", targets: ["OmnibusBus"]),
+        .library(name: "OmnibusService", targets: ["OmnibusService"]),
+        .library(name: "OmnibusClient", targets: ["OmnibusClient"]),
+        .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
+        .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: targets
+)

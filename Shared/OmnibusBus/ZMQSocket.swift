@@ -1,0 +1,116 @@
+import CZeroMQ
+import Foundation
+
+/// One libzmq socket.
+///
+/// libzmq sockets are not thread safe, so this class is deliberately not `Sendable`: it is
+/// made, used and closed on one thread (see ``DedicatedThread``). Messages cross that
+/// boundary as copied `Data` frames, never as libzmq buffers.
+public final class ZMQSocket {
+    /// The pattern this socket was made with.
+    public let type: SocketType
+    let handle: UnsafeMutableRawPointer
+    private let context: ZMQContext  // keeps the context alive until this socket is closed
+    private var isClosed = false
+
+    /// Makes a socket with a bounded LINGER, so that closing it and terminating its
+    /// context never waits for a peer that is gone.
+    public init(context: ZMQContext, type: SocketType, lingerMilliseconds: Int32 = 200) throws {
+        guard let handle = zmq_socket(context.handle, type.rawValue) else {
+            throw ZMQError.last("zmq_socket", detail: "\(type)")
+        }
+        self.handle = handle
+        self.context = context
+        self.type = type
+        try setOption(ZMQ_LINGER, lingerMilliseconds, name: "ZMQ_LINGER")
+    }
+
+    deinit { close() }
+
+    /// Closes the socket; further use throws. Safe to call more than once.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        zmq_close(handle)
+    }
+
+    /// Binds to an endpoint such as `tcp://127.0.0.1:5550`, `tcp://127.0.0.1:*` or `ipc:///tmp/x`.
+    public func bind(_ endpoint: String) throws {
+        guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("zmq_bind", detail: endpoint) }
+    }
+
+    /// Connects to an endpoint; libzmq connects (and reconnects) in the background.
+    public func connect(_ endpoint: String) throws {
+        guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("zmq_connect", detail: endpoint) }
+    }
+
+    /// Stops connecting to an endpoint given to ``connect(_:)``.
+    public func disconnect(_ endpoint: String) throws {
+        guard zmq_disconnect(handle, endpoint) == 0 else { throw ZMQError.last("zmq_disconnect", detail: endpoint) }
+    }
+
+    /// The endpoint last bound or connected, with a wildcard port resolved to the real one.
+    public var lastEndpoint: String {
+        get throws { try stringOption(ZMQ_LAST_ENDPOINT, name: "ZMQ_LAST_ENDPOINT") }
+    }
+
+    /// Sends one message made of `frames` (all frames, or none, reach the peer).
+    ///
+    /// - Parameter wait: when false, returns `false` instead of blocking if the message
+    ///   cannot be queued now (high-water mark reached, or no peer for a ROUTER/DEALER).
+    /// - Returns: whether the message was queued.
+    @discardableResult
+    public func send(_ frames: [Data], wait: Bool = true) throws -> Bool {
+        precondition(!frames.isEmpty, "a ZeroMQ message has at least one frame")
+        let last = frames.count - 1
+        for (index, frame) in frames.enumerated() {
+            var flags: Int32 = index < last ? ZMQ_SNDMORE : 0
+            if !wait { flags |= ZMQ_DONTWAIT }
+            while true {
+                let result = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+                if result >= 0 { break }
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                // libzmq queues multipart messages atomically: only the first frame can be refused.
+                if code == EAGAIN && index == 0 { return false }
+                throw ZMQError(function: "zmq_send", code: code)
+            }
+        }
+        return true
+    }
+
+    /// Sends a message whose frames are UTF-8 strings.
+    @discardableResult
+    public func send(_ frames: [String], wait: Bool = true) throws -> Bool {
+        try send(frames.map { Data($0.utf8) }, wait: wait)
+    }
+
+    /// Receives one whole message (every frame of it).
+    ///
+    /// - Parameter wait: when false, returns `nil` at once if no message is waiting.
+    public func receive(wait: Bool = true) throws -> [Data]? {
+        var frames: [Data] = []
+        var message = zmq_msg_t()
+        var more = true
+        while more {
+            zmq_msg_init(&message)
+            defer { zmq_msg_close(&message) }
+            // Once the first frame is here, libzmq guarantees the rest are too.
+            let flags: Int32 = (wait || !frames.isEmpty) ? 0 : ZMQ_DONTWAIT
+            while zmq_msg_recv(&message, handle, flags) < 0 {
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && frames.isEmpty { return nil }
+                throw ZMQError(function: "zmq_msg_recv", code: code)
+            }
+            frames.append(Data(bytes: zmq_msg_data(&message), count: zmq_msg_size(&message)))
+            more = zmq_msg_more(&message) != 0
+        }
+        return frames
+    }
+
+    /// Waits up to `timeoutMilliseconds` (-1: forever) for a message to read.
+    public func waitForInput(timeoutMilliseconds: Int) throws -> Bool {
+        try ZMQPoller.poll([self], timeoutMilliseconds: timeoutMilliseconds)[0]
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import OmnibusBus
+import OmnibusContracts
+
+/// Sends commands to one service's command endpoint and waits for the matching reply.
+///
+/// A DEALER socket, so it is confined to the thread that made it (not `Sendable`). A reply
+/// that does not come within the timeout throws `unavailable`; sending the same request
+/// again (same id) is then safe, because services apply each request id once. A late reply
+/// to an earlier request is recognised by its id and discarded.
+public final class CommandClient {
+    private let socket: ZMQSocket
+    /// How long ``send(_:)`` waits for a reply.
+    public var timeoutMilliseconds: Int
+
+    public init(context: ZMQContext, endpoint: String, timeoutMilliseconds: Int = 5000) throws {
+        socket = try ZMQSocket(context: context, type: .dealer)
+        try socket.setMaxMessageSize(bytes: 64 << 20)
+        try socket.connect(endpoint)
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    /// Sends a typed command and decodes its reply's data as `Output`.
+    public func send<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ request: CommandRequest<Input>, expecting: Output.Type = Output.self
+    ) throws -> CommandReply<Output> {
+        let reply = try exchange(ContractCoding.encode(request), requestId: request.id)
+        do {
+            return try ContractCoding.decode(CommandReply<Output>.self, from: reply)
+        } catch {
+            throw OmnibusError(.internal, "reply to \(request.command) did not decode: \(ContractCoding.explain(error))")
+        }
+    }
+
+    /// Sends raw frames and returns the next reply's frames, or nil after the timeout.
+    /// For tools and tests that speak the wire protocol directly.
+    public func sendRaw(_ frames: [Data]) throws -> [Data]? {
+        try socket.send(frames)
+        guard try socket.waitForInput(timeoutMilliseconds: timeoutMilliseconds) else { return nil }
+        return try socket.receive()
+    }
+
+    private func exchange(_ body: Data, requestId: String) throws -> Data {
+        try socket.send([body])
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            let milliseconds = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            guard milliseconds > 0, try socket.waitForInput(timeoutMilliseconds: milliseconds), let frames = try socket.receive() else {
+                throw OmnibusError(.unavailable, "no reply within \(timeoutMilliseconds) ms; retry with the same id")
+            }
+            guard let reply = frames.last,
+                  let header = try? ContractCoding.decode(CommandReply<SkippedPayload>.self, from: reply)
+            else { continue }
+            if header.requestId == requestId || header.requestId.isEmpty { return reply }
+        }
+    }
+}

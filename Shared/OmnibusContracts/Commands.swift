@@ -1,0 +1,69 @@
+/// A command sent to a service's command endpoint.
+///
+/// `id` is the request id and also the idempotency key: the service stores its first reply
+/// under it, and a retry with the same id gets that reply again without applying anything.
+public struct CommandRequest<Payload: Codable & Sendable>: Codable, Sendable {
+    /// Request id chosen by the caller (a UUID is a good choice); 1 to 128 characters.
+    public var id: String
+    /// The command name, e.g. `identity.resolve`.
+    public var command: String
+    /// Major version of the command's `data`; 1 unless the contract says otherwise.
+    public var version: Int
+    /// The channel the request comes from (`app`, `web`, `store`, …).
+    public var channel: String?
+    /// Ties the events this command causes to the caller's wider operation.
+    public var correlationId: String?
+    /// The command-specific body.
+    public var data: Payload
+
+    public init(id: String, command: String, version: Int = 1, channel: String? = nil,
+                correlationId: String? = nil, data: Payload) {
+        self.id = id
+        self.command = command
+        self.version = version
+        self.channel = channel
+        self.correlationId = correlationId
+        self.data = data
+    }
+}
+
+extension CommandRequest: Equatable where Payload: Equatable {}
+
+/// What every service reads first from a command: everything but its body.
+public typealias CommandHeader = CommandRequest<SkippedPayload>
+
+/// The reply to a command: either `ok` with `data`, or not `ok` with `error`.
+public struct CommandReply<Payload: Codable & Sendable>: Codable, Sendable {
+    /// The request id this answers; empty when the request was too malformed to have one.
+    public var requestId: String
+    public var ok: Bool
+    public var data: Payload?
+    public var error: OmnibusError?
+
+    public init(requestId: String, data: Payload) {
+        self.requestId = requestId
+        self.ok = true
+        self.data = data
+        self.error = nil
+    }
+
+    public init(requestId: String, error: OmnibusError) {
+        self.requestId = requestId
+        self.ok = false
+        self.data = nil
+        self.error = error
+    }
+
+    /// The data of a successful reply, or the error of a failed one, thrown.
+    public func get() throws -> Payload {
+        if ok, let data { return data }
+        throw error ?? OmnibusError(.internal, "reply \(requestId) has neither data nor error")
+    }
+}
+
+extension CommandReply: Equatable where Payload: Equatable {}
+
+/// An empty body, for commands and replies that carry nothing.
+public struct Empty: Codable, Sendable, Equatable {
+    public init() {}
+}

@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import OmnibusBus
+import OmnibusContracts
+import ServiceLifecycle
+import Synchronization
+
+/// Publishes committed outbox events on the service's PUB socket, right after each commit,
+/// and a heartbeat with the latest sequence about once a second.
+///
+/// It remembers how far it has published (`relayCursor`, saved a few times a second), and
+/// after a restart publishes again from there: events committed but never sent before a
+/// crash go out then. A few may go out twice; subscribers drop those by sequence.
+public final class PublisherRelay: Service, Sendable {
+    public struct Options: Sendable {
+        public var heartbeatMilliseconds = 1000
+        public var sendHighWaterMark: Int32 = 100_000
+        /// How often the relay cursor is saved while events flow, in milliseconds.
+        public var cursorSaveMilliseconds = 250
+        public init() {}
+    }
+
+    /// The endpoint actually bound, once ready.
+    public let bound = BoundAddress()
+    private let store: EventStore
+    private let endpoint: String
+    private let context: ZMQContext
+    private let options: Options
+    private let logger: Logger
+    private let metrics: MetricsRecorder
+    private let published = Atomic<Int64>(-1)
+
+    init(store: EventStore, endpoint: String, context: ZMQContext, options: Options, logger: Logger, metrics: MetricsRecorder) {
+        self.store = store
+        self.endpoint = endpoint
+        self.context = context
+        self.options = options
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// The latest sequence handed to the PUB socket (-1 before the relay has started).
+    public var publishedThrough: Int64 { published.load(ordering: .acquiring) }
+
+    public func run() async throws {
+        try await runOnDedicatedThread(name: "\(store.source)-relay") { stop in try self.loop(until: stop) }
+    }
+
+    private func loop(until stop: StopSignal) throws {
+        let socket = try ZMQSocket(context: context, type: .publisher)
+        try socket.setSendHighWaterMark(options.sendHighWaterMark)
+        try socket.bind(endpoint)
+        bound.set(try socket.lastEndpoint)
+        let pool = store.database.pool
+        var sent = try pool.read { db in try Self.cursor(in: db) }
+        var saved = sent
+        var lastSave = ContinuousClock.now
+        var lastHeartbeat = ContinuousClock.now - .seconds(3600)
+        let eventsCounter = metrics.counter(BusMetric.eventsPublished)
+        let heartbeats = metrics.counter(BusMetric.heartbeatsSent)
+        let publishedGauge = metrics.gauge(BusMetric.publishedSequence)
+        logger.info("relay publishing", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "from": "\(sent)"])
+        published.store(sent, ordering: .releasing)
+
+        while true {
+            let stopping = stop.isStopped
+            sent = try publishPending(after: sent, on: socket, counter: eventsCounter)
+            published.store(sent, ordering: .releasing)
+            let now = ContinuousClock.now
+            if now - lastHeartbeat >= .milliseconds(options.heartbeatMilliseconds) {
+                let heartbeat = Heartbeat(source: store.source, head: sent, time: .now())
+                try socket.send([Data(Topic.heartbeat(source: store.source).utf8), try ContractCoding.encode(heartbeat)], wait: false)
+                heartbeats.increment()
+                publishedGauge.record(sent)
+                lastHeartbeat = now
+            }
+            if sent != saved && (stopping || now - lastSave >= .milliseconds(options.cursorSaveMilliseconds)) {
+                try pool.write { db in try Self.saveCursor(sent, in: db) }
+                saved = sent
+                lastSave = now
+            }
+            if stopping { break }
+            let untilHeartbeat = options.heartbeatMilliseconds - Int((now - lastHeartbeat).milliseconds)
+            _ = store.commits.wait(milliseconds: max(1, min(stopCheckMilliseconds, untilHeartbeat)))
+        }
+        logger.info("relay stopped", metadata: ["publishedThrough": "\(sent)"])
+    }
+
+    /// Sends every committed event after `sequence`; returns the last one sent.
+    private func publishPending(after sequence: Int64, on socket: ZMQSocket, counter: Counter) throws -> Int64 {
+        var sent = sequence
+        while true {
+            let rows = try store.database.pool.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT sequence, type, envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1000",
+                    arguments: [sent])
+            }
+            guard !rows.isEmpty else { return sent }
+            for row in rows {
+                let type: String = row["type"]
+                let topic = Data(Topic.event(source: store.source, type: type).utf8)
+                // PUB never blocks: past the high-water mark libzmq drops, and subscribers repair by replay.
+                try socket.send([topic, row["envelope"]], wait: false)
+                sent = row["sequence"]
+            }
+            counter.increment(by: rows.count)
+        }
+    }
+
+    static func cursor(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT publishedThrough FROM relayCursor WHERE id = 1") ?? 0
+    }
+
+    static func saveCursor(_ sequence: Int64, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO relayCursor (id, publishedThrough) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET publishedThrough = excluded.publishedThrough",
+            arguments: [sequence])
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

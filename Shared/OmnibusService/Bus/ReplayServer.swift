@@ -1,0 +1,109 @@
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import ServiceLifecycle
+
+/// Answers "events of this source after sequence N" from the outbox, on a ROUTER socket.
+///
+/// Request: one JSON frame, a ``ReplayRequest``. Reply: a ``ReplayReplyHeader`` frame, then
+/// one frame per envelope, oldest first. See docs/PROTOCOL.md.
+public final class ReplayServer: Service, Sendable {
+    public struct Options: Sendable {
+        /// Events per reply at most (a request's `limit` is capped to this).
+        public var maxEventsPerReply = 2000
+        /// Bytes of envelopes per reply at most.
+        public var maxBytesPerReply = 8 << 20
+        /// Requests larger than this are refused without being parsed.
+        public var maxRequestBytes = 64 << 10
+        public init() {}
+    }
+
+    public let bound = BoundAddress()
+    private let store: EventStore
+    private let endpoint: String
+    private let context: ZMQContext
+    private let options: Options
+    private let logger: Logger
+    private let metrics: MetricsRecorder
+
+    init(store: EventStore, endpoint: String, context: ZMQContext, options: Options, logger: Logger, metrics: MetricsRecorder) {
+        self.store = store
+        self.endpoint = endpoint
+        self.context = context
+        self.options = options
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    public func run() async throws {
+        try await runOnDedicatedThread(name: "\(store.source)-replay") { stop in try self.loop(until: stop) }
+    }
+
+    private func loop(until stop: StopSignal) throws {
+        let socket = try ZMQSocket(context: context, type: .router)
+        // libzmq disconnects a peer sending more than this; smaller oversize requests get an error reply.
+        try socket.setMaxMessageSize(bytes: 16 << 20)
+        try socket.bind(endpoint)
+        bound.set(try socket.lastEndpoint)
+        logger.info("replay endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)"])
+        while !stop.isStopped {
+            guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds) else { continue }
+            while let frames = try socket.receive(wait: false) {
+                try serve(frames, on: socket)
+            }
+        }
+    }
+
+    private func serve(_ frames: [Data], on socket: ZMQSocket) throws {
+        guard let message = RoutedMessage(frames: frames) else {
+            return reject(reason: "missing_frames", "a message without routing id and body")
+        }
+        let header: ReplayReplyHeader
+        var events: [Data] = []
+        do {
+            let request = try parse(message)
+            let head = try store.head()
+            if request.after > head {
+                throw OmnibusError(.outOfRange, "after \(request.after) is beyond \(store.source)'s head \(head)")
+            }
+            let limit = min(max(request.limit ?? options.maxEventsPerReply, 1), options.maxEventsPerReply)
+            events = try store.database.pool.read { db in
+                try Outbox.envelopes(after: request.after, limit: limit, maxBytes: options.maxBytesPerReply, in: db)
+            }
+            header = ReplayReplyHeader(source: store.source, after: request.after, head: head, count: events.count)
+        } catch {
+            let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the event log could not be read; retry later")
+            if !(error is OmnibusError) { logger.error("replay failed", metadata: ["error": "\(error)"]) }
+            reject(reason: refusal.code.rawValue, refusal.message)
+            header = ReplayReplyHeader(source: store.source, after: -1, head: (try? store.head()) ?? 0, count: 0, error: refusal)
+        }
+        try message.reply([try ContractCoding.encode(header)] + events, on: socket)
+    }
+
+    private func parse(_ message: RoutedMessage) throws -> ReplayRequest {
+        guard message.body.count == 1 else {
+            throw OmnibusError(.invalidRequest, "a replay request is one JSON frame; got \(message.body.count) frames")
+        }
+        let body = message.body[0]
+        guard body.count <= options.maxRequestBytes else {
+            throw OmnibusError(.tooLarge, "request is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
+        }
+        let request: ReplayRequest
+        do {
+            request = try ContractCoding.decode(ReplayRequest.self, from: body)
+        } catch {
+            throw OmnibusError(.invalidRequest, "not a replay request: \(ContractCoding.explain(error))")
+        }
+        guard request.source == store.source else {
+            throw OmnibusError(.notFound, "this endpoint serves '\(store.source)', not '\(request.source)'")
+        }
+        guard request.after >= 0 else { throw OmnibusError(.invalidArgument, "after must be 0 or more") }
+        return request
+    }
+
+    private func reject(reason: String, _ message: String) {
+        metrics.rejected(endpoint: "replay", reason: reason)
+        logger.warning("replay request refused", metadata: ["reason": "\(reason)", "detail": "\(message)"])
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import OmnibusBus
+
+/// A message read from a ROUTER socket: the peer's routing id, whether it used the REQ-style
+/// empty delimiter frame, and the body frames. Replies mirror the same framing, so both
+/// DEALER and REQ clients are served.
+struct RoutedMessage {
+    let identity: Data
+    let hasDelimiter: Bool
+    let body: [Data]
+
+    /// Splits raw ROUTER frames; nil when not even a routing id and one body frame are there.
+    init?(frames: [Data]) {
+        guard frames.count >= 2 else { return nil }
+        identity = frames[0]
+        hasDelimiter = frames[1].isEmpty && frames.count >= 3
+        body = Array(frames.dropFirst(hasDelimiter ? 2 : 1))
+    }
+
+    /// Sends `frames` back to the peer; a peer that has gone is skipped by the ROUTER.
+    func reply(_ frames: [Data], on socket: ZMQSocket) throws {
+        let head = hasDelimiter ? [identity, Data()] : [identity]
+        try socket.send(head + frames, wait: false)
+    }
+}

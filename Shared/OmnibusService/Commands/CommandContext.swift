@@ -1,0 +1,38 @@
+import GRDB
+import OmnibusContracts
+
+/// What a command handler works with: the request's fields, the open write transaction,
+/// and ``emit(_:schemaVersion:customerId:data:)`` to append events to the outbox in that
+/// same transaction (they commit with the state change, or not at all).
+public final class CommandContext {
+    public let requestId: String
+    public let command: String
+    public let version: Int
+    public let channel: String?
+    public let correlationId: String?
+    /// The write transaction the command runs in.
+    public let db: Database
+    let source: String
+
+    init(header: CommandHeader, db: Database, source: String) {
+        requestId = header.id
+        command = header.command
+        version = header.version
+        channel = header.channel
+        correlationId = header.correlationId
+        self.db = db
+        self.source = source
+    }
+
+    /// Appends an event caused by this command: its causation id is the request id, its
+    /// correlation id the request's (or the request id), its channel the request's.
+    @discardableResult
+    public func emit<Payload: Encodable & Sendable>(
+        _ type: String, schemaVersion: Int = 1, customerId: String? = nil, data: Payload
+    ) throws -> Int64 {
+        let event = PendingEvent(
+            type: type, schemaVersion: schemaVersion, customerId: customerId, channel: channel,
+            correlationId: correlationId ?? requestId, causationId: requestId, data: data)
+        return try Outbox.append([event], source: source, in: db)[0]
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import ServiceLifecycle
+
+/// Takes commands on a ROUTER socket and answers each with a ``CommandReply``.
+///
+/// Requests waiting together are applied in one write transaction (group commit), each in
+/// its own savepoint so one failing command rolls back only itself. A request id seen before
+/// gets its first reply again and changes nothing. Malformed, oversized or unknown requests
+/// get an error reply and are counted; nothing a client sends stops the loop.
+public final class CommandServer: Service, Sendable {
+    public struct Options: Sendable {
+        /// Command bodies larger than this are refused with `too_large`.
+        public var maxRequestBytes = 1 << 20
+        /// How many waiting requests share one transaction at most.
+        public var maxBatch = 128
+        public init() {}
+    }
+
+    public let bound = BoundAddress()
+    private let store: EventStore
+    private let registry: CommandRegistry
+    private let endpoint: String
+    private let context: ZMQContext
+    private let options: Options
+    private let logger: Logger
+    private let metrics: MetricsRecorder
+
+    init(store: EventStore, registry: CommandRegistry, endpoint: String, context: ZMQContext,
+         options: Options, logger: Logger, metrics: MetricsRecorder) {
+        self.store = store
+        self.registry = registry
+        self.endpoint = endpoint
+        self.context = context
+        self.options = options
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    public func run() async throws {
+        try await runOnDedicatedThread(name: "\(store.source)-commands") { stop in try self.loop(until: stop) }
+    }
+
+    private func loop(until stop: StopSignal) throws {
+        let socket = try ZMQSocket(context: context, type: .router)
+        // Hard cap against memory exhaustion; anything between the soft and hard limit gets a `too_large` reply.
+        try socket.setMaxMessageSize(bytes: Int64(max(options.maxRequestBytes, 16 << 20)))
+        try socket.bind(endpoint)
+        bound.set(try socket.lastEndpoint)
+        logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
+        while !stop.isStopped {
+            guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds) else { continue }
+            var batch: [(RoutedMessage, Data)] = []
+            var accepted: [(RoutedMessage, CommandHeader, Data)] = []
+            while batch.count + accepted.count < options.maxBatch, let frames = try socket.receive(wait: false) {
+                guard let message = RoutedMessage(frames: frames) else {
+                    reject("missing_frames", "a message without routing id and body")
+                    continue
+                }
+                switch screen(message) {
+                case .success(let (header, body)): accepted.append((message, header, body))
+                case .failure(let error): batch.append((message, reply(requestId: "", error)))
+                }
+            }
+            batch += apply(accepted)
+            for (message, reply) in batch {
+                try message.reply([reply], on: socket)
+            }
+        }
+    }
+
+    /// Checks what can be checked without the database: framing, size, JSON, name, version.
+    private func screen(_ message: RoutedMessage) -> Result<(CommandHeader, Data), OmnibusError> {
+        guard message.body.count == 1 else {
+            return refuse("wrong_frames", .invalidRequest, "a command is one JSON frame; got \(message.body.count) frames")
+        }
+        let body = message.body[0]
+        guard body.count <= options.maxRequestBytes else {
+            return refuse("too_large", .tooLarge, "command is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
+        }
+        let header: CommandHeader
+        do {
+            header = try ContractCoding.decode(CommandHeader.self, from: body)
+        } catch {
+            return refuse("invalid_json", .invalidRequest, "not a command: \(ContractCoding.explain(error))")
+        }
+        guard (1...128).contains(header.id.utf8.count) else {
+            return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
+        }
+        guard let entry = registry.entries[header.command] else {
+            return refuse("unknown_command", .unknownCommand,
+                          "'\(header.command)' is not a command of \(store.source); known: \(registry.commandNames.joined(separator: ", "))")
+        }
+        guard entry.versions.contains(header.version) else {
+            return refuse("unsupported_version", .unsupportedVersion,
+                          "\(header.command) version \(header.version) is not supported; supported: \(entry.versions)")
+        }
+        return .success((header, body))
+    }
+
+    /// Applies screened commands in one transaction; returns each one's reply.
+    private func apply(_ commands: [(RoutedMessage, CommandHeader, Data)]) -> [(RoutedMessage, Data)] {
+        guard !commands.isEmpty else { return [] }
+        do {
+            let replies = try store.write { db in
+                try commands.map { message, header, body in (message, try execute(header, body, in: db)) }
+            }
+            return replies
+        } catch {
+            logger.error("command transaction failed", metadata: ["error": "\(error)", "commands": "\(commands.count)"])
+            let refusal = OmnibusError(.unavailable, "the service could not commit; retry with the same id")
+            return commands.map { message, header, _ in (message, reply(requestId: header.id, refusal)) }
+        }
+    }
+
+    private func execute(_ header: CommandHeader, _ body: Data, in db: Database) throws -> Data {
+        if let stored = try CommandReplyStore.find(requestId: header.id, in: db) {
+            guard stored.command == header.command else {
+                count(header.command, "conflict")
+                return reply(requestId: header.id, OmnibusError(
+                    .conflict, "request id \(header.id) was already used for \(stored.command)"))
+            }
+            count(header.command, "repeated")
+            return stored.reply
+        }
+        guard let entry = registry.entries[header.command] else { throw OmnibusError(.internal, "unscreened command") }
+        var reply = Data()
+        do {
+            try db.inSavepoint {
+                reply = try entry.handler(body, CommandContext(header: header, db: db, source: store.source))
+                return .commit
+            }
+            count(header.command, "ok")
+        } catch let error as OmnibusError {
+            count(header.command, error.code.rawValue)
+            reply = self.reply(requestId: header.id, error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            count(header.command, "conflict")
+            reply = self.reply(requestId: header.id, OmnibusError(.conflict, "the change conflicts with current state"))
+        } catch {
+            // Not the domain's answer but a fault: nothing of the command is kept, so a retry may succeed.
+            count(header.command, "internal")
+            logger.error("command failed", metadata: ["command": "\(header.command)", "requestId": "\(header.id)", "error": "\(error)"])
+            return self.reply(requestId: header.id, OmnibusError(.internal, "\(header.command) failed inside the service; nothing was applied"))
+        }
+        // Replies of applied commands and of commands refused by the domain are both kept:
+        // a retry gets the same answer even if the state has moved on since.
+        try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, in: db)
+        return reply
+    }
+
+    private func reply(requestId: String, _ error: OmnibusError) -> Data {
+        (try? ContractCoding.encode(CommandReply<Empty>(requestId: requestId, error: error)))
+            ?? Data(#"{"requestId":"","ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
+    }
+
+    private func refuse(_ reason: String, _ code: ErrorCode, _ message: String) -> Result<(CommandHeader, Data), OmnibusError> {
+        reject(reason, message)
+        return .failure(OmnibusError(code, message))
+    }
+
+    private func reject(_ reason: String, _ detail: String) {
+        metrics.rejected(endpoint: "commands", reason: reason)
+        logger.warning("command refused", metadata: ["reason": "\(reason)", "detail": "\(detail)"])
+    }
+
+    private func count(_ command: String, _ outcome: String) {
+        metrics.counter(BusMetric.commands, [("command", command), ("outcome", outcome)]).increment()
+    }
+}

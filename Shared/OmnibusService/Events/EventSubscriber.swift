@@ -1,0 +1,186 @@
+import Foundation
+import GRDB
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import ServiceLifecycle
+import Synchronization
+
+/// Consumes other services' events with nothing lost and nothing applied twice, on top of
+/// PUB/SUB, which drops messages by design.
+///
+/// It subscribes first, then asks each source's replay endpoint for everything after its
+/// last applied sequence. Live events that follow on directly are applied; older ones are
+/// duplicates and dropped; a hole in the sequence, or a heartbeat announcing a head beyond
+/// what it has, makes it replay the missing range. Each batch of events and the new
+/// `inboxOffset` of their sources are committed in one transaction.
+public final class EventSubscriber: Service, Sendable {
+    public struct Options: Sendable {
+        /// libzmq's queue for incoming events; past it, events are dropped and later replayed.
+        public var receiveHighWaterMark: Int32 = 100_000
+        /// The kernel receive buffer (0: the OS default).
+        public var receiveBufferBytes: Int32 = 0
+        /// How many live messages are read before they are applied in one transaction.
+        public var maxBatch = 4000
+        /// Events asked for per replay request.
+        public var replayBatch = 2000
+        /// A replay request with no answer after this long is sent again.
+        public var replayTimeoutMilliseconds = 3000
+        public init() {}
+    }
+
+    private let store: EventStore
+    private let sources: [SubscriptionSource]
+    private let registry: EventHandlerRegistry
+    private let context: ZMQContext
+    private let options: Options
+    private let logger: Logger
+    private let metrics: MetricsRecorder
+    private let progressSnapshot = Mutex<[String: SourceProgress]>([:])
+
+    init(store: EventStore, sources: [SubscriptionSource], registry: EventHandlerRegistry, context: ZMQContext,
+         options: Options, logger: Logger, metrics: MetricsRecorder) {
+        self.store = store
+        self.sources = sources
+        self.registry = registry
+        self.context = context
+        self.options = options
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// How far each source is applied, as of the last committed batch.
+    public var progress: [String: SourceProgress] { progressSnapshot.withLock { $0 } }
+
+    public func run() async throws {
+        try await runOnDedicatedThread(name: "\(store.source)-subscriber") { stop in try self.loop(until: stop) }
+    }
+
+    private func loop(until stop: StopSignal) throws {
+        let subscriber = try ZMQSocket(context: context, type: .subscriber)
+        try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)
+        if options.receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: options.receiveBufferBytes) }
+        try subscriber.setMaxMessageSize(bytes: Int64(Outbox.maxEnvelopeBytes + 4096))
+        let offsets = try store.database.pool.read { db in try InboxOffsets.all(in: db) }
+        var streams: [String: SourceStream] = [:]
+        for source in sources {
+            // Subscribe before asking for replay: nothing published in between can be missed.
+            try subscriber.connect(source.events)
+            try subscriber.subscribe(Topic.sourcePrefix(source.name))
+            let stream = try SourceStream(source: source, applied: offsets[source.name] ?? 0, context: context,
+                                          logger: logger, metrics: metrics)
+            streams[source.name] = stream
+        }
+        let ordered = sources.compactMap { streams[$0.name] }
+        publishProgress(ordered)
+        for stream in ordered {
+            try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds)
+        }
+        logger.info("subscriber started", metadata: ["sources": "\(offsets)"])
+
+        let sockets = [subscriber] + ordered.map(\.dealer)
+        while !stop.isStopped {
+            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: stopCheckMilliseconds)
+            for (index, stream) in ordered.enumerated() where readable[index + 1] {
+                while let frames = try stream.dealer.receive(wait: false) {
+                    let events = stream.takeReplay(frames)
+                    apply(events, streams: streams)
+                }
+            }
+            if readable[0] {
+                var batch: [ReceivedEvent] = []
+                while batch.count < options.maxBatch, let frames = try subscriber.receive(wait: false) {
+                    if let event = classifyLive(frames, streams: streams) { batch.append(event) }
+                }
+                apply(batch, streams: streams)
+            }
+            for stream in ordered { try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds) }
+            publishProgress(ordered)
+        }
+    }
+
+    /// Sorts a live message: an event that follows on is returned for applying; duplicates,
+    /// heartbeats, gaps and garbage are dealt with here.
+    private func classifyLive(_ frames: [Data], streams: [String: SourceStream]) -> ReceivedEvent? {
+        guard frames.count == 2, let topic = String(data: frames[0], encoding: .utf8),
+              let (sourceName, name) = Topic.split(topic), let stream = streams[sourceName]
+        else {
+            reject("wrong_frames", "live message with \(frames.count) frames")
+            return nil
+        }
+        if Topic.isHeartbeat(name: name) {
+            guard let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == sourceName else {
+                reject("invalid_heartbeat", "undecodable heartbeat on \(topic)")
+                return nil
+            }
+            stream.noteHead(heartbeat.head)
+            return nil
+        }
+        guard let header = try? ContractCoding.decode(EventHeader.self, from: frames[1]),
+              header.source == sourceName, header.topic == topic, header.sequence > 0
+        else {
+            reject("invalid_event", "undecodable or mislabelled event on \(topic)")
+            return nil
+        }
+        return stream.offer(ReceivedEvent(header: header, envelope: frames[1]))
+    }
+
+    /// Applies events (each stream's in order) and their offsets in one transaction.
+    private func apply(_ events: [ReceivedEvent], streams: [String: SourceStream]) {
+        guard !events.isEmpty else { return }
+        do {
+            let applied = try store.write { db in
+                var last: [String: Int64] = [:]
+                for event in events {
+                    try applyOne(event, in: db)
+                    last[event.header.source] = event.header.sequence
+                }
+                for (source, sequence) in last { try InboxOffsets.save(source: source, appliedThrough: sequence, in: db) }
+                return last
+            }
+            for (source, sequence) in applied { streams[source]?.committed(through: sequence) }
+        } catch {
+            // Nothing was committed: the in-memory position rolls back and replay fetches the events again.
+            logger.error("applying events failed; will replay", metadata: ["error": "\(error)", "events": "\(events.count)"])
+            for stream in streams.values { stream.rollBack() }
+        }
+    }
+
+    private func applyOne(_ event: ReceivedEvent, in db: Database) throws {
+        let header = event.header
+        switch registry.decide(header) {
+        case .ignore:
+            break
+        case .deadLetter(let reason):
+            try park(event, reason: reason, in: db)
+        case .handle(let handler):
+            do {
+                try db.inSavepoint {
+                    try handler(event, EventContext(db: db, event: header, source: store.source))
+                    return .commit
+                }
+            } catch {
+                try park(event, reason: "handler failed: \(error)", in: db)
+            }
+        }
+    }
+
+    private func park(_ event: ReceivedEvent, reason: String, in db: Database) throws {
+        try DeadLetter.record(header: event.header, envelope: event.envelope, reason: reason, in: db)
+        metrics.counter(BusMetric.deadLetters, [("from", event.header.source)]).increment()
+        logger.error("event parked as dead letter", metadata: [
+            "source": "\(event.header.source)", "sequence": "\(event.header.sequence)",
+            "type": "\(event.header.type)", "reason": "\(reason)",
+        ])
+    }
+
+    private func publishProgress(_ streams: [SourceStream]) {
+        let snapshot = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0.progress) })
+        progressSnapshot.withLock { $0 = snapshot }
+    }
+
+    private func reject(_ reason: String, _ detail: String) {
+        metrics.rejected(endpoint: "subscriber", reason: reason)
+        logger.warning("message dropped", metadata: ["reason": "\(reason)", "detail": "\(detail)"])
+    }
+}

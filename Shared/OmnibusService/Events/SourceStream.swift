@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import Metrics
+import OmnibusBus
+import OmnibusContracts
+
+/// One source as the subscriber sees it: what is committed, what is accepted into the batch
+/// being applied, the head the source announced, and the replay exchange with it.
+///
+/// Lives on the subscriber's thread only (it owns the DEALER socket), hence not `Sendable`.
+final class SourceStream {
+    let source: SubscriptionSource
+    /// Talks to the source's replay endpoint.
+    let dealer: ZMQSocket
+    private var applied: Int64
+    private var accepted: Int64
+    private var head: Int64 = 0
+    private var awaitingFirstReplay = true
+    private var replaySentAt: ContinuousClock.Instant?
+    private var retryAfter = ContinuousClock.now
+    private var gapsRepaired = 0
+    private let logger: Logger
+    private let duplicates: Counter
+    private let gaps: Counter
+    private let replayRequests: Counter
+    private let appliedCounter: Counter
+    private let appliedGauge: Gauge
+    private let rejected: Counter
+
+    init(source: SubscriptionSource, applied: Int64, context: ZMQContext, logger: Logger, metrics: MetricsRecorder) throws {
+        self.source = source
+        self.applied = applied
+        self.accepted = applied
+        self.logger = logger
+        dealer = try ZMQSocket(context: context, type: .dealer)
+        // Only queue requests on a live connection, so a request to a source that is down
+        // is known to be unsent and tried again, instead of piling up.
+        try dealer.setImmediate(true)
+        try dealer.setMaxMessageSize(bytes: 64 << 20)
+        try dealer.connect(source.replay)
+        let from = [("from", source.name)]
+        duplicates = metrics.counter(BusMetric.duplicatesDropped, from)
+        gaps = metrics.counter(BusMetric.gapsDetected, from)
+        replayRequests = metrics.counter(BusMetric.replayRequests, from)
+        appliedCounter = metrics.counter(BusMetric.eventsApplied, from)
+        appliedGauge = metrics.gauge(BusMetric.appliedSequence, from)
+        rejected = metrics.counter(BusMetric.rejectedMessages, [("endpoint", "replay-reply"), ("reason", "invalid_reply")])
+    }
+
+    var progress: SourceProgress {
+        SourceProgress(applied: applied, head: max(head, applied), gapsRepaired: gapsRepaired)
+    }
+
+    /// Takes an event if it is the next one; counts and drops a duplicate; a later one means
+    /// events are missing, which the next ``requestReplayIfNeeded`` repairs.
+    func offer(_ event: ReceivedEvent) -> ReceivedEvent? {
+        let sequence = event.header.sequence
+        noteHead(sequence)
+        if sequence <= accepted {
+            duplicates.increment()
+            return nil
+        }
+        guard sequence == accepted + 1 else { return nil }
+        accepted = sequence
+        return event
+    }
+
+    /// Records the source's latest sequence, from a heartbeat, a replay reply or an event.
+    func noteHead(_ sequence: Int64) {
+        if sequence > head { head = sequence }
+    }
+
+    /// Reads a replay reply and returns the events in it that follow on.
+    func takeReplay(_ frames: [Data]) -> [ReceivedEvent] {
+        replaySentAt = nil
+        guard let first = frames.first, let header = try? ContractCoding.decode(ReplayReplyHeader.self, from: first) else {
+            rejected.increment()
+            logger.warning("undecodable replay reply", metadata: ["source": "\(source.name)"])
+            return []
+        }
+        if let error = header.error {
+            logger.error("replay refused", metadata: ["source": "\(source.name)", "error": "\(error)"])
+            retryAfter = .now + .seconds(1)
+            return []
+        }
+        awaitingFirstReplay = false
+        noteHead(header.head)
+        if header.head < applied {
+            logger.critical("source is behind what was applied: its event log was reset or restored", metadata: [
+                "source": "\(source.name)", "head": "\(header.head)", "applied": "\(applied)",
+            ])
+        }
+        var events: [ReceivedEvent] = []
+        for frame in frames.dropFirst() {
+            guard let event = try? ContractCoding.decode(EventHeader.self, from: frame), event.source == source.name else {
+                rejected.increment()
+                continue
+            }
+            if let next = offer(ReceivedEvent(header: event, envelope: frame)) { events.append(next) }
+        }
+        return events
+    }
+
+    /// Asks for replay when events are known to be missing (or at start), and again when a
+    /// request went unanswered for `timeoutMilliseconds`.
+    func requestReplayIfNeeded(limit: Int, timeoutMilliseconds: Int) throws {
+        let now = ContinuousClock.now
+        if let sentAt = replaySentAt {
+            guard now - sentAt >= .milliseconds(timeoutMilliseconds) else { return }
+            logger.warning("replay request unanswered; asking again", metadata: ["source": "\(source.name)"])
+        } else {
+            guard awaitingFirstReplay || accepted < head, now >= retryAfter else { return }
+            if !awaitingFirstReplay { gaps.increment(); gapsRepaired += 1 }
+        }
+        let request = ReplayRequest(source: source.name, after: accepted, limit: limit)
+        if try dealer.send([try ContractCoding.encode(request)], wait: false) {
+            replaySentAt = now
+            replayRequests.increment()
+        } else {
+            replaySentAt = nil
+            retryAfter = now + .milliseconds(100)  // no connection yet
+        }
+    }
+
+    /// The batch holding this source's events up to `sequence` committed.
+    func committed(through sequence: Int64) {
+        appliedCounter.increment(by: Int(sequence - applied))
+        applied = sequence
+        appliedGauge.record(sequence)
+    }
+
+    /// The batch failed to commit: forget what it accepted, so replay brings it again.
+    func rollBack() {
+        accepted = applied
+    }
+}

@@ -1,0 +1,17 @@
+import OmnibusContracts
+
+/// The reply to the built-in `service.health` command, which every service answers.
+public struct HealthReport: Codable, Sendable, Equatable {
+    public var service: String
+    /// The latest sequence in the service's event log.
+    public var head: Int64
+    /// The latest sequence the relay has published.
+    public var publishedThrough: Int64
+    /// Per consumed source: applied sequence, announced head, repaired gaps.
+    public var subscriptions: [String: SourceProgress]
+    /// Events parked because they could not be applied.
+    public var deadLetters: Int
+}
+
+/// The name of the built-in health command.
+public let healthCommand = "service.health"

@@ -1,0 +1,90 @@
+import GRDB
+import Logging
+import Metrics
+import OmnibusBus
+import OmnibusContracts
+import ServiceLifecycle
+
+/// Everything one Omnibus service runs besides its domain: the database, the publisher
+/// relay, the replay endpoint, the command endpoint and (if it consumes anything) the
+/// subscriber. A service's `main` builds one of these and runs ``services`` in a
+/// `ServiceGroup`; tests build the same with temporary files and ephemeral ports.
+public final class ServiceRuntime: Sendable {
+    public struct Configuration: Sendable {
+        /// The service's name, which is also its event source name.
+        public var name: String
+        public var databasePath: String
+        public var endpoints: ServiceEndpoints
+        /// The services whose events this one consumes.
+        public var sources: [SubscriptionSource] = []
+        public var relay = PublisherRelay.Options()
+        public var replay = ReplayServer.Options()
+        public var commands = CommandServer.Options()
+        public var subscriber = EventSubscriber.Options()
+        public var metricsFactory: any MetricsFactory = MetricsSystem.factory
+
+        public init(name: String, databasePath: String, endpoints: ServiceEndpoints) {
+            self.name = name
+            self.databasePath = databasePath
+            self.endpoints = endpoints
+        }
+    }
+
+    public let store: EventStore
+    public let relay: PublisherRelay
+    public let replayServer: ReplayServer
+    public let commandServer: CommandServer
+    /// Present when the configuration names sources to consume.
+    public let subscriber: EventSubscriber?
+
+    /// Opens the database (running the runtime's and then the service's `migrations`) and
+    /// wires the servers. Nothing binds or runs until ``services`` run.
+    public init(
+        configuration: Configuration,
+        commands: CommandRegistry = CommandRegistry(),
+        events: EventHandlerRegistry = EventHandlerRegistry(),
+        migrations: (inout GRDBMigrator) -> Void = { _ in },
+        context: ZMQContext,
+        logger: Logger
+    ) throws {
+        let database = try ServiceDatabase(path: configuration.databasePath, migrations: migrations)
+        let store = EventStore(source: configuration.name, database: database)
+        let metrics = MetricsRecorder(service: configuration.name, factory: configuration.metricsFactory)
+        self.store = store
+        relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,
+                               options: configuration.relay, logger: logger, metrics: metrics)
+        replayServer = ReplayServer(store: store, endpoint: configuration.endpoints.replay, context: context,
+                                    options: configuration.replay, logger: logger, metrics: metrics)
+        subscriber = configuration.sources.isEmpty ? nil : EventSubscriber(
+            store: store, sources: configuration.sources, registry: events, context: context,
+            options: configuration.subscriber, logger: logger, metrics: metrics)
+        var registry = commands
+        registry.register(healthCommand) { [relay, subscriber] (_: Empty, context: CommandContext) in
+            HealthReport(
+                service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
+                subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db))
+        }
+        commandServer = CommandServer(store: store, registry: registry, endpoint: configuration.endpoints.commands,
+                                      context: context, options: configuration.commands, logger: logger, metrics: metrics)
+    }
+
+    /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
+    /// commands stop first and the relay last, after publishing what was committed.
+    public var services: [any Service] {
+        [relay, replayServer] + (subscriber.map { [$0] } ?? []) + [commandServer]
+    }
+
+    /// A group that runs ``services`` (after `extra`, which therefore stop last) and shuts
+    /// down gracefully on SIGTERM and SIGINT.
+    public func serviceGroup(
+        logger: Logger, extra: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    ) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: extra + services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    }
+}
+
+/// GRDB's migrator, named here so services need not import GRDB just to add migrations.
+public typealias GRDBMigrator = GRDB.DatabaseMigrator

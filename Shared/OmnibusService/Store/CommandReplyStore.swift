@@ -1,0 +1,23 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+
+/// The first reply given to each request id, so that a retried command is answered the same
+/// and applied once.
+enum CommandReplyStore {
+    struct Stored {
+        var command: String
+        var reply: Data
+    }
+
+    static func find(requestId: String, in db: Database) throws -> Stored? {
+        try Row.fetchOne(db, sql: "SELECT command, reply FROM commandReply WHERE requestId = ?", arguments: [requestId])
+            .map { Stored(command: $0["command"], reply: $0["reply"]) }
+    }
+
+    static func save(requestId: String, command: String, reply: Data, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt) VALUES (?, ?, ?, ?)",
+            arguments: [requestId, command, reply, Timestamp.now().millisecondsSince1970])
+    }
+}

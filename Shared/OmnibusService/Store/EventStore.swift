@@ -1,0 +1,37 @@
+import GRDB
+import OmnibusContracts
+
+/// A service's database together with its identity as an event source: every write that
+/// appends events goes through ``write(_:)``, which wakes the publisher relay after commit.
+public final class EventStore: Sendable {
+    /// The service name events are published under.
+    public let source: String
+    public let database: ServiceDatabase
+    /// Raised after each committed write, for the relay.
+    public let commits: CommitSignal
+
+    public init(source: String, database: ServiceDatabase) {
+        precondition(Topic.isValidSource(source), "invalid source name \(source)")
+        self.source = source
+        self.database = database
+        self.commits = CommitSignal()
+    }
+
+    /// Runs `body` in one write transaction, then wakes the relay.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        let result = try database.pool.write(body)
+        commits.signal()
+        return result
+    }
+
+    /// Appends events in one transaction (group commit) and returns their sequences.
+    @discardableResult
+    public func append(_ events: [PendingEvent]) throws -> [Int64] {
+        try write { db in try Outbox.append(events, source: source, in: db) }
+    }
+
+    /// The latest committed sequence.
+    public func head() throws -> Int64 {
+        try database.pool.read { db in try Outbox.head(in: db) }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+
+/// The service's event log: events are appended inside the transaction that makes the
+/// state change they describe, each with the next sequence number of the source.
+public enum Outbox {
+    /// The largest envelope an event may have; a larger one is refused when appended, so
+    /// nothing ever sits in the log that a subscriber could not receive.
+    public static let maxEnvelopeBytes = 1 << 20
+
+    /// Appends `events` in order and returns their envelopes' sequence numbers.
+    ///
+    /// Must run inside a write transaction (the sequence is read and advanced in it).
+    @discardableResult
+    public static func append(_ events: [PendingEvent], source: String, in db: Database) throws -> [Int64] {
+        guard !events.isEmpty else { return [] }
+        var sequence = try head(in: db)
+        let now = Timestamp.now()
+        var sequences: [Int64] = []
+        sequences.reserveCapacity(events.count)
+        for event in events {
+            guard Topic.isValidEventType(event.type) else {
+                throw OmnibusError(.invalidArgument, "'\(event.type)' is not a valid event type")
+            }
+            sequence += 1
+            let envelope = EventEnvelope(
+                id: UUID().uuidString.lowercased(), source: source, sequence: sequence, type: event.type,
+                schemaVersion: event.schemaVersion, occurredAt: now, customerId: event.customerId,
+                channel: event.channel, correlationId: event.correlationId, causationId: event.causationId,
+                data: event.payload)
+            let bytes = try ContractCoding.encode(envelope)
+            guard bytes.count <= maxEnvelopeBytes else {
+                throw OmnibusError(.tooLarge, "event \(event.type) is \(bytes.count) bytes; the limit is \(maxEnvelopeBytes)")
+            }
+            try OutboxRecord(
+                sequence: sequence, eventId: envelope.id, type: event.type, customerId: event.customerId,
+                envelope: bytes, recordedAt: now.millisecondsSince1970
+            ).insert(db)
+            sequences.append(sequence)
+        }
+        return sequences
+    }
+
+    /// The latest sequence in the log (0 when empty).
+    public static func head(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox") ?? 0
+    }
+
+    /// Up to `limit` envelopes after `sequence`, oldest first, stopping before `maxBytes`
+    /// would be exceeded (at least one is returned when there is one).
+    public static func envelopes(after sequence: Int64, limit: Int, maxBytes: Int = 8 << 20, in db: Database) throws -> [Data] {
+        let cursor = try Data.fetchCursor(
+            db, sql: "SELECT envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            arguments: [sequence, limit])
+        var result: [Data] = []
+        var bytes = 0
+        while let envelope = try cursor.next() {
+            if !result.isEmpty && bytes + envelope.count > maxBytes { break }
+            bytes += envelope.count
+            result.append(envelope)
+        }
+        return result
+    }
+}

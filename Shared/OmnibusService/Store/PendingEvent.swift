@@ -1,0 +1,39 @@
+import OmnibusContracts
+
+/// An event a service is about to write to its outbox; the outbox adds its id, source,
+/// sequence and time.
+public struct PendingEvent: Sendable {
+    public var type: String
+    public var schemaVersion: Int
+    public var customerId: String?
+    public var channel: String?
+    public var correlationId: String?
+    public var causationId: String?
+    let payload: ErasedPayload
+
+    public init<Payload: Encodable & Sendable>(
+        type: String, schemaVersion: Int = 1, customerId: String? = nil, channel: String? = nil,
+        correlationId: String? = nil, causationId: String? = nil, data: Payload
+    ) {
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.customerId = customerId
+        self.channel = channel
+        self.correlationId = correlationId
+        self.causationId = causationId
+        self.payload = ErasedPayload(data)
+    }
+}
+
+/// Lets an envelope carry a payload whose type was erased; it is only ever encoded.
+struct ErasedPayload: Codable, Sendable {
+    let value: any Encodable & Sendable
+
+    init(_ value: any Encodable & Sendable) { self.value = value }
+
+    init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "write-only payload"))
+    }
+
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

@@ -1,0 +1,45 @@
+import GRDB
+
+/// The tables every service has besides its own: the outbox (its event log), inbox offsets,
+/// stored command replies, dead letters and the relay's cursor.
+///
+/// Migrations are append-only: once shipped, a migration is never edited; a change is a new one.
+enum RuntimeMigrations {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("omnibus-runtime-v1") { db in
+            try db.create(table: "outbox") { table in
+                table.primaryKey("sequence", .integer)
+                table.column("eventId", .text).notNull().unique()
+                table.column("type", .text).notNull()
+                table.column("customerId", .text).indexed()
+                table.column("envelope", .blob).notNull()
+                table.column("recordedAt", .integer).notNull()
+            }
+            try db.create(table: "relayCursor") { table in
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("publishedThrough", .integer).notNull()
+            }
+            try db.create(table: "inboxOffset") { table in
+                table.primaryKey("source", .text)
+                table.column("appliedThrough", .integer).notNull()
+                table.column("updatedAt", .integer).notNull()
+            }
+            try db.create(table: "commandReply") { table in
+                table.primaryKey("requestId", .text)
+                table.column("command", .text).notNull()
+                table.column("reply", .blob).notNull()
+                table.column("recordedAt", .integer).notNull().indexed()
+            }
+            try db.create(table: "deadLetter") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("source", .text).notNull()
+                table.column("sequence", .integer)
+                table.column("eventId", .text)
+                table.column("type", .text)
+                table.column("reason", .text).notNull()
+                table.column("envelope", .blob).notNull()
+                table.column("recordedAt", .integer).notNull()
+            }
+        }
+    }
+}

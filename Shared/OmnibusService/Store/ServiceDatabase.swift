@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+
+/// A service's SQLite database: one file, opened as a GRDB `DatabasePool` in WAL mode.
+///
+/// Durability: `journal_mode=WAL` with `synchronous=FULL`. A committed transaction survives
+/// a process crash and a power loss, because every commit syncs the WAL. FULL rather than
+/// NORMAL because the outbox is the event log other services trust: an event published as
+/// sequence N and then lost in a power failure would let a different event reuse N.
+public final class ServiceDatabase: Sendable {
+    /// The GRDB pool; readers never block the writer.
+    public let pool: DatabasePool
+    /// The file path, or nil for a temporary database.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs the runtime's migrations,
+    /// then `migrations` (the service's own, registered after the runtime's).
+    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        var migrator = DatabaseMigrator()
+        RuntimeMigrations.register(in: &migrator)
+        migrations(&migrator)
+        try migrator.migrate(pool)
+    }
+}

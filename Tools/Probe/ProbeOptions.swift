@@ -1,0 +1,56 @@
+import ArgumentParser
+import Logging
+import OmnibusService
+
+/// Options every probe role shares: its name, database and endpoints.
+struct ProbeServiceOptions: ParsableArguments {
+    @Option(help: "Service (event source) name.")
+    var name: String
+
+    @Option(help: "Path of the SQLite database file.")
+    var database: String
+
+    @Option(help: "PUB endpoint to bind for this service's events.")
+    var events = "tcp://127.0.0.1:*"
+
+    @Option(help: "ROUTER endpoint to bind for replay.")
+    var replay = "tcp://127.0.0.1:*"
+
+    @Option(help: "ROUTER endpoint to bind for commands.")
+    var commands = "tcp://127.0.0.1:*"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    var endpoints: ServiceEndpoints { ServiceEndpoints(events: events, replay: replay, commands: commands) }
+
+    func bootstrapLogging() -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        return Logger(label: "omnibus.\(name)")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The probe's one event type.
+enum ProbeContract {
+    static let recordedType = "probe.recorded"
+    static let recordCommand = "probe.record"
+
+    struct Recorded: Codable, Sendable {
+        var index: Int
+        var payload: String
+    }
+
+    struct Record: Codable, Sendable {
+        var payload: String
+    }
+
+    struct RecordReply: Codable, Sendable {
+        var sequence: Int64
+    }
+}
