@@ -38,13 +38,24 @@ var targets: [Target] = [
         dependencies: ["OmnibusService", "OmnibusClient", argumentParser],
         path: "Tools/Benchmark"
     ),
-    .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus"]),
+    .target(
+        name: "OmnibusTestSupport",
+        dependencies: ["OmnibusService", "OmnibusBus", logging, lifecycle],
+        path: "Tests/OmnibusTestSupport"
+    ),
+    .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus", "OmnibusTestSupport"]),
     .testTarget(name: "OmnibusContractsTests", dependencies: ["OmnibusContracts"]),
     .testTarget(
         name: "OmnibusServiceTests",
-        dependencies: ["OmnibusService", "OmnibusClient", .product(name: "MetricsTestKit", package: "swift-metrics")]
+        dependencies: [
+            "OmnibusService", "OmnibusClient", "OmnibusTestSupport", grdb,
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]
     ),
-    .testTarget(name: "EndToEndTests", dependencies: ["OmnibusService", "OmnibusClient", "omnibus-probe"]),
+    .testTarget(
+        name: "EndToEndTests",
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusTestSupport", "omnibus-probe", grdb]
+    ),
 ]
 
 for index in targets.indices where targets[index].type != .system {
