@@ -27,6 +27,23 @@ public struct CommandRequest<Payload: Codable & Sendable>: Codable, Sendable {
     }
 }
 
+extension CommandRequest {
+    private enum CodingKeys: String, CodingKey {
+        case id, command, version, channel, correlationId, data
+    }
+
+    /// `version` may be left out and then means 1.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        command = try container.decode(String.self, forKey: .command)
+        version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        channel = try container.decodeIfPresent(String.self, forKey: .channel)
+        correlationId = try container.decodeIfPresent(String.self, forKey: .correlationId)
+        data = try container.decode(Payload.self, forKey: .data)
+    }
+}
+
 extension CommandRequest: Equatable where Payload: Equatable {}
 
 /// What every service reads first from a command: everything but its body.

@@ -4,6 +4,7 @@ import OmnibusBus
 /// A condition that did not become true before its deadline.
 public struct TimedOut: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Polls `condition` every few milliseconds until it holds, failing after `timeout`.

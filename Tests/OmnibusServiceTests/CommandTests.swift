@@ -1,0 +1,86 @@
+import Foundation
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+import OmnibusTestSupport
+import Testing
+
+@Suite("Commands: idempotent, atomic, clear errors", .timeLimit(.minutes(2)))
+struct CommandTests {
+    @Test func retriedCommandRepliesTheSameAndAppliesOnce() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let producer = try await Fixture.producer(in: directory, context: context)
+        let request = CommandRequest(id: "req-1", command: "alpha.add_notes", channel: "app", data: AddNotes(count: 3, text: "hi"))
+
+        let first = try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self)
+        let retry = try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self)
+
+        #expect(try first.get() == AddedNotes(sequences: [1, 2, 3]))
+        #expect(retry == first)
+        #expect(try producer.runtime.store.head() == 3)
+        let events = try Fixture.outbox(producer)
+        #expect(events.count == 3)
+
+        let reused = CommandRequest(id: "req-1", command: healthCommand, data: Empty())
+        let conflict = try await Fixture.command(reused, to: producer, context: context, expecting: Empty.self)
+        #expect(conflict.error?.code == .conflict)
+        try await producer.stop()
+    }
+
+    @Test func failedCommandLeavesNothingBehindAndItsRetryGetsTheSameError() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let producer = try await Fixture.producer(in: directory, context: context)
+        let failing = CommandRequest(id: "req-f", command: "alpha.add_notes", data: AddNotes(count: 5, text: "x", fail: true))
+
+        let reply = try await Fixture.command(failing, to: producer, context: context, expecting: AddedNotes.self)
+        let retry = try await Fixture.command(failing, to: producer, context: context, expecting: AddedNotes.self)
+
+        #expect(reply.error == OmnibusError(.conflict, "asked to fail"))
+        #expect(retry == reply)
+        #expect(try producer.runtime.store.head() == 0, "the five events emitted before the failure were rolled back")
+        try await producer.stop()
+    }
+
+    @Test func badCommandsGetClearErrorCodes() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let producer = try await Fixture.producer(in: directory, context: context)
+        func send<T: Codable & Sendable>(_ request: CommandRequest<T>) async throws -> OmnibusError? {
+            try await Fixture.command(request, to: producer, context: context, expecting: Empty.self).error
+        }
+        #expect(try await send(CommandRequest(id: "a", command: "alpha.nope", data: Empty()))?.code == .unknownCommand)
+        #expect(try await send(CommandRequest(id: "b", command: "alpha.add_notes", version: 9, data: AddNotes(count: 1, text: "")))?.code == .unsupportedVersion)
+        #expect(try await send(CommandRequest(id: "c", command: "alpha.add_notes", data: ["count": "many"]))?.code == .invalidArgument)
+        #expect(try await send(CommandRequest(id: "d", command: "alpha.add_notes", data: AddNotes(count: -1, text: "")))?.code == .invalidArgument)
+        #expect(try await send(CommandRequest(id: "", command: "alpha.add_notes", data: AddNotes(count: 1, text: "")))?.code == .invalidRequest)
+        let unknown = try #require(try await send(CommandRequest(id: "e", command: "alpha.nope", data: Empty())))
+        #expect(unknown.message.contains("alpha.add_notes"), "the error lists the known commands")
+        #expect(try producer.runtime.store.head() == 0)
+        try await producer.stop()
+    }
+
+    @Test func healthReportsHeadPublishingAndSubscriptions() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let producer = try await Fixture.producer(in: directory, context: context)
+        let consumer = try await Fixture.consumer(in: directory, context: context, sources: [producer.asSource])
+        try Fixture.append(5, to: producer)
+        try await eventually("applied") { try Fixture.noteCount(consumer) == 5 }
+
+        let health = try await Fixture.command(
+            CommandRequest(id: "h1", command: healthCommand, data: Empty()), to: consumer, context: context,
+            expecting: HealthReport.self
+        ).get()
+        #expect(health.service == "omega")
+        #expect(health.subscriptions["alpha"]?.applied == 5)
+        #expect(health.deadLetters == 0)
+        try await consumer.stop()
+        try await producer.stop()
+    }
+}
