@@ -1,0 +1,79 @@
+import Foundation
+
+/// A separate OS process started by a test (a service executable), with its output in a
+/// log file for post-mortems.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked: Foundation's Process is thread safe for the calls used here (terminate,
+    // isRunning, terminationStatus), which is all other tasks touch.
+    private let process = Process()
+    public let logPath: String
+
+    /// Starts `executable` (a product of this package, found beside the test binary).
+    public init(product executable: String, arguments: [String], logPath: String) throws {
+        self.logPath = logPath
+        process.executableURL = Self.buildDirectory.appendingPathComponent(executable)
+        process.arguments = arguments
+        guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    /// The folder holding the built products: the one the running test binary is in.
+    public static var buildDirectory: URL {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var url = URL(fileURLWithPath: executable)
+        // On Linux the tests run from `<build>/<Package>PackageTests.xctest`.
+        while url.pathComponents.count > 1 && url.lastPathComponent.hasSuffix(".xctest") == false {
+            url.deleteLastPathComponent()
+        }
+        return url.pathComponents.count > 1 ? url.deletingLastPathComponent() : URL(fileURLWithPath: executable).deletingLastPathComponent()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends a signal (SIGTERM, SIGKILL, …).
+    public func send(_ signal: Int32) {
+        kill(process.processIdentifier, signal)
+    }
+
+    /// How the process ended.
+    public enum Exit: Equatable, Sendable {
+        case exited(Int32)
+        case signalled(Int32)
+    }
+
+    /// Waits (polling) for the process to end, up to `timeout`.
+    public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Exit {
+        try await eventually("process \(pid) to exit", timeout: timeout) { !self.process.isRunning }
+        return process.terminationReason == .uncaughtSignal ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
+    }
+
+    /// The log's text, for failure messages.
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that was free a moment ago, for a child process to bind.
+public func freeLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
