@@ -9,9 +9,14 @@ public final class ChildProcess: @unchecked Sendable {
     public let logPath: String
 
     /// Starts `executable` (a product of this package, found beside the test binary).
-    public init(product executable: String, arguments: [String], logPath: String) throws {
+    public convenience init(product executable: String, arguments: [String], logPath: String) throws {
+        try self.init(executable: Self.buildDirectory.appendingPathComponent(executable).path, arguments: arguments, logPath: logPath)
+    }
+
+    /// Starts the program at `executable`.
+    public init(executable: String, arguments: [String], logPath: String) throws {
         self.logPath = logPath
-        process.executableURL = Self.buildDirectory.appendingPathComponent(executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what Omnibus needs to build and test on Debian 12, skipping what is there:
+# libzmq (with CURVE), SQLite headers, pkg-config, and pyzmq for the wire-protocol test.
+set -euo pipefail
+
+missing=()
+for package in libzmq3-dev libsqlite3-dev pkg-config; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+if ((${#missing[@]})); then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c "import zmq" 2>/dev/null; then
+    echo "installing: pyzmq"
+    python3 -m pip install --quiet pyzmq 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyzmq
+fi
