@@ -35,7 +35,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", "OmnibusClient", argumentParser],
+        dependencies: ["OmnibusService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
     .target(

@@ -26,6 +26,9 @@ public final class EventSubscriber: Service, Sendable {
         public var replayBatch = 2000
         /// A replay request with no answer after this long is sent again.
         public var replayTimeoutMilliseconds = 3000
+        /// Called on the subscriber's thread after each committed batch, with the source and
+        /// the sequence now applied (for latency measurements and custom metrics); keep it quick.
+        public var onCommitted: (@Sendable (_ source: String, _ appliedThrough: Int64) -> Void)?
         public init() {}
     }
 
@@ -116,7 +119,7 @@ public final class EventSubscriber: Service, Sendable {
             stream.noteHead(heartbeat.head)
             return nil
         }
-        guard let header = try? ContractCoding.decode(EventHeader.self, from: frames[1]),
+        guard let header = try? EventHeader.decode(from: frames[1]),
               header.source == sourceName, header.topic == topic, header.sequence > 0
         else {
             reject("invalid_event", "undecodable or mislabelled event on \(topic)")
@@ -129,16 +132,17 @@ public final class EventSubscriber: Service, Sendable {
     private func apply(_ events: [ReceivedEvent], streams: [String: SourceStream]) {
         guard !events.isEmpty else { return }
         do {
-            let applied = try store.write { db in
-                var last: [String: Int64] = [:]
-                for event in events {
-                    try applyOne(event, in: db)
-                    last[event.header.source] = event.header.sequence
-                }
-                for (source, sequence) in last { try InboxOffsets.save(source: source, appliedThrough: sequence, in: db) }
-                return last
+            let applied: [String: Int64]
+            do {
+                applied = try commit(events, isolatingHandlers: false)
+            } catch is HandlerFailedInBatch {
+                // Rare: redo the batch with a savepoint per event, so only the failing one is parked.
+                applied = try commit(events, isolatingHandlers: true)
             }
-            for (source, sequence) in applied { streams[source]?.committed(through: sequence) }
+            for (source, sequence) in applied {
+                streams[source]?.committed(through: sequence)
+                options.onCommitted?(source, sequence)
+            }
         } catch {
             // Nothing was committed: the in-memory position rolls back and replay fetches the events again.
             logger.error("applying events failed; will replay", metadata: ["error": "\(error)", "events": "\(events.count)"])
@@ -146,7 +150,22 @@ public final class EventSubscriber: Service, Sendable {
         }
     }
 
-    private func applyOne(_ event: ReceivedEvent, in db: Database) throws {
+    /// A handler threw while savepoints were off: the whole batch is rolled back and redone.
+    private struct HandlerFailedInBatch: Error {}
+
+    private func commit(_ events: [ReceivedEvent], isolatingHandlers: Bool) throws -> [String: Int64] {
+        try store.write { db in
+            var last: [String: Int64] = [:]
+            for event in events {
+                try applyOne(event, in: db, isolated: isolatingHandlers)
+                last[event.header.source] = event.header.sequence
+            }
+            for (source, sequence) in last { try InboxOffsets.save(source: source, appliedThrough: sequence, in: db) }
+            return last
+        }
+    }
+
+    private func applyOne(_ event: ReceivedEvent, in db: Database, isolated: Bool) throws {
         let header = event.header
         switch registry.decide(header) {
         case .ignore:
@@ -154,9 +173,14 @@ public final class EventSubscriber: Service, Sendable {
         case .deadLetter(let reason):
             try park(event, reason: reason, in: db)
         case .handle(let handler):
+            let context = EventContext(db: db, event: header, source: store.source)
+            guard isolated else {
+                do { try handler(event, context) } catch { throw HandlerFailedInBatch() }
+                return
+            }
             do {
                 try db.inSavepoint {
-                    try handler(event, EventContext(db: db, event: header, source: store.source))
+                    try handler(event, context)
                     return .commit
                 }
             } catch {

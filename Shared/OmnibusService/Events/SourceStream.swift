@@ -92,7 +92,7 @@ final class SourceStream {
         }
         var events: [ReceivedEvent] = []
         for frame in frames.dropFirst() {
-            guard let event = try? ContractCoding.decode(EventHeader.self, from: frame), event.source == source.name else {
+            guard let event = try? EventHeader.decode(from: frame), event.source == source.name else {
                 rejected.increment()
                 continue
             }

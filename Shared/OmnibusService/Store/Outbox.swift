@@ -17,6 +17,11 @@ public enum Outbox {
         guard !events.isEmpty else { return [] }
         var sequence = try head(in: db)
         let now = Timestamp.now()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO outbox (sequence, eventId, type, customerId, envelope, recordedAt) VALUES (?, ?, ?, ?, ?, ?)
+            """)
         var sequences: [Int64] = []
         sequences.reserveCapacity(events.count)
         for event in events {
@@ -24,19 +29,16 @@ public enum Outbox {
                 throw OmnibusError(.invalidArgument, "'\(event.type)' is not a valid event type")
             }
             sequence += 1
-            let envelope = EventEnvelope(
-                id: UUID().uuidString.lowercased(), source: source, sequence: sequence, type: event.type,
-                schemaVersion: event.schemaVersion, occurredAt: now, customerId: event.customerId,
-                channel: event.channel, correlationId: event.correlationId, causationId: event.causationId,
-                data: event.payload)
-            let bytes = try ContractCoding.encode(envelope)
+            let id = UUID().uuidString.lowercased()
+            let bytes = EnvelopeWriter.write(
+                id: id, source: source, sequence: sequence, type: event.type, schemaVersion: event.schemaVersion,
+                occurredAt: now, customerId: event.customerId, channel: event.channel,
+                correlationId: event.correlationId, causationId: event.causationId,
+                data: try encoder.encode(event.payload))
             guard bytes.count <= maxEnvelopeBytes else {
                 throw OmnibusError(.tooLarge, "event \(event.type) is \(bytes.count) bytes; the limit is \(maxEnvelopeBytes)")
             }
-            try OutboxRecord(
-                sequence: sequence, eventId: envelope.id, type: event.type, customerId: event.customerId,
-                envelope: bytes, recordedAt: now.millisecondsSince1970
-            ).insert(db)
+            try insert.execute(arguments: [sequence, id, event.type, event.customerId, bytes, now.millisecondsSince1970])
             sequences.append(sequence)
         }
         return sequences

@@ -9,7 +9,7 @@ enum RuntimeMigrations {
         migrator.registerMigration("omnibus-runtime-v1") { db in
             try db.create(table: "outbox") { table in
                 table.primaryKey("sequence", .integer)
-                table.column("eventId", .text).notNull().unique()
+                table.column("eventId", .text).notNull()
                 table.column("type", .text).notNull()
                 table.column("customerId", .text).indexed()
                 table.column("envelope", .blob).notNull()

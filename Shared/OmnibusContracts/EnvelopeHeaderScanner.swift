@@ -1,0 +1,212 @@
+import Foundation
+
+/// Reads an envelope's top-level fields without building the body, several times faster
+/// than `JSONDecoder`; subscribers read every event's header, so this is their hot path.
+///
+/// It is strict and modest: on anything it does not fully understand (invalid or unusual
+/// JSON, duplicate keys, non-integer numbers, a missing field) it returns nil, and
+/// ``EventHeader/decode(from:)`` falls back to `JSONDecoder`, which then decides and
+/// explains. When it does return a header, it is the one `JSONDecoder` would produce.
+enum EnvelopeHeaderScanner {
+    static func scan(_ data: Data) -> EventHeader? {
+        data.withUnsafeBytes { buffer in
+            var cursor = Cursor(bytes: buffer.bindMemory(to: UInt8.self))
+            return cursor.envelope()
+        }
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        mutating func envelope() -> EventHeader? {
+            var strings: [String: String] = [:]
+            var integers: [String: Int64] = [:]
+            var seen = Set<String>()
+            var hasData = false
+            guard take(UInt8(ascii: "{")) else { return nil }
+            if !take(UInt8(ascii: "}")) {
+                repeat {
+                    guard let key = string(), seen.insert(key).inserted, take(UInt8(ascii: ":")) else { return nil }
+                    switch key {
+                    case "id", "source", "type", "occurredAt", "customerId", "channel", "correlationId", "causationId":
+                        if literal("null") { continue }
+                        guard let value = string() else { return nil }
+                        strings[key] = value
+                    case "sequence", "schemaVersion":
+                        guard let value = integer() else { return nil }
+                        integers[key] = value
+                    default:
+                        guard skipValue(depth: 0) else { return nil }
+                        if key == "data" { hasData = true }
+                    }
+                } while take(UInt8(ascii: ","))
+                guard take(UInt8(ascii: "}")) else { return nil }
+            }
+            skipWhitespace()
+            guard index == bytes.count, hasData,
+                  let id = strings["id"], let source = strings["source"], let type = strings["type"],
+                  let sequence = integers["sequence"], let version = integers["schemaVersion"], let schemaVersion = Int(exactly: version),
+                  let time = strings["occurredAt"], let occurredAt = Timestamp(rfc3339: time)
+            else { return nil }
+            return EventHeader(
+                id: id, source: source, sequence: sequence, type: type, schemaVersion: schemaVersion, occurredAt: occurredAt,
+                customerId: strings["customerId"], channel: strings["channel"], correlationId: strings["correlationId"],
+                causationId: strings["causationId"], data: SkippedPayload())
+        }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        }
+
+        /// Skips white space, then consumes `byte` if it is next.
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func literal(_ word: StaticString) -> Bool {
+            skipWhitespace()
+            let count = word.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
+            index += count
+            return true
+        }
+
+        /// A string without escapes becomes a String; one with escapes is declined (the
+        /// fallback decodes it), since envelope fields in practice have none.
+        mutating func string() -> String? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    index += 1
+                    return text
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                index += 1
+            }
+            return nil
+        }
+
+        mutating func integer() -> Int64? {
+            skipWhitespace()
+            let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            let start = index
+            var value: Int64 = 0
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflowSum) = times.addingReportingOverflow(Int64(bytes[index] - 48))
+                guard !overflowTimes, !overflowSum else { return nil }
+                value = sum
+                index += 1
+            }
+            let digits = index - start
+            guard digits > 0, digits == 1 || bytes[start] != 48 else { return nil }
+            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
+            return negative ? -value : value
+        }
+
+        /// Skips one JSON value, checking its structure (strings may contain escapes here).
+        mutating func skipValue(depth: Int) -> Bool {
+            guard depth < 64 else { return false }
+            skipWhitespace()
+            guard index < bytes.count else { return false }
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                index += 1
+                if take(UInt8(ascii: "}")) { return true }
+                repeat {
+                    guard skipString(), take(UInt8(ascii: ":")), skipValue(depth: depth + 1) else { return false }
+                } while take(UInt8(ascii: ","))
+                return take(UInt8(ascii: "}"))
+            case UInt8(ascii: "["):
+                index += 1
+                if take(UInt8(ascii: "]")) { return true }
+                repeat {
+                    guard skipValue(depth: depth + 1) else { return false }
+                } while take(UInt8(ascii: ","))
+                return take(UInt8(ascii: "]"))
+            case UInt8(ascii: "\""):
+                return skipString()
+            case UInt8(ascii: "t"): return literal("true")
+            case UInt8(ascii: "f"): return literal("false")
+            case UInt8(ascii: "n"): return literal("null")
+            default:
+                return skipNumber()
+            }
+        }
+
+        mutating func skipString() -> Bool {
+            guard take(UInt8(ascii: "\"")) else { return false }
+            let start = index
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) != nil
+                }
+                if byte < 0x20 { return false }
+                if byte == UInt8(ascii: "\\") {
+                    guard index + 1 < bytes.count else { return false }
+                    let escaped = bytes[index + 1]
+                    if escaped == UInt8(ascii: "u") {
+                        guard index + 5 < bytes.count,
+                              (2...5).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { return false }
+                        index += 6
+                        continue
+                    }
+                    guard Array(#""\/bfnrt"#.utf8).contains(escaped) else { return false }
+                    index += 2
+                    continue
+                }
+                index += 1
+            }
+            return false
+        }
+
+        /// JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+        mutating func skipNumber() -> Bool {
+            func digits(_ cursor: inout Cursor) -> Int {
+                let start = cursor.index
+                while cursor.index < cursor.bytes.count, cursor.bytes[cursor.index] >= 48, cursor.bytes[cursor.index] <= 57 { cursor.index += 1 }
+                return cursor.index - start
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let start = index
+            let integerDigits = digits(&self)
+            guard integerDigits > 0, integerDigits == 1 || bytes[start] != 48 else { return false }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard digits(&self) > 0 else { return false }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard digits(&self) > 0 else { return false }
+            }
+            return true
+        }
+
+        static func isHexDigit(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
+        }
+    }
+}
+
+extension EventEnvelope where Payload == SkippedPayload {
+    /// Reads an envelope's header: the fast scanner when it can, `JSONDecoder` otherwise
+    /// (which also produces the error for bytes that are not an envelope).
+    public static func decode(from data: Data) throws -> EventHeader {
+        if let header = EnvelopeHeaderScanner.scan(data) { return header }
+        return try ContractCoding.decode(EventHeader.self, from: data)
+    }
+}

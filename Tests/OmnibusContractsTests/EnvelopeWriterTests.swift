@@ -1,0 +1,21 @@
+import Foundation
+import OmnibusContracts
+import Testing
+
+@Suite struct EnvelopeWriterTests {
+    @Test(arguments: ["plain", "quote \" backslash \\ slash /", "line\nfeed\ttab\r\u{0}\u{1f}", "ünïcødé 👟 日本"])
+    func writtenEnvelopeDecodesToTheSameValues(text: String) throws {
+        let data = try JSONEncoder().encode(["note": text])
+        let bytes = EnvelopeWriter.write(
+            id: "id-\(text)", source: "orders", sequence: 9_000_000_001, type: "cart.item_added", schemaVersion: 3,
+            occurredAt: Timestamp(millisecondsSince1970: 1_795_395_053_799), customerId: text, channel: nil,
+            correlationId: "c", causationId: text, data: data)
+        let envelope = try ContractCoding.decode(EventEnvelope<[String: String]>.self, from: bytes)
+        #expect(envelope == EventEnvelope(
+            id: "id-\(text)", source: "orders", sequence: 9_000_000_001, type: "cart.item_added", schemaVersion: 3,
+            occurredAt: Timestamp(millisecondsSince1970: 1_795_395_053_799), customerId: text, channel: nil,
+            correlationId: "c", causationId: text, data: ["note": text]))
+        let object = try #require(JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+        #expect(object["channel"] == nil, "absent optionals are left out, not null")
+    }
+}

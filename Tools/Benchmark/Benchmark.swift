@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import OmnibusBus
+
+/// `omnibus-bench`: measures the bus on this machine and prints the figures.
+///
+/// In one run: the raw libzmq PUB→SUB rate (the transport's limit), the durable end-to-end
+/// rate (outbox commit → publish → subscribe → applied and offset committed), their ratio,
+/// commit-to-applied latency at a steady 1,000 events/s, the catch-up replay rate of a
+/// subscriber 100,000 events behind, and the peak resident memory. Figures are printed,
+/// never asserted: targets are judged by a person reading them.
+@main
+struct Benchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "omnibus-bench",
+        abstract: "Measure raw transport, durable end-to-end throughput, latency and replay.")
+
+    @Option(help: "Messages for the raw PUB→SUB measurement.")
+    var rawMessages = 2_000_000
+
+    @Option(help: "Events for the durable end-to-end measurement.")
+    var events = 200_000
+
+    @Option(help: "Events for the latency measurement (sent at --latency-rate per second).")
+    var latencyEvents = 5_000
+
+    @Option(help: "Events per second during the latency measurement.")
+    var latencyRate = 1_000
+
+    @Option(help: "How far behind the catch-up subscriber starts.")
+    var replayBehind = 100_000
+
+    @Option(help: "Payload bytes per message and event.")
+    var payloadBytes = 256
+
+    @Option(help: "Events per producer transaction (group commit) in the throughput run.")
+    var producerBatch = 1_000
+
+    func validate() throws {
+        guard rawMessages > 0, events > 0, latencyEvents > 0, latencyRate > 0, payloadBytes >= 0, producerBatch > 0 else {
+            throw ValidationError("counts and rates must be positive")
+        }
+        guard replayBehind <= events else { throw ValidationError("--replay-behind must not exceed --events") }
+    }
+
+    func run() async throws {
+        let directory = NSTemporaryDirectory() + "omnibus-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let context = try ZMQContext(ioThreads: 1)
+        print("omnibus-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payloadBytes) B, libzmq \(ZMQContext.version)")
+
+        let raw = try await RawTransport.measure(context: context, messages: rawMessages, payloadBytes: payloadBytes)
+        report("raw libzmq PUB→SUB", "\(format(raw.rate)) msg/s" + (raw.lost > 0 ? " (\(raw.lost) dropped by libzmq)" : ""))
+
+        let pipeline = try await DurablePipeline.start(directory: directory, context: context)
+        let durable = try await pipeline.throughput(events: events, batch: producerBatch, payloadBytes: payloadBytes)
+        report("producer outbox commits alone", "\(format(durable.producer)) events/s")
+        report("durable end to end", "\(format(durable.endToEnd)) events/s")
+        report("ratio durable / raw", String(format: "%.3f", durable.endToEnd / raw.rate))
+
+        let latency = try await pipeline.latency(events: latencyEvents, rate: latencyRate, payloadBytes: payloadBytes)
+        report("commit→applied at \(latencyRate)/s", String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms", latency.p50, latency.p99, latency.max))
+
+        let replay = try await pipeline.catchUp(behind: replayBehind, directory: directory)
+        report("catch-up replay (\(replayBehind) behind)", "\(format(replay)) events/s")
+        try await pipeline.stop()
+
+        report("peak RSS", "\(peakResidentMegabytes()) MiB")
+    }
+
+    private func report(_ what: String, _ figure: String) {
+        print(what.padding(toLength: 40, withPad: " ", startingAt: 0) + figure)
+    }
+
+    private func format(_ rate: Double) -> String {
+        let number = NumberFormatter()
+        number.numberStyle = .decimal
+        number.maximumFractionDigits = 0
+        return number.string(from: NSNumber(value: rate)) ?? "\(Int(rate))"
+    }
+}
+
+/// The process's peak resident set size so far, in MiB (Linux reports `ru_maxrss` in KiB).
+func peakResidentMegabytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss / 1024
+}
