@@ -44,7 +44,7 @@ var targets: [Target] = [
         path: "Tests/OmnibusTestSupport"
     ),
     .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus", "OmnibusTestSupport"]),
-    .testTarget(name: "OmnibusContractsTests", dependencies: ["OmnibusContracts"]),
+    .testTarget(name: "OmnibusContractsTests", dependencies: ["OmnibusContracts", "OmnibusTestSupport"]),
     .testTarget(
         name: "OmnibusServiceTests",
         dependencies: [

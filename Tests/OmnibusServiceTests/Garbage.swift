@@ -1,19 +1,14 @@
 import Foundation
+import OmnibusTestSupport
 
-/// A deterministic source of malformed input (SplitMix64), so a failing fuzz run can be
-/// reproduced from its seed.
+/// A deterministic source of malformed input, so a failing fuzz run can be reproduced
+/// from its seed.
 struct Garbage {
-    private var state: UInt64
+    private var random: SeededGenerator
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
