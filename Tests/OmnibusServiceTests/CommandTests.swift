@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import OmnibusBus
 import OmnibusContracts
 import OmnibusService
@@ -60,6 +61,9 @@ struct CommandTests {
         #expect(try await send(CommandRequest(id: "", command: "alpha.add_notes", data: AddNotes(count: 1, text: "")))?.code == .invalidRequest)
         let unknown = try #require(try await send(CommandRequest(id: "e", command: "alpha.nope", data: Empty())))
         #expect(unknown.message.contains("alpha.add_notes"), "the error lists the known commands")
+        let refused = try await Fixture.command(
+            CommandRequest(id: "f", command: "alpha.nope", data: Empty()), to: producer, context: context, expecting: Empty.self)
+        #expect(refused.requestId == "f", "a refused request's reply still names it, so clients can match it")
         #expect(try producer.runtime.store.head() == 0)
         try await producer.stop()
     }
@@ -73,11 +77,20 @@ struct CommandTests {
         try Fixture.append(5, to: producer)
         try await eventually("applied") { try Fixture.noteCount(consumer) == 5 }
 
-        let health = try await Fixture.command(
-            CommandRequest(id: "h1", command: healthCommand, data: Empty()), to: consumer, context: context,
-            expecting: HealthReport.self
-        ).get()
+        func health(_ id: String) async throws -> HealthReport {
+            try await Fixture.command(
+                CommandRequest(id: id, command: healthCommand, data: Empty()), to: consumer, context: context,
+                expecting: HealthReport.self
+            ).get()
+        }
+        // Health reads the subscriber's progress, published just after each commit.
+        try await eventually("health reports the applied events") { try await health("h1").subscriptions["alpha"]?.applied == 5 }
+        let health = try await health("h1")
         #expect(health.service == "omega")
+        let storedReplies = try await consumer.runtime.store.database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM commandReply") ?? -1
+        }
+        #expect(storedReplies == 0, "queries are answered afresh and not stored")
         #expect(health.subscriptions["alpha"]?.applied == 5)
         #expect(health.deadLetters == 0)
         try await consumer.stop()

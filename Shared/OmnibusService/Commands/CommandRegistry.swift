@@ -9,6 +9,8 @@ public struct CommandRegistry: Sendable {
 
     struct Entry: Sendable {
         var versions: ClosedRange<Int>
+        /// False for queries: their replies are not kept, as repeating them changes nothing.
+        var storesReply: Bool
         var handler: Handler
     }
 
@@ -17,14 +19,16 @@ public struct CommandRegistry: Sendable {
     public init() {}
 
     /// Registers `command`; its `data` decodes as `Input`, and the handler's result is the
-    /// reply's `data`.
+    /// reply's `data`. A query (`changesState: false`) must not change state or emit events;
+    /// its replies are not stored for retries, since answering again is harmless.
     public mutating func register<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ command: String,
         versions: ClosedRange<Int> = 1...1,
+        changesState: Bool = true,
         _ handler: @escaping @Sendable (Input, CommandContext) throws -> Output
     ) {
         precondition(entries[command] == nil, "command \(command) registered twice")
-        entries[command] = Entry(versions: versions) { body, context in
+        entries[command] = Entry(versions: versions, storesReply: changesState) { body, context in
             let request: CommandRequest<Input>
             do {
                 request = try ContractCoding.decode(CommandRequest<Input>.self, from: body)

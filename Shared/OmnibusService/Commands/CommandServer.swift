@@ -62,7 +62,7 @@ public final class CommandServer: Service, Sendable {
                 }
                 switch screen(message) {
                 case .success(let (header, body)): accepted.append((message, header, body))
-                case .failure(let error): batch.append((message, reply(requestId: "", error)))
+                case .failure(let refusal): batch.append((message, reply(requestId: refusal.requestId, refusal.error)))
                 }
             }
             batch += apply(accepted)
@@ -73,7 +73,7 @@ public final class CommandServer: Service, Sendable {
     }
 
     /// Checks what can be checked without the database: framing, size, JSON, name, version.
-    private func screen(_ message: RoutedMessage) -> Result<(CommandHeader, Data), OmnibusError> {
+    private func screen(_ message: RoutedMessage) -> Result<(CommandHeader, Data), Refusal> {
         guard message.body.count == 1 else {
             return refuse("wrong_frames", .invalidRequest, "a command is one JSON frame; got \(message.body.count) frames")
         }
@@ -91,11 +91,11 @@ public final class CommandServer: Service, Sendable {
             return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
         }
         guard let entry = registry.entries[header.command] else {
-            return refuse("unknown_command", .unknownCommand,
+            return refuse("unknown_command", .unknownCommand, requestId: header.id,
                           "'\(header.command)' is not a command of \(store.source); known: \(registry.commandNames.joined(separator: ", "))")
         }
         guard entry.versions.contains(header.version) else {
-            return refuse("unsupported_version", .unsupportedVersion,
+            return refuse("unsupported_version", .unsupportedVersion, requestId: header.id,
                           "\(header.command) version \(header.version) is not supported; supported: \(entry.versions)")
         }
         return .success((header, body))
@@ -117,6 +117,7 @@ public final class CommandServer: Service, Sendable {
     }
 
     private func execute(_ header: CommandHeader, _ body: Data, in db: Database) throws -> Data {
+        guard let entry = registry.entries[header.command] else { throw OmnibusError(.internal, "unscreened command") }
         if let stored = try CommandReplyStore.find(requestId: header.id, in: db) {
             guard stored.command == header.command else {
                 count(header.command, "conflict")
@@ -126,7 +127,6 @@ public final class CommandServer: Service, Sendable {
             count(header.command, "repeated")
             return stored.reply
         }
-        guard let entry = registry.entries[header.command] else { throw OmnibusError(.internal, "unscreened command") }
         var reply = Data()
         do {
             try db.inSavepoint {
@@ -148,6 +148,7 @@ public final class CommandServer: Service, Sendable {
         }
         // Replies of applied commands and of commands refused by the domain are both kept:
         // a retry gets the same answer even if the state has moved on since.
+        guard entry.storesReply else { return reply }
         try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, in: db)
         return reply
     }
@@ -157,9 +158,18 @@ public final class CommandServer: Service, Sendable {
             ?? Data(#"{"requestId":"","ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
     }
 
-    private func refuse(_ reason: String, _ code: ErrorCode, _ message: String) -> Result<(CommandHeader, Data), OmnibusError> {
+    /// A request refused before it reached the database; `requestId` is empty when the
+    /// request was too malformed to have a readable one.
+    private struct Refusal: Error {
+        var requestId: String
+        var error: OmnibusError
+    }
+
+    private func refuse(
+        _ reason: String, _ code: ErrorCode, requestId: String = "", _ message: String
+    ) -> Result<(CommandHeader, Data), Refusal> {
         reject(reason, message)
-        return .failure(OmnibusError(code, message))
+        return .failure(Refusal(requestId: requestId, error: OmnibusError(code, message)))
     }
 
     private func reject(_ reason: String, _ detail: String) {

@@ -139,10 +139,9 @@ public final class EventSubscriber: Service, Sendable {
                 // Rare: redo the batch with a savepoint per event, so only the failing one is parked.
                 applied = try commit(events, isolatingHandlers: true)
             }
-            for (source, sequence) in applied {
-                streams[source]?.committed(through: sequence)
-                options.onCommitted?(source, sequence)
-            }
+            for (source, sequence) in applied { streams[source]?.committed(through: sequence) }
+            publishProgress(Array(streams.values))
+            for (source, sequence) in applied { options.onCommitted?(source, sequence) }
         } catch {
             // Nothing was committed: the in-memory position rolls back and replay fetches the events again.
             logger.error("applying events failed; will replay", metadata: ["error": "\(error)", "events": "\(events.count)"])

@@ -59,7 +59,7 @@ public final class ServiceRuntime: Sendable {
             store: store, sources: configuration.sources, registry: events, context: context,
             options: configuration.subscriber, logger: logger, metrics: metrics)
         var registry = commands
-        registry.register(healthCommand) { [relay, subscriber] (_: Empty, context: CommandContext) in
+        registry.register(healthCommand, changesState: false) { [relay, subscriber] (_: Empty, context: CommandContext) in
             HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db))
