@@ -97,3 +97,28 @@ struct CommandTests {
         try await producer.stop()
     }
 }
+
+@Suite("Stored replies are kept for the retention window", .timeLimit(.minutes(1)))
+struct ReplyRetentionTests {
+    @Test func repliesOlderThanTheRetentionAreForgottenAndTheirIdCanBeUsedAgain() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        // A retention of zero: every stored reply is already old at the first prune, which
+        // the server runs when it starts and then every minute.
+        var producer = try await Fixture.producer(in: directory, context: context)
+        let request = CommandRequest(id: "once", command: "alpha.add_notes", data: AddNotes(count: 1, text: "a"))
+        #expect(try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self).get().sequences == [1])
+        try await producer.stop()
+
+        producer = try await Fixture.producer(in: directory, context: context) { $0.commands.replyRetention = .zero }
+        try await eventually("the old reply was pruned") {
+            try await producer.runtime.store.database.pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM commandReply") == 0
+            }
+        }
+        let reused = try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self)
+        #expect(try reused.get().sequences == [2], "past the retention the id counts as a new request")
+        try await producer.stop()
+    }
+}

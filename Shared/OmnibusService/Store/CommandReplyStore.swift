@@ -15,6 +15,14 @@ enum CommandReplyStore {
             .map { Stored(command: $0["command"], reply: $0["reply"]) }
     }
 
+    /// Forgets replies recorded before `cutoff` (milliseconds since 1970); a retry older
+    /// than the retention is then treated as a new request. Returns how many were removed.
+    @discardableResult
+    static func prune(recordedBefore cutoff: Int64, in db: Database) throws -> Int {
+        try db.execute(sql: "DELETE FROM commandReply WHERE recordedAt < ?", arguments: [cutoff])
+        return db.changesCount
+    }
+
     static func save(requestId: String, command: String, reply: Data, in db: Database) throws {
         try db.execute(
             sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt) VALUES (?, ?, ?, ?)",
