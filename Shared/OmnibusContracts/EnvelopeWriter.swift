@@ -23,8 +23,9 @@ public enum EnvelopeWriter {
         appendString(type, to: &out)
         out.append(contentsOf: #","schemaVersion":"#.utf8)
         out.append(contentsOf: String(schemaVersion).utf8)
-        out.append(contentsOf: #","occurredAt":"#.utf8)
-        appendString(occurredAt.description, to: &out)
+        out.append(contentsOf: #","occurredAt":""#.utf8)
+        occurredAt.appendRFC3339(to: &out)
+        out.append(UInt8(ascii: "\""))
         for (key, value) in [("customerId", customerId), ("channel", channel), ("correlationId", correlationId), ("causationId", causationId)] {
             guard let value else { continue }
             out.append(contentsOf: #",""#.utf8)
@@ -36,6 +37,22 @@ public enum EnvelopeWriter {
         out.append(contentsOf: data)
         out.append(UInt8(ascii: "}"))
         return Data(out)
+    }
+
+    /// A new event id: a random (version 4) UUID in lowercase, written without the
+    /// uppercase-then-lowercase detour of `uuidString`.
+    public static func newEventId() -> String {
+        let hex = Array("0123456789abcdef".utf8)
+        return withUnsafeBytes(of: UUID().uuid) { bytes in
+            var text = [UInt8]()
+            text.reserveCapacity(36)
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+                text.append(hex[Int(byte >> 4)])
+                text.append(hex[Int(byte & 0xF)])
+            }
+            return String(decoding: text, as: UTF8.self)
+        }
     }
 
     /// Appends `value` as a JSON string literal (RFC 8259 escaping; non-ASCII as UTF-8).

@@ -28,14 +28,35 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// The RFC 3339 text, e.g. `2026-11-23T00:38:11.123Z`.
     public var description: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 text as UTF-8, without building intermediate strings.
+    func appendRFC3339(to out: inout [UInt8]) {
         let days = millisecondsSince1970.floorDivided(by: 86_400_000)
         let millisOfDay = millisecondsSince1970 - days * 86_400_000
         let (year, month, day) = Self.civilDate(daysSince1970: days)
-        let hour = millisOfDay / 3_600_000
-        let minute = millisOfDay / 60_000 % 60
-        let second = millisOfDay / 1000 % 60
-        let millisecond = millisOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2)).\(pad(millisecond, 3))Z"
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            if value >= divisor * 10 { out.append(contentsOf: String(value).utf8); return }  // beyond 4-digit years
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(48 + rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(UInt8(ascii: "-"))
+        digits(month, 2); out.append(UInt8(ascii: "-"))
+        digits(day, 2); out.append(UInt8(ascii: "T"))
+        digits(millisOfDay / 3_600_000, 2); out.append(UInt8(ascii: ":"))
+        digits(millisOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
+        digits(millisOfDay / 1000 % 60, 2); out.append(UInt8(ascii: "."))
+        digits(millisOfDay % 1000, 3); out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits.
@@ -111,11 +132,6 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
     private static func powerOfTen(_ exponent: Int) -> Int64 {
         (0..<exponent).reduce(1) { value, _ in value * 10 }
     }
-}
-
-private func pad(_ value: Int64, _ width: Int) -> String {
-    let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
 extension Int64 {

@@ -19,3 +19,14 @@ import Testing
         #expect(object["channel"] == nil, "absent optionals are left out, not null")
     }
 }
+
+@Suite struct EventIdTests {
+    @Test func eventIdsAreLowercaseVersion4UUIDs() {
+        let ids = (0..<1000).map { _ in EnvelopeWriter.newEventId() }
+        #expect(Set(ids).count == 1000)
+        for id in ids {
+            #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
+            #expect(Array(id)[14] == "4", "version 4")
+        }
+    }
+}

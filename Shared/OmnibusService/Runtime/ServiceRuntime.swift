@@ -22,6 +22,8 @@ public final class ServiceRuntime: Sendable {
         public var commands = CommandServer.Options()
         public var subscriber = EventSubscriber.Options()
         public var metricsFactory: any MetricsFactory = MetricsSystem.factory
+        /// Past this size the WAL is emptied by a TRUNCATE checkpoint (see ``WALCheckpointer``).
+        public var walTruncateAboveBytes = 64 << 20
 
         public init(name: String, databasePath: String, endpoints: ServiceEndpoints) {
             self.name = name
@@ -36,6 +38,8 @@ public final class ServiceRuntime: Sendable {
     public let commandServer: CommandServer
     /// Present when the configuration names sources to consume.
     public let subscriber: EventSubscriber?
+    /// Keeps the WAL small without making commits pay for it.
+    public let checkpointer: WALCheckpointer
 
     /// Opens the database (running the runtime's and then the service's `migrations`) and
     /// wires the servers. Nothing binds or runs until ``services`` run.
@@ -50,6 +54,8 @@ public final class ServiceRuntime: Sendable {
         let database = try ServiceDatabase(path: configuration.databasePath, migrations: migrations)
         let store = EventStore(source: configuration.name, database: database)
         let metrics = MetricsRecorder(service: configuration.name, factory: configuration.metricsFactory)
+        checkpointer = WALCheckpointer(
+            path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger)
         self.store = store
         relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,
                                options: configuration.relay, logger: logger, metrics: metrics)
@@ -71,7 +77,7 @@ public final class ServiceRuntime: Sendable {
     /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
     /// commands stop first and the relay last, after publishing what was committed.
     public var services: [any Service] {
-        [relay, replayServer] + (subscriber.map { [$0] } ?? []) + [commandServer]
+        [checkpointer, relay, replayServer] + (subscriber.map { [$0] } ?? []) + [commandServer]
     }
 
     /// A group that runs ``services`` (after `extra`, which therefore stop last) and shuts

@@ -24,12 +24,16 @@ public enum Outbox {
             """)
         var sequences: [Int64] = []
         sequences.reserveCapacity(events.count)
+        var validTypes: Set<String> = []
         for event in events {
-            guard Topic.isValidEventType(event.type) else {
-                throw OmnibusError(.invalidArgument, "'\(event.type)' is not a valid event type")
+            if !validTypes.contains(event.type) {
+                guard Topic.isValidEventType(event.type) else {
+                    throw OmnibusError(.invalidArgument, "'\(event.type)' is not a valid event type")
+                }
+                validTypes.insert(event.type)
             }
             sequence += 1
-            let id = UUID().uuidString.lowercased()
+            let id = EnvelopeWriter.newEventId()
             let bytes = EnvelopeWriter.write(
                 id: id, source: source, sequence: sequence, type: event.type, schemaVersion: event.schemaVersion,
                 occurredAt: now, customerId: event.customerId, channel: event.channel,

@@ -21,6 +21,8 @@ public final class ServiceDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoints run in the background (WALCheckpointer), not inside commits.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
