@@ -32,10 +32,11 @@ final class DurablePipeline: Sendable {
         let producerConfiguration = ServiceRuntime.Configuration(
             name: source, databasePath: directory + "/producer.sqlite", endpoints: .ephemeral)
         let producer = try await RunningRuntime.start(
-            try ServiceRuntime(configuration: producerConfiguration, context: context, logger: quietLogger))
+            try ServiceRuntime(configuration: producerConfiguration, context: context, logger: quietLogger), logger: quietLogger)
         let applied = AppliedClock()
         let consumer = try await RunningRuntime.start(try consumerRuntime(
-            name: "bench-consumer", path: directory + "/consumer.sqlite", from: producer, context: context, clock: applied))
+            name: "bench-consumer", path: directory + "/consumer.sqlite", from: producer, context: context, clock: applied),
+            logger: quietLogger)
         return DurablePipeline(producer: producer, consumer: consumer, context: context, applied: applied)
     }
 
@@ -94,7 +95,8 @@ final class DurablePipeline: Sendable {
         let clock = AppliedClock()
         let start = ContinuousClock.now
         let catchUp = try await RunningRuntime.start(try Self.consumerRuntime(
-            name: "bench-catch-up", path: path, from: producer, context: context, clock: clock))
+            name: "bench-catch-up", path: path, from: producer, context: context, clock: clock),
+            logger: quietLogger)
         try await clock.wait(through: head)
         let rate = Double(behind) / (ContinuousClock.now - start).seconds
         try await catchUp.stop()
