@@ -44,8 +44,7 @@ public final class CommandClient {
         try socket.send([body])
         let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
         while true {
-            let remaining = deadline - ContinuousClock.now
-            let milliseconds = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int((deadline - ContinuousClock.now).wholeMilliseconds)
             guard milliseconds > 0, try socket.waitForInput(timeoutMilliseconds: milliseconds), let frames = try socket.receive() else {
                 throw OmnibusError(.unavailable, "no reply within \(timeoutMilliseconds) ms; retry with the same id")
             }

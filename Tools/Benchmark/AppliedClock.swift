@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusBus
 import Synchronization
 
 /// What the consumer has committed, and when, as told by the subscriber's `onCommitted`.
@@ -23,7 +24,7 @@ final class AppliedClock: Sendable {
             var next = max(state.recorded, state.first)
             while next <= sequence, let index = Optional(Int(next - state.first)), index < state.committedAt.count {
                 if let committed = state.committedAt[index] {
-                    state.latencies.append((now - committed).milliseconds)
+                    state.latencies.append((now - committed).secondsValue * 1000)
                 }
                 next += 1
             }

@@ -54,10 +54,10 @@ final class DurablePipeline: Sendable {
                 try store.append(Array(repeating: PendingEvent(type: Self.eventType, data: Happened(payload: payload)), count: size))
                 written += size
             }
-            return Double(events) / (ContinuousClock.now - start).seconds
+            return Double(events) / (ContinuousClock.now - start).secondsValue
         }
         try await applied.wait(through: target)
-        return (Double(events) / (ContinuousClock.now - start).seconds, produced)
+        return (Double(events) / (ContinuousClock.now - start).secondsValue, produced)
     }
 
     /// Commits one event at a time at `rate` per second and measures, per event, the time
@@ -73,7 +73,7 @@ final class DurablePipeline: Sendable {
             for index in 0..<events {
                 let due = start + .microseconds(index * 1_000_000 / rate)
                 let wait = due - .now
-                if wait > .zero { Thread.sleep(forTimeInterval: wait.seconds) }
+                if wait > .zero { Thread.sleep(forTimeInterval: wait.secondsValue) }
                 let sequence = try store.append([PendingEvent(type: Self.eventType, data: Happened(payload: payload))])[0]
                 clock.committed(sequence, at: .now)
             }
@@ -98,7 +98,7 @@ final class DurablePipeline: Sendable {
             name: "bench-catch-up", path: path, from: producer, context: context, clock: clock),
             logger: quietLogger)
         try await clock.wait(through: head)
-        let rate = Double(behind) / (ContinuousClock.now - start).seconds
+        let rate = Double(behind) / (ContinuousClock.now - start).secondsValue
         try await catchUp.stop()
         return rate
     }

@@ -30,7 +30,7 @@ enum RawTransport {
             }
             finished.stop()
             let elapsed = ContinuousClock.now - (start ?? .now)
-            return (Double(count) / max(elapsed.seconds, 1e-9), messages - count)
+            return (Double(count) / max(elapsed.secondsValue, 1e-9), messages - count)
         }
         try await DedicatedThread.run(name: "raw-pub", stop: StopSignal()) {
             let publisher = try ZMQSocket(context: context, type: .publisher)
@@ -60,7 +60,3 @@ final class BoundAddress: Sendable {
     var endpoint: String? { value.withLock { $0 } }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var milliseconds: Double { seconds * 1000 }
-}

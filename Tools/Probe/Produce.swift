@@ -75,7 +75,7 @@ struct EventGenerator: Service {
                 produced += size
                 if rate > 0 {
                     let due = start + .milliseconds(produced * 1000 / rate)
-                    if due > .now { Thread.sleep(forTimeInterval: Double((due - .now).components.attoseconds) / 1e18) }
+                    if due > .now { Thread.sleep(forTimeInterval: (due - .now).secondsValue) }
                 }
             }
         }

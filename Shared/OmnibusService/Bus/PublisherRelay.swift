@@ -82,7 +82,7 @@ public final class PublisherRelay: Service, Sendable {
                 lastSave = now
             }
             if stopping { break }
-            let untilHeartbeat = options.heartbeatMilliseconds - Int((now - lastHeartbeat).milliseconds)
+            let untilHeartbeat = options.heartbeatMilliseconds - Int((now - lastHeartbeat).wholeMilliseconds)
             _ = store.commits.wait(milliseconds: max(1, min(stopCheckMilliseconds, untilHeartbeat)))
         }
         logger.info("relay stopped", metadata: ["publishedThrough": "\(sent)"])
@@ -118,8 +118,4 @@ public final class PublisherRelay: Service, Sendable {
             sql: "INSERT INTO relayCursor (id, publishedThrough) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET publishedThrough = excluded.publishedThrough",
             arguments: [sequence])
     }
-}
-
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

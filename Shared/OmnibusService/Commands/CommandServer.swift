@@ -81,7 +81,7 @@ public final class CommandServer: Service, Sendable {
     }
 
     private func pruneReplies() {
-        let cutoff = Timestamp.now().millisecondsSince1970 - options.replyRetention.milliseconds
+        let cutoff = Timestamp.now().millisecondsSince1970 - options.replyRetention.wholeMilliseconds
         do {
             let removed = try store.database.pool.write { db in try CommandReplyStore.prune(recordedBefore: cutoff, in: db) }
             if removed > 0 { logger.info("pruned stored command replies", metadata: ["removed": "\(removed)"]) }
