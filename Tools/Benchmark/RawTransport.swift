@@ -7,7 +7,7 @@ import Synchronization
 /// end marker arrives, so a message libzmq drops costs a little rate, never a hang.
 enum RawTransport {
     static func measure(context: ZMQContext, messages: Int, payloadBytes: Int) async throws -> (rate: Double, lost: Int) {
-        let endpoint = BoundAddress()
+        let endpoint = EndpointMailbox()
         let ready = StopSignal()  // raised once the subscriber has seen a warm-up message
         let finished = StopSignal()  // raised once the subscriber has seen the end marker
 
@@ -54,7 +54,8 @@ enum RawTransport {
 }
 
 /// An endpoint handed from the thread that binds it to the thread that connects.
-final class BoundAddress: Sendable {
+/// (OmnibusService.BoundAddress does this for the runtime's servers, which alone set it.)
+final class EndpointMailbox: Sendable {
     private let value = Mutex<String?>(nil)
     func publish(_ endpoint: String) { value.withLock { $0 = endpoint } }
     var endpoint: String? { value.withLock { $0 } }
