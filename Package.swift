@@ -22,10 +22,11 @@ var targets: [Target] = [
     ),
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
     .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
+    .target(name: "OmnibusConfiguration", path: "Shared/OmnibusConfiguration"),
     .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts"], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
-        dependencies: ["OmnibusBus", "OmnibusContracts", grdb, logging, metrics, lifecycle],
+        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", grdb, logging, metrics, lifecycle, argumentParser],
         path: "Shared/OmnibusService"
     ),
     .executableTarget(
@@ -38,6 +39,10 @@ var targets: [Target] = [
         dependencies: ["OmnibusService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
+    .testTarget(
+        name: "IdentityTests",
+        dependencies: ["IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
+    ),
     .target(
         name: "OmnibusTestSupport",
         dependencies: ["OmnibusService", "OmnibusBus", logging, lifecycle],
@@ -48,7 +53,7 @@ var targets: [Target] = [
     .testTarget(
         name: "OmnibusServiceTests",
         dependencies: [
-            "OmnibusService", "OmnibusClient", "OmnibusTestSupport", grdb,
+            "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb,
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]
     ),
@@ -57,6 +62,22 @@ var targets: [Target] = [
         dependencies: ["OmnibusService", "OmnibusClient", "OmnibusTestSupport", "omnibus-probe", grdb]
     ),
 ]
+
+/// A service is a library (its domain and composition root, which tests link) under
+/// Services/NAME/Sources and a thin executable `omnibus-name` under Services/NAME/Main.
+func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target] {
+    let common: [Target.Dependency] = ["OmnibusService", "OmnibusContracts", "OmnibusBus", grdb, logging]
+    return [
+        .target(name: "\(name)Service", dependencies: common + dependencies, path: "Services/\(name)/Sources"),
+        .executableTarget(
+            name: "omnibus-\(name.lowercased())",
+            dependencies: [.target(name: "\(name)Service"), "OmnibusService", "OmnibusBus", argumentParser, lifecycle],
+            path: "Services/\(name)/Main"),
+    ]
+}
+
+let serviceNames = ["Identity"]
+targets += serviceNames.flatMap { service($0) }
 
 for index in targets.indices where targets[index].type != .system {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + strictSettings
@@ -70,6 +91,8 @@ let package = Package(
         .library(name: "OmnibusBus", targets: ["OmnibusBus"]),
         .library(name: "OmnibusService", targets: ["OmnibusService"]),
         .library(name: "OmnibusClient", targets: ["OmnibusClient"]),
+        .library(name: "OmnibusConfiguration", targets: ["OmnibusConfiguration"]),
+        .executable(name: "omnibus-identity", targets: ["omnibus-identity"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
     ],

@@ -34,7 +34,6 @@ struct ProbeServiceOptions: ParsableArguments {
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// The probe's one event type.
 enum ProbeContract {

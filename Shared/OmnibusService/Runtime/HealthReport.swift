@@ -11,6 +11,9 @@ public struct HealthReport: Codable, Sendable, Equatable {
     public var subscriptions: [String: SourceProgress]
     /// Events parked because they could not be applied.
     public var deadLetters: Int
+    /// Erasures whose WAL compaction has not run yet (see ``Erasure``); 0 means no file
+    /// holds erased data any more.
+    public var pendingCompactions: Int
 }
 
 /// The name of the built-in health command.

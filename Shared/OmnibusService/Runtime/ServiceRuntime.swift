@@ -68,7 +68,8 @@ public final class ServiceRuntime: Sendable {
         registry.register(healthCommand, changesState: false) { [relay, subscriber] (_: Empty, context: CommandContext) in
             HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
-                subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db))
+                subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),
+                pendingCompactions: try Erasure.pendingCompactions(in: context.db))
         }
         commandServer = CommandServer(store: store, registry: registry, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, logger: logger, metrics: metrics)

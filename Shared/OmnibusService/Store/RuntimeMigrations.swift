@@ -41,5 +41,12 @@ enum RuntimeMigrations {
                 table.column("recordedAt", .integer).notNull()
             }
         }
+        migrator.registerMigration("omnibus-runtime-v2-erasure") { db in
+            // Requests to empty the WAL after an erasure (see Erasure).
+            try db.create(table: "compactionRequest") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("requestedAt", .integer).notNull()
+            }
+        }
     }
 }

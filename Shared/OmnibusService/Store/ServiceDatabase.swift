@@ -23,6 +23,8 @@ public final class ServiceDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Checkpoints run in the background (WALCheckpointer), not inside commits.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            // Deleted content is overwritten with zeros, so erased personal data leaves the file.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -13,7 +13,9 @@ import ServiceLifecycle
 ///
 /// A PASSIVE checkpoint copies pages but cannot rewind the WAL while readers use it (and the
 /// relay reads after every commit), so the file can keep growing; past `truncateAboveBytes`
-/// a TRUNCATE checkpoint waits briefly for readers and empties it.
+/// a TRUNCATE checkpoint waits briefly for readers and empties it. It does the same at once
+/// when an erasure asked for it (``Erasure/requestCompaction(in:)``), because the WAL still
+/// holds the erased values in older page images.
 public final class WALCheckpointer: Service, Sendable {
     private let path: String
     private let intervalMilliseconds: Int
@@ -41,6 +43,7 @@ public final class WALCheckpointer: Service, Sendable {
                 guard waited >= intervalMilliseconds else { continue }
                 waited = 0
                 do {
+                    try compactIfErased(connection, logger: logger)
                     let walBytes = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
                     let mode: Database.CheckpointMode = walBytes > truncateAboveBytes ? .truncate : .passive
                     try connection.writeWithoutTransaction { db in _ = try db.checkpoint(mode) }
@@ -52,4 +55,17 @@ public final class WALCheckpointer: Service, Sendable {
             try? connection.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         }
     }
+}
+
+/// Empties the WAL if an erasure asked for it, then marks those requests done. A busy
+/// database throws and the next tick tries again; the requests stay until it worked.
+private func compactIfErased(_ connection: DatabaseQueue, logger: Logger) throws {
+    guard let requested = try connection.read({ db in
+        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM compactionRequest")
+    }) else { return }
+    try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+    try connection.write { db in
+        try db.execute(sql: "DELETE FROM compactionRequest WHERE id <= ?", arguments: [requested])
+    }
+    logger.info("WAL emptied after an erasure")
 }

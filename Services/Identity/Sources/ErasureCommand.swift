@@ -1,0 +1,51 @@
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// `identity.customer.erase`: the right to be forgotten.
+enum ErasureCommand {
+    static func register(in registry: inout CommandRegistry) {
+        registry.register(IdentityCommand.erase) { (input: EraseCustomer, context: CommandContext) in
+            try erase(input, context: context)
+        }
+    }
+
+    /// Deletes every identifier and consent, blanks the profile of the customer and every id
+    /// merged into it, redacts the personal fields of their logged events, announces
+    /// `customer.erased` and asks for the WAL to be emptied. Erasing again changes nothing.
+    static func erase(_ input: EraseCustomer, context: CommandContext) throws -> ErasureOutcome {
+        let db = context.db
+        let customer = try CustomerDirectory.current(input.customerId, in: db)
+        let ids = [customer.id] + (try CustomerDirectory.mergedIds(into: customer.id, in: db))
+        guard customer.status != .erased else { return ErasureOutcome(customerId: customer.id, erasedIds: ids) }
+
+        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+        let arguments = StatementArguments(ids)
+        try db.execute(sql: "DELETE FROM identifier WHERE customerId IN (\(marks))", arguments: arguments)
+        try db.execute(sql: "DELETE FROM consent WHERE customerId IN (\(marks))", arguments: arguments)
+        try db.execute(sql: """
+            UPDATE customer SET status = ?, displayName = NULL, locale = NULL, preferredChannel = NULL,
+              quietHoursStart = NULL, quietHoursEnd = NULL, quietHoursTimeZone = NULL, updatedAt = ?
+            WHERE id IN (\(marks))
+            """, arguments: [CustomerStatus.erased.rawValue, Timestamp.now().millisecondsSince1970] + arguments)
+        try Erasure.redactEvents(of: ids, in: db, redact: redactPersonalFields)
+        try context.emit(IdentityEvent.customerErased, customerId: customer.id,
+                         data: IdentityEvent.CustomerErased(customerId: customer.id, erasedIds: ids))
+        try Erasure.requestCompaction(in: db)
+        return ErasureOutcome(customerId: customer.id, erasedIds: ids)
+    }
+
+    /// The fields of identity's events that hold personal data, blanked and marked redacted.
+    static let personalFields: [String: [String]] = [
+        IdentityEvent.profileUpdated: ["displayName"],
+        IdentityEvent.identifierLinked: ["value"],
+        IdentityEvent.preferencesChanged: ["quietHours"],
+    ]
+
+    static func redactPersonalFields(type: String, data: JSONValue) -> JSONValue? {
+        guard let fields = personalFields[type], case .object(var object) = data else { return nil }
+        for field in fields { object[field] = .null }
+        object["redacted"] = .bool(true)
+        return .object(object)
+    }
+}

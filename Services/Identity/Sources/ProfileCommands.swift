@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// `identity.profile.get`, `identity.profile.update`, `identity.consent.set`, `identity.preferences.set`.
+enum ProfileCommands {
+    static func register(in registry: inout CommandRegistry) {
+        registry.register(IdentityCommand.getProfile, changesState: false) { (input: GetProfile, context: CommandContext) in
+            try CustomerDirectory.profile(input.customerId, in: context.db)
+        }
+        registry.register(IdentityCommand.updateProfile) { (input: UpdateProfile, context: CommandContext) in
+            try updateProfile(input, context: context)
+        }
+        registry.register(IdentityCommand.setConsent) { (input: SetConsent, context: CommandContext) in
+            try setConsent(input, context: context)
+        }
+        registry.register(IdentityCommand.setPreferences) { (input: SetPreferences, context: CommandContext) in
+            try setPreferences(input, context: context)
+        }
+    }
+
+    static func updateProfile(_ input: UpdateProfile, context: CommandContext) throws -> CustomerRef {
+        var customer = try CustomerDirectory.active(input.customerId, in: context.db)
+        let before = customer
+        if let name = input.displayName { customer.displayName = try ProfileValidation.displayName(name) }
+        if let locale = input.locale { customer.locale = try ProfileValidation.locale(locale) }
+        if customer != before {
+            customer.updatedAt = Timestamp.now().millisecondsSince1970
+            try customer.update(context.db)
+            try emitProfile(customer, context: context)
+        }
+        return CustomerRef(customerId: customer.id, status: customer.status)
+    }
+
+    static func setConsent(_ input: SetConsent, context: CommandContext) throws -> CustomerRef {
+        let customer = try CustomerDirectory.active(input.customerId, in: context.db)
+        let source = try ProfileValidation.source(input.source ?? context.channel ?? "unspecified")
+        let existing = try ConsentRecord.fetchOne(context.db, key: [
+            "customerId": customer.id, "purpose": input.purpose.rawValue, "channel": input.channel.rawValue,
+        ])
+        let current = existing?.granted ?? input.purpose.grantedByDefault
+        // Saying again what already holds changes nothing; only changes are recorded.
+        guard existing == nil || current != input.granted else {
+            return CustomerRef(customerId: customer.id, status: customer.status)
+        }
+        let record = ConsentRecord(
+            customerId: customer.id, purpose: input.purpose, channel: input.channel, granted: input.granted,
+            changedAt: Timestamp.now().millisecondsSince1970, source: source)
+        try record.save(context.db)
+        try context.emit(IdentityEvent.consentChanged, customerId: customer.id,
+                         data: IdentityEvent.ConsentChanged(customerId: customer.id, consent: record.state))
+        return CustomerRef(customerId: customer.id, status: customer.status)
+    }
+
+    static func setPreferences(_ input: SetPreferences, context: CommandContext) throws -> CustomerRef {
+        var customer = try CustomerDirectory.active(input.customerId, in: context.db)
+        try input.quietHours?.validate()
+        let before = customer
+        customer.preferredChannel = input.preferredChannel
+        customer.quietHours = input.quietHours
+        if customer != before {
+            customer.updatedAt = Timestamp.now().millisecondsSince1970
+            try customer.update(context.db)
+            try emitPreferences(customer, context: context)
+        }
+        return CustomerRef(customerId: customer.id, status: customer.status)
+    }
+
+    static func emitProfile(_ customer: CustomerRecord, context: CommandContext) throws {
+        try context.emit(IdentityEvent.profileUpdated, customerId: customer.id, data: IdentityEvent.ProfileUpdated(
+            customerId: customer.id, displayName: customer.displayName, locale: customer.locale, status: customer.status))
+    }
+
+    static func emitPreferences(_ customer: CustomerRecord, context: CommandContext) throws {
+        try context.emit(IdentityEvent.preferencesChanged, customerId: customer.id, data: IdentityEvent.PreferencesChanged(
+            customerId: customer.id, preferredChannel: customer.preferredChannel, quietHours: customer.quietHours))
+    }
+}
+
+/// Checks on free-text profile fields.
+enum ProfileValidation {
+    static func displayName(_ raw: String) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= IdentityCommand.maxDisplayNameLength else {
+            throw OmnibusError(.invalidArgument, "displayName must be 1 to \(IdentityCommand.maxDisplayNameLength) characters")
+        }
+        guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            throw OmnibusError(.invalidArgument, "displayName must not contain control characters")
+        }
+        return name
+    }
+
+    /// A BCP 47 language tag of the common shape: `de`, `de-DE`, `zh-Hant-TW`.
+    static func locale(_ raw: String) throws -> String {
+        let parts = raw.split(separator: "-", omittingEmptySubsequences: false)
+        let isAlnum: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        guard raw.count <= 35, let language = parts.first, (2...3).contains(language.count),
+              language.allSatisfy({ $0.isASCII && $0.isLetter }),
+              parts.dropFirst().allSatisfy({ (2...8).contains($0.count) && $0.allSatisfy(isAlnum) })
+        else {
+            throw OmnibusError(.invalidArgument, "locale '\(raw.prefix(40))' is not a language tag such as de-DE")
+        }
+        return raw
+    }
+
+    /// Where a consent change came from: a channel name or a short label.
+    static func source(_ raw: String) throws -> String {
+        guard (1...64).contains(raw.count), !raw.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            throw OmnibusError(.invalidArgument, "source must be 1 to 64 printable characters")
+        }
+        return raw
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OmnibusConfiguration
+
+/// The flags every service executable takes: where the suite configuration is, where data
+/// goes, how much to log. Each has an environment variable, for deployments that prefer them.
+public struct ServiceLaunchOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The suite configuration file (endpoints of every service).",
+        discussion: "Default: $OMNIBUS_CONFIG, else deploy/omnibus.json if present, else the built-in local defaults.",
+        valueName: "file"))
+    public var config: String?
+
+    @Option(help: ArgumentHelp("The folder that holds every service's database (default: $OMNIBUS_DATA or ./data).", valueName: "folder"))
+    public var data: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// The data folder after flags and environment.
+    public var dataDirectory: String {
+        data ?? ProcessInfo.processInfo.environment["OMNIBUS_DATA"] ?? "data"
+    }
+
+    /// Sends logs to standard error at the chosen level and returns the service's logger.
+    public func bootstrapLogging(service: String) -> Logger {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "omnibus.\(service)")
+    }
+
+    /// The runtime configuration of `service`: its endpoints and those of the `sources` it
+    /// consumes, from the suite configuration; its database at `<data>/<service>.sqlite`.
+    public func runtimeConfiguration(service: String, sources: [String] = [], logger: Logger) throws -> ServiceRuntime.Configuration {
+        let (suite, origin) = try SuiteConfiguration.resolve(explicitPath: config)
+        logger.info("configuration", metadata: ["from": "\(origin)", "data": "\(dataDirectory)"])
+        var configuration = ServiceRuntime.Configuration(
+            name: service, databasePath: "\(dataDirectory)/\(service).sqlite", endpoints: try suite.endpoints(of: service))
+        configuration.sources = try sources.map { name in
+            let endpoints = try suite.endpoints(of: name)
+            return SubscriptionSource(name: name, events: endpoints.events, replay: endpoints.replay)
+        }
+        return configuration
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

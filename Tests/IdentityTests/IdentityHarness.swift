@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import IdentityService
+import Logging
+import OmnibusBus
+import OmnibusClient
+import OmnibusContracts
+import OmnibusService
+import OmnibusTestSupport
+
+/// A real identity service in the test process: its own SQLite file in a temporary
+/// directory, commands over a real DEALER→ROUTER socket on loopback.
+final class IdentityHarness: Sendable {
+    let directory: TemporaryDirectory
+    let context: ZMQContext
+    let service: RunningService
+
+    var databasePath: String { directory.file("identity.sqlite") }
+
+    private init(directory: TemporaryDirectory, context: ZMQContext, service: RunningService) {
+        self.directory = directory
+        self.context = context
+        self.service = service
+    }
+
+    static func start() async throws -> IdentityHarness {
+        let directory = try TemporaryDirectory()
+        let context = try ZMQContext()
+        var logger = Logger(label: "test.identity")
+        logger.logLevel = .critical
+        let configuration = ServiceRuntime.Configuration(
+            name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral)
+        let runtime = try IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger)
+        return IdentityHarness(directory: directory, context: context, service: try await RunningService.start(runtime, logger: logger))
+    }
+
+    func stop() async throws {
+        try await service.stop()
+        directory.remove()
+    }
+
+    /// Sends a command and returns the whole reply (ok or error).
+    func send<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> CommandReply<Output> {
+        let endpoint = service.endpoints.commands
+        let request = CommandRequest(id: id, command: command, channel: channel, data: data)
+        return try await blocking { [context] in
+            try CommandClient(context: context, endpoint: endpoint).send(request, expecting: Output.self)
+        }
+    }
+
+    /// Sends a command and returns its data, throwing the reply's error if any.
+    func call<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> Output {
+        try await send(command, data, channel: channel, id: id, expecting: Output.self).get()
+    }
+
+    func resolve(_ kind: IdentifierKind, _ value: String, channel: String = "app") async throws -> ResolvedCustomer {
+        try await call(IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
+    }
+
+    func profile(_ customerId: String) async throws -> CustomerProfile {
+        try await call(IdentityCommand.getProfile, GetProfile(customerId: customerId))
+    }
+
+    func health() async throws -> HealthReport {
+        try await call(healthCommand, Empty())
+    }
+
+    /// The service's events of one type, decoded, oldest first.
+    func events<Payload: Codable & Sendable>(_ type: String, as: Payload.Type = Payload.self) throws -> [EventEnvelope<Payload>] {
+        try service.runtime.store.database.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox WHERE type = ? ORDER BY sequence", arguments: [type])
+        }.map { try ContractCoding.decode(EventEnvelope<Payload>.self, from: $0) }
+    }
+}
