@@ -36,7 +36,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", argumentParser, grdb, logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "IdentityService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
     .testTarget(

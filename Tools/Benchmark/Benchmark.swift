@@ -2,18 +2,26 @@ import ArgumentParser
 import Foundation
 import OmnibusBus
 
-/// `omnibus-bench`: measures the bus on this machine and prints the figures.
-///
-/// In one run: the durable end-to-end
+/// `omnibus-bench`: measures this machine and prints the figures; `bus` (the default) for
+/// the foundation's targets, `identity` for the identity service's commands.
+@main
+struct BenchmarkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "omnibus-bench",
+        abstract: "Measure Omnibus on this machine and print the figures.",
+        subcommands: [BusBenchmark.self, IdentityBenchmark.self],
+        defaultSubcommand: BusBenchmark.self)
+}
+
+/// `omnibus-bench bus`. In one run: the durable end-to-end
 /// rate (outbox commit → publish → subscribe → applied and offset committed), commit-to-applied
 /// latency at a steady 1,000 events/s, the catch-up replay rate of a subscriber 100,000 events
 /// behind, peak resident memory, then the raw libzmq PUB→SUB rate (the transport's limit) and
 /// the ratio of the two rates. Figures are printed,
 /// never asserted: targets are judged by a person reading them.
-@main
-struct Benchmark: AsyncParsableCommand {
+struct BusBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "omnibus-bench",
+        commandName: "bus",
         abstract: "Measure raw transport, durable end-to-end throughput, latency and replay.")
 
     @Option(help: "Messages for the raw PUB→SUB measurement.")
@@ -57,7 +65,7 @@ struct Benchmark: AsyncParsableCommand {
         report("durable end to end", "\(format(durable.endToEnd)) events/s")
 
         let latency = try await pipeline.latency(events: latencyEvents, rate: latencyRate, payloadBytes: payloadBytes)
-        report("commit→applied at \(latencyRate)/s", String(format: "p50 %.2f ms, p99 %.2f ms, max %.2f ms", latency.p50, latency.p99, latency.max))
+        report("commit→applied at \(latencyRate)/s", latency.text)
 
         let replay = try await pipeline.catchUp(behind: replayBehind, directory: directory)
         report("catch-up replay (\(replayBehind) behind)", "\(format(replay)) events/s")
@@ -71,16 +79,19 @@ struct Benchmark: AsyncParsableCommand {
         report("peak RSS, whole run", "\(peakResidentMegabytes()) MiB")
     }
 
-    private func report(_ what: String, _ figure: String) {
-        print(what.padding(toLength: 40, withPad: " ", startingAt: 0) + figure)
-    }
+}
 
-    private func format(_ rate: Double) -> String {
-        let number = NumberFormatter()
-        number.numberStyle = .decimal
-        number.maximumFractionDigits = 0
-        return number.string(from: NSNumber(value: rate)) ?? "\(Int(rate))"
-    }
+/// Prints one figure, aligned with the others.
+func report(_ what: String, _ figure: String) {
+    print(what.padding(toLength: 40, withPad: " ", startingAt: 0) + figure)
+}
+
+/// A rate with thousands separators and no decimals.
+func format(_ rate: Double) -> String {
+    let number = NumberFormatter()
+    number.numberStyle = .decimal
+    number.maximumFractionDigits = 0
+    return number.string(from: NSNumber(value: rate)) ?? "\(Int(rate))"
 }
 
 /// The process's peak resident set size so far, in MiB (Linux reports `ru_maxrss` in KiB).

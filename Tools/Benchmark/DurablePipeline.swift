@@ -62,7 +62,7 @@ final class DurablePipeline: Sendable {
 
     /// Commits one event at a time at `rate` per second and measures, per event, the time
     /// from its producer commit to the consumer's commit of it.
-    func latency(events: Int, rate: Int, payloadBytes: Int) async throws -> (p50: Double, p99: Double, max: Double) {
+    func latency(events: Int, rate: Int, payloadBytes: Int) async throws -> LatencySummary {
         let store = producer.runtime.store
         let first = try store.head() + 1
         applied.startRecording(from: first, count: events)
@@ -79,9 +79,7 @@ final class DurablePipeline: Sendable {
             }
         }
         try await applied.wait(through: first + Int64(events) - 1)
-        let samples = applied.stopRecording().sorted()
-        func percentile(_ p: Double) -> Double { samples[min(samples.count - 1, Int(Double(samples.count) * p))] }
-        return (percentile(0.50), percentile(0.99), samples.last ?? 0)
+        return LatencySummary(milliseconds: applied.stopRecording())
     }
 
     /// A new subscriber whose offset is `behind` events before the producer's head: the rate

@@ -16,14 +16,14 @@ enum CustomerDirectory {
         guard !id.isEmpty, id.utf8.count <= maxCustomerIdLength else {
             throw OmnibusError(.invalidArgument, "customerId must be 1 to \(maxCustomerIdLength) bytes")
         }
-        guard var customer = try CustomerRecord.fetchOne(db, key: id) else {
+        guard var customer = try record(id, in: db) else {
             throw OmnibusError(.notFound, "no customer '\(id)'")
         }
         // Merges keep `mergedInto` pointing at the final survivor; the bound only guards
         // against a cycle a bug could make.
         var hops = 0
         while customer.status == .merged, let next = customer.mergedInto, hops < 64 {
-            guard let survivor = try CustomerRecord.fetchOne(db, key: next) else {
+            guard let survivor = try record(next, in: db) else {
                 throw OmnibusError(.internal, "customer '\(customer.id)' was merged into missing '\(next)'")
             }
             customer = survivor
@@ -43,7 +43,14 @@ enum CustomerDirectory {
 
     /// The customer that `identifier` leads to, if any.
     static func owner(of identifier: Identifier, in db: Database) throws -> IdentifierRecord? {
-        try IdentifierRecord.fetchOne(db, key: ["kind": identifier.kind.rawValue, "value": identifier.value])
+        // A cached statement: building the query each time was a third of a resolve's cost.
+        let statement = try db.cachedStatement(sql: "SELECT * FROM identifier WHERE kind = ? AND value = ?")
+        return try IdentifierRecord.fetchOne(statement, arguments: [identifier.kind.rawValue, identifier.value])
+    }
+
+    /// The `customer` row of `id` as stored (not following merges).
+    static func record(_ id: String, in db: Database) throws -> CustomerRecord? {
+        try CustomerRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?"), arguments: [id])
     }
 
     /// Ids merged into `survivorId`, oldest first.

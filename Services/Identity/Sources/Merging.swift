@@ -23,8 +23,8 @@ enum Merging {
     static func merge(_ mergedId: String, into survivorId: String, context: CommandContext) throws {
         let db = context.db
         let now = Timestamp.now()
-        guard var survivor = try CustomerRecord.fetchOne(db, key: survivorId),
-              var merged = try CustomerRecord.fetchOne(db, key: mergedId)
+        guard var survivor = try CustomerDirectory.record(survivorId, in: db),
+              var merged = try CustomerDirectory.record(mergedId, in: db)
         else { throw OmnibusError(.internal, "merge of customers that do not exist") }
 
         try db.execute(sql: "UPDATE identifier SET customerId = ? WHERE customerId = ?", arguments: [survivorId, mergedId])
@@ -79,7 +79,7 @@ enum Merging {
 
     /// A provisional customer with a verified e-mail, phone or loyalty card becomes registered.
     static func promoteIfIdentified(_ customerId: String, context: CommandContext) throws {
-        guard var customer = try CustomerRecord.fetchOne(context.db, key: customerId), customer.status == .provisional,
+        guard var customer = try CustomerDirectory.record(customerId, in: context.db), customer.status == .provisional,
               try CustomerDirectory.hasVerifiedPersonIdentifier(customerId, in: context.db)
         else { return }
         customer.status = .registered

@@ -1,5 +1,7 @@
 /// The canonical form of each identifier kind. Pure functions, shared by the identity
-/// service and any front end that wants to check input before sending it.
+/// service and any front end that wants to check input before sending it. Error messages
+/// never repeat the value: a refused command's reply is stored, and the value may be
+/// personal data.
 enum IdentifierNormalizer {
     static func normalize(_ value: String, as kind: IdentifierKind) throws -> String {
         switch kind {
@@ -21,14 +23,14 @@ enum IdentifierNormalizer {
         let lowered = value.lowercased()
         let parts = lowered.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, lowered.utf8.count <= 254 else {
-            throw OmnibusError(.invalidArgument, "'\(value.prefix(80))' is not an e-mail address (one @ expected)")
+            throw OmnibusError(.invalidArgument, "the e-mail address is not valid (one @ expected)")
         }
         let local = parts[0], domain = parts[1]
         let localAllowed = Set(lowerAlnum + ".!#$%&'*+/=?^_`{|}~-")
         guard (1...64).contains(local.utf8.count), local.allSatisfy(localAllowed.contains),
               !local.hasPrefix("."), !local.hasSuffix("."), !local.contains("..")
         else {
-            throw OmnibusError(.invalidArgument, "'\(value.prefix(80))' is not an e-mail address (bad local part)")
+            throw OmnibusError(.invalidArgument, "the e-mail address is not valid (bad local part)")
         }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         let labelAllowed = Set(lowerAlnum + "-")
@@ -36,7 +38,7 @@ enum IdentifierNormalizer {
             (1...63).contains(label.utf8.count) && label.allSatisfy(labelAllowed.contains)
                 && !label.hasPrefix("-") && !label.hasSuffix("-")
         }) else {
-            throw OmnibusError(.invalidArgument, "'\(value.prefix(80))' is not an e-mail address (bad domain)")
+            throw OmnibusError(.invalidArgument, "the e-mail address is not valid (bad domain)")
         }
         return lowered
     }
@@ -51,7 +53,7 @@ enum IdentifierNormalizer {
             if character == "+" && index == 0 { plus = true; continue }
             if " .-()/".contains(character) { continue }
             guard character.isASCII, character.isNumber else {
-                throw OmnibusError(.invalidArgument, "'\(value.prefix(40))' is not a phone number (unexpected '\(character)')")
+                throw OmnibusError(.invalidArgument, "the phone number contains '\(character)'; only digits, spaces, '.', '-', '(', ')', '/' and a leading '+' are allowed")
             }
             digits.append(character)
         }
@@ -60,10 +62,10 @@ enum IdentifierNormalizer {
             plus = true
         }
         guard plus else {
-            throw OmnibusError(.invalidArgument, "'\(value.prefix(40))' has no country code; send it in E.164 form, e.g. +4930123456")
+            throw OmnibusError(.invalidArgument, "the phone number has no country code; send it in E.164 form, e.g. +4930123456")
         }
         guard (8...15).contains(digits.count), digits.first != "0" else {
-            throw OmnibusError(.invalidArgument, "'\(value.prefix(40))' is not an E.164 phone number (8 to 15 digits, no leading 0)")
+            throw OmnibusError(.invalidArgument, "the phone number is not E.164 (8 to 15 digits after '+', the first not 0)")
         }
         return "+" + digits
     }
@@ -74,7 +76,7 @@ enum IdentifierNormalizer {
         let allowedSet = Set(allowed)
         guard length.contains(handle.count), handle.allSatisfy(allowedSet.contains) else {
             throw OmnibusError(.invalidArgument,
-                "'\(value.prefix(60))' is not a valid \(kind.rawValue) handle (\(length.lowerBound)-\(length.upperBound) of: \(allowed))")
+                "the \(kind.rawValue) handle is not valid (\(length.lowerBound)-\(length.upperBound) of: \(allowed))")
         }
         return handle
     }
@@ -84,7 +86,7 @@ enum IdentifierNormalizer {
         let allowed = Set(lowerAlnum + "ABCDEFGHIJKLMNOPQRSTUVWXYZ._:-")
         guard value.count <= 128, value.allSatisfy(allowed.contains) else {
             throw OmnibusError(.invalidArgument,
-                "'\(value.prefix(60))' is not a valid \(kind.rawValue) id (up to 128 letters, digits, '.', '_', ':', '-')")
+                "the \(kind.rawValue) id is not valid (up to 128 letters, digits, '.', '_', ':', '-')")
         }
         return value
     }
@@ -94,7 +96,7 @@ enum IdentifierNormalizer {
         let compact = value.filter { $0 != " " && $0 != "-" }.uppercased()
         let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
         guard (4...32).contains(compact.count), compact.allSatisfy(allowed.contains) else {
-            throw OmnibusError(.invalidArgument, "'\(value.prefix(40))' is not a loyalty card number (4-32 letters or digits)")
+            throw OmnibusError(.invalidArgument, "the loyalty card number is not valid (4-32 letters or digits)")
         }
         return compact
     }

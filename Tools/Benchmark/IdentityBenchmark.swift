@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import IdentityService
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+
+/// `omnibus-bench identity`: resolve commands per second and their latency, against a real
+/// identity service (its SQLite file, `synchronous=FULL`) over loopback DEALER→ROUTER.
+struct IdentityBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identity",
+        abstract: "Measure identity.resolve: commands/s and p50/p99 latency.",
+        discussion: """
+            Three phases: one client resolving new e-mails (latency without load); --clients clients \
+            resolving new e-mails at once (each creates a customer: two events and a profile); the same \
+            clients resolving those e-mails again (lookups; the reply is still stored for idempotency).
+            """)
+
+    @Option(help: "Concurrent clients in the loaded phases.")
+    var clients = 16
+
+    @Option(help: "Requests in each loaded phase (split over the clients).")
+    var requests = 32_000
+
+    @Option(help: "Requests in the single-client phase.")
+    var singleRequests = 2_000
+
+    func validate() throws {
+        guard clients > 0, requests >= clients, singleRequests > 0 else {
+            throw ValidationError("--clients must be positive and --requests at least --clients")
+        }
+    }
+
+    func run() async throws {
+        let directory = NSTemporaryDirectory() + "omnibus-bench-identity-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let context = try ZMQContext(ioThreads: 1)
+        var logger = Logger(label: "bench.identity")
+        logger.logLevel = .error
+        let configuration = ServiceRuntime.Configuration(
+            name: IdentityService.name, databasePath: directory + "/identity.sqlite", endpoints: .ephemeral)
+        let service = try await RunningRuntime.start(
+            IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger), logger: logger)
+        let endpoint = service.endpoints.commands
+        print("omnibus-bench identity: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients")
+
+        let single = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
+            Self.resolve(email: "solo\($0)-\($1)@bench.example")
+        }
+        show("resolve new, 1 client", single)
+        let perClient = requests / clients
+        let created = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: perClient) {
+            Self.resolve(email: "shopper\($0)-\($1)@bench.example")
+        }
+        show("resolve new, \(clients) clients", created)
+        let known = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: perClient) {
+            Self.resolve(email: "shopper\($0)-\($1)@bench.example")
+        }
+        show("resolve known, \(clients) clients", known)
+        try await service.stop()
+        report("peak RSS", "\(peakResidentMegabytes()) MiB")
+    }
+
+    static func resolve(email: String) -> CommandRequest<ResolveIdentifier> {
+        CommandRequest(id: UUID().uuidString, command: IdentityCommand.resolve, channel: "web",
+                       data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
+    }
+
+    private func show(_ phase: String, _ result: CommandLoad.Result) {
+        report(phase, "\(format(result.commandsPerSecond)) commands/s, \(result.latency.text)"
+            + (result.failures > 0 ? " (\(result.failures) failed)" : ""))
+    }
+}
