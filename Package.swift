@@ -35,6 +35,11 @@ var targets: [Target] = [
         path: "Tools/Probe"
     ),
     .executableTarget(
+        name: "omnibus",
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", argumentParser],
+        path: "Tools/Omnibus"
+    ),
+    .executableTarget(
         name: "omnibus-bench",
         dependencies: ["OmnibusService", "OmnibusClient", "IdentityService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
@@ -59,7 +64,10 @@ var targets: [Target] = [
     ),
     .testTarget(
         name: "EndToEndTests",
-        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusTestSupport", "omnibus-probe", grdb]
+        dependencies: [
+            "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb,
+            "omnibus-probe", "omnibus", "omnibus-identity",
+        ]
     ),
 ]
 
@@ -92,6 +100,7 @@ let package = Package(
         .library(name: "OmnibusService", targets: ["OmnibusService"]),
         .library(name: "OmnibusClient", targets: ["OmnibusClient"]),
         .library(name: "OmnibusConfiguration", targets: ["OmnibusConfiguration"]),
+        .executable(name: "omnibus", targets: ["omnibus"]),
         .executable(name: "omnibus-identity", targets: ["omnibus-identity"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),

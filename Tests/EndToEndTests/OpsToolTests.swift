@@ -1,0 +1,109 @@
+import Foundation
+import OmnibusBus
+import OmnibusClient
+import OmnibusConfiguration
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// `omnibus up` and `omnibus status` as an operator runs them: real processes, real ports.
+@Suite("omnibus up and status", .serialized)
+struct OpsToolTests {
+    /// A config on free loopback ports, so tests never collide with a suite on the defaults.
+    static func writeConfig(in directory: TemporaryDirectory) throws -> (path: String, configuration: SuiteConfiguration) {
+        let configuration = SuiteConfiguration(services: ["identity": ServiceEndpoints(
+            events: "tcp://127.0.0.1:\(try freeLoopbackPort())", replay: "tcp://127.0.0.1:\(try freeLoopbackPort())",
+            commands: "tcp://127.0.0.1:\(try freeLoopbackPort())")])
+        let path = directory.file("omnibus.json")
+        try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: path))
+        return (path, configuration)
+    }
+
+    /// Runs `omnibus` to completion and returns its exit and output.
+    static func omnibus(_ arguments: [String], in directory: TemporaryDirectory) async throws -> (exit: ChildProcess.Exit, output: String) {
+        let process = try ChildProcess(product: "omnibus", arguments: arguments, logPath: directory.file("omnibus-\(UUID().uuidString.prefix(6)).log"))
+        let exit = try await process.waitForExit(timeout: .seconds(60))
+        return (exit, process.log)
+    }
+
+    static func pids(of service: String, in log: String) -> [Int32] {
+        log.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "\(service) started (pid ") else { return nil }
+            return Int32(line[range.upperBound...].prefix { $0.isNumber })
+        }
+    }
+
+    static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+
+    @Test("up starts the suite, restarts a service killed with SIGKILL (its data intact), and SIGTERM leaves no process behind")
+    func upLifecycle() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (configPath, configuration) = try Self.writeConfig(in: directory)
+        let up = try ChildProcess(product: "omnibus", arguments: ["up", "--config", configPath, "--data", directory.file("data")],
+                                  logPath: directory.file("up.log"))
+        try await eventually("the suite is up:\n\(up.log)") { up.log.contains("suite up") }
+        let firstPid = try #require(Self.pids(of: "identity", in: up.log).first)
+        #expect(FileManager.default.fileExists(atPath: directory.file("data/identity.sqlite")))
+        #expect(FileManager.default.fileExists(atPath: directory.file("data/logs/identity.log")))
+
+        let status = try await Self.omnibus(["status", "--config", configPath], in: directory)
+        #expect(status.exit == .exited(0), "\(status.output)")
+        #expect(status.output.contains("identity  up"))
+
+        let commands = configuration.services["identity"]!.commands
+        let context = try ZMQContext()
+        let before = try await Self.resolve("ops@example.com", endpoint: commands, context: context)
+
+        kill(firstPid, SIGKILL)
+        try await eventually("identity restarted:\n\(up.log)") { Self.pids(of: "identity", in: up.log).count == 2 }
+        #expect(up.log.contains("identity killed by signal 9; restarting"))
+        let after = try await Self.resolve("ops@example.com", endpoint: commands, context: context)
+        #expect(after == before, "the restarted service has the customer it created before")
+        let pids = Self.pids(of: "identity", in: up.log)
+
+        up.send(SIGTERM)
+        #expect(try await up.waitForExit() == .exited(0), "\(up.log)")
+        #expect(up.log.contains("omnibus up: stopped"))
+        #expect(pids.allSatisfy { !Self.isAlive($0) }, "no service process outlives omnibus up")
+
+        let down = try await Self.omnibus(["status", "--config", configPath, "--timeout", "300"], in: directory)
+        #expect(down.exit == .exited(1), "\(down.output)")
+        #expect(down.output.contains("identity  DOWN"))
+    }
+
+    /// Resolves an e-mail; the long timeout covers the socket reconnecting after a restart.
+    static func resolve(_ email: String, endpoint: String, context: ZMQContext) async throws -> String {
+        try await blocking {
+            let client = try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 10_000)
+            let request = CommandRequest(id: UUID().uuidString, command: IdentityCommand.resolve,
+                                         data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
+            return try client.send(request, expecting: ResolvedCustomer.self).get().customerId
+        }
+    }
+
+    @Test("status --json reports a stopped service as down, with a non-zero exit")
+    func statusJSON() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (configPath, _) = try Self.writeConfig(in: directory)
+        let result = try await Self.omnibus(["status", "--config", configPath, "--json", "--timeout", "200"], in: directory)
+        #expect(result.exit == .exited(1))
+        let line = try #require(result.output.split(separator: "\n").first)
+        let object = try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
+        guard case .object(let fields) = object else { Issue.record("not an object: \(line)"); return }
+        #expect(fields["service"] == .string("identity"))
+        #expect(fields["up"] == .bool(false))
+    }
+
+    @Test("bad arguments get a usage error", arguments: [
+        ["frobnicate"], ["up", "--stop-timeout", "0"], ["status", "--timeout", "-5"], ["status", "--config", "/nonexistent/omnibus.json"],
+    ])
+    func usageErrors(arguments: [String]) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let result = try await Self.omnibus(arguments, in: directory)
+        #expect(result.exit == .exited(64), "\(result.output)")
+        #expect(result.output.contains("Error:"))
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import OmnibusBus
+import OmnibusConfiguration
+import OmnibusContracts
+import OmnibusService
+
+/// `omnibus status`: each service's health, from its `service.health` command.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show each service's health: up or down, address, sequences, subscriber lag, dead letters.",
+        discussion: "Exits with status 1 when any service is down (no health reply within --timeout), 0 otherwise.")
+
+    @OptionGroup var suite: SuiteOptions
+
+    @Option(help: "Milliseconds to wait for each service's reply.")
+    var timeout = 1000
+
+    @Flag(help: "One JSON object per service instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        let (configuration, _) = try suite.load()
+        let context = try ZMQContext()
+        let names = configuration.services.keys.sorted()
+        let timeout = self.timeout
+        // Asked in parallel, so a suite with several services down answers in one timeout.
+        let results = try await withThrowingTaskGroup(of: (String, Result<HealthReport, OmnibusError>).self) { group in
+            for name in names {
+                let endpoint = try configuration.endpoints(of: name).commands
+                group.addTask {
+                    await onOwnThread { (name, HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: timeout)) }
+                }
+            }
+            return try await group.reduce(into: [String: Result<HealthReport, OmnibusError>]()) { $0[$1.0] = $1.1 }
+        }
+        let rows = names.map { ServiceStatus(name: $0, endpoints: configuration.services[$0]!, health: results[$0]!) }
+        if json {
+            for row in rows { print(String(decoding: try ContractCoding.encode(row.json), as: UTF8.self)) }
+        } else {
+            print(StatusTable.render(rows))
+        }
+        if rows.contains(where: { !$0.isUp }) { throw ExitCode(1) }
+    }
+}
+
+/// One service's line in `omnibus status`.
+struct ServiceStatus {
+    let name: String
+    let endpoints: ServiceEndpoints
+    let health: Result<HealthReport, OmnibusError>
+
+    var isUp: Bool { if case .success = health { true } else { false } }
+
+    /// The machine-readable form (`--json`).
+    struct JSONForm: Codable {
+        var service: String
+        var up: Bool
+        var commands: String
+        var events: String
+        var health: HealthReport?
+        var error: String?
+    }
+
+    var json: JSONForm {
+        switch health {
+        case .success(let report):
+            JSONForm(service: name, up: true, commands: endpoints.commands, events: endpoints.events, health: report)
+        case .failure(let error):
+            JSONForm(service: name, up: false, commands: endpoints.commands, events: endpoints.events, error: error.message)
+        }
+    }
+}
+
+/// The human-readable table.
+enum StatusTable {
+    static func render(_ rows: [ServiceStatus]) -> String {
+        var lines = [["SERVICE", "STATE", "COMMANDS", "HEAD", "PUBLISHED", "SUBSCRIPTIONS (applied/head lag)", "DEAD"]]
+        for row in rows {
+            switch row.health {
+            case .success(let report):
+                let subscriptions = report.subscriptions.keys.sorted().map { source -> String in
+                    let progress = report.subscriptions[source]!
+                    return "\(source) \(progress.applied)/\(progress.head) lag \(progress.head - progress.applied)"
+                }.joined(separator: ", ")
+                lines.append([row.name, "up", row.endpoints.commands, String(report.head), String(report.publishedThrough),
+                              subscriptions.isEmpty ? "-" : subscriptions, String(report.deadLetters)])
+            case .failure(let error):
+                lines.append([row.name, "DOWN", row.endpoints.commands, "-", "-", error.message, "-"])
+            }
+        }
+        let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
+        return lines.map { line in
+            zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}
+
+/// Runs blocking socket work on a thread of its own, off the cooperative pool.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: body()) }
+    }
+}
