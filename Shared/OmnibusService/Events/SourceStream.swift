@@ -51,6 +51,12 @@ final class SourceStream {
         SourceProgress(applied: applied, head: max(head, applied), gapsRepaired: gapsRepaired)
     }
 
+    /// True when the source has answered a replay, nothing is being asked, and everything
+    /// it announced has been committed (handed out): a reader that started behind has caught up.
+    var isCaughtUp: Bool {
+        !awaitingFirstReplay && replaySentAt == nil && applied >= head
+    }
+
     /// Takes an event if it is the next one; counts and drops a duplicate; a later one means
     /// events are missing, which the next ``requestReplayIfNeeded`` repairs.
     func offer(_ event: ReceivedEvent) -> ReceivedEvent? {

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import Metrics
+import OmnibusBus
+import OmnibusContracts
+
+/// Reads the events of several sources as the subscriber does — subscribe first, replay
+/// from a position, then live, each source in sequence order, duplicates dropped, gaps and
+/// heartbeats ahead repaired by replay — but without a database: for tools such as
+/// `omnibus tail` that show events rather than apply them.
+///
+/// Owns ZeroMQ sockets, so it stays on the thread that made it (not `Sendable`).
+public final class BusTap {
+    /// What the tap hands out.
+    public enum Item {
+        /// The next event of its source.
+        case event(ReceivedEvent)
+        /// Events of `source` were missing after `after` and have been asked for by replay.
+        case gapRepaired(source: String, after: Int64)
+    }
+
+    private let subscriber: ZMQSocket
+    private let streams: [SourceStream]
+    private let replayBatch: Int
+
+    /// Subscribes to `sources` and starts each after the sequence in `startAfter`
+    /// (0: from the start of its log).
+    public init(
+        sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
+        replayBatch: Int = 2_000
+    ) throws {
+        let metrics = MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance)
+        subscriber = try ZMQSocket(context: context, type: .subscriber)
+        try subscriber.setReceiveHighWaterMark(100_000)
+        try subscriber.setMaxMessageSize(bytes: Int64(Outbox.maxEnvelopeBytes + 4096))
+        var streams: [SourceStream] = []
+        for source in sources {
+            try subscriber.connect(source.events)
+            try subscriber.subscribe(Topic.sourcePrefix(source.name))
+            streams.append(try SourceStream(
+                source: source, applied: startAfter[source.name] ?? 0, context: context, logger: logger, metrics: metrics))
+        }
+        self.streams = streams
+        self.replayBatch = replayBatch
+    }
+
+    /// Per source: handed out through, announced head, gaps repaired.
+    public var progress: [String: SourceProgress] {
+        Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0.progress) })
+    }
+
+    /// Every source has answered and everything it announced has been handed out.
+    public var isCaughtUp: Bool { streams.allSatisfy(\.isCaughtUp) }
+
+    /// Hands out items until `handle` returns false or `shouldStop` says so (checked at
+    /// least every `pollMilliseconds`).
+    public func run(pollMilliseconds: Int = 100, shouldStop: () -> Bool, handle: (Item) -> Bool) throws {
+        let byName = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0) })
+        let sockets = [subscriber] + streams.map(\.dealer)
+        guard try requestReplays(handle) else { return }
+        while !shouldStop() {
+            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: pollMilliseconds)
+            for (index, stream) in streams.enumerated() where readable[index + 1] {
+                while let frames = try stream.dealer.receive(wait: false) {
+                    for event in stream.takeReplay(frames) {
+                        stream.committed(through: event.header.sequence)
+                        guard handle(.event(event)) else { return }
+                    }
+                }
+            }
+            if readable[0] {
+                while let frames = try subscriber.receive(wait: false) {
+                    guard let event = classifyLive(frames, streams: byName) else { continue }
+                    byName[event.header.source]?.committed(through: event.header.sequence)
+                    guard handle(.event(event)) else { return }
+                }
+            }
+            guard try requestReplays(handle) else { return }
+        }
+    }
+
+    /// Asks each source for what is missing; reports a gap when that is a repair, not the start.
+    @discardableResult
+    private func requestReplays(_ handle: (Item) -> Bool) throws -> Bool {
+        for stream in streams {
+            let gapsBefore = stream.progress.gapsRepaired
+            let after = stream.progress.applied
+            try stream.requestReplayIfNeeded(limit: replayBatch, timeoutMilliseconds: 2_000)
+            if stream.progress.gapsRepaired > gapsBefore, !handle(.gapRepaired(source: stream.source.name, after: after)) {
+                return false
+            }
+        }
+        return true
+    }
+
+    private func classifyLive(_ frames: [Data], streams: [String: SourceStream]) -> ReceivedEvent? {
+        guard frames.count == 2, let topic = String(data: frames[0], encoding: .utf8),
+              let (sourceName, name) = Topic.split(topic), let stream = streams[sourceName]
+        else { return nil }
+        if Topic.isHeartbeat(name: name) {
+            if let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == sourceName {
+                stream.noteHead(heartbeat.head)
+            }
+            return nil
+        }
+        guard let header = try? EventHeader.decode(from: frames[1]), header.source == sourceName, header.topic == topic
+        else { return nil }
+        return stream.offer(ReceivedEvent(header: header, envelope: frames[1]))
+    }
+}
