@@ -45,6 +45,8 @@ final class ManagedService {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // The child has its own descriptor now; keeping ours would leak one per restart.
+        try log.close()
         self.process = process
         startedAt = .now
         awaitingHealth = true

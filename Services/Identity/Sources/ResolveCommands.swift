@@ -23,7 +23,7 @@ enum ResolveCommands {
             return ResolvedCustomer(customerId: customer.id, status: customer.status, created: false)
         }
         guard input.createIfUnknown ?? true else {
-            throw OmnibusError(.notFound, "no customer has \(identifier.kind.rawValue) identifier given")
+            throw OmnibusError(.notFound, "no customer has this \(identifier.kind.rawValue) identifier")
         }
         let now = Timestamp.now()
         let customer = CustomerRecord.new(id: CustomerDirectory.newCustomerId(), at: now)
