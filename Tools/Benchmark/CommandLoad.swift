@@ -40,7 +40,7 @@ enum CommandLoad {
         let perClient = try await withThrowingTaskGroup(of: ([Double], Int).self) { group in
             for client in 0..<clients {
                 group.addTask {
-                    try await onOwnThread {
+                    try await DedicatedThread.run(name: "bench-client-\(client)", stop: StopSignal()) {
                         let commands = try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 30_000)
                         var samples: [Double] = []
                         samples.reserveCapacity(requestsPerClient)
@@ -61,12 +61,5 @@ enum CommandLoad {
         let samples = perClient.flatMap(\.0)
         return Result(commandsPerSecond: Double(samples.count) / seconds, latency: LatencySummary(milliseconds: samples),
                       failures: perClient.map(\.1).reduce(0, +))
-    }
-}
-
-/// Runs blocking socket work on a thread of its own, off the cooperative pool.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }

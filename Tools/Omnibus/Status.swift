@@ -32,9 +32,7 @@ struct Status: AsyncParsableCommand {
         let results = try await withThrowingTaskGroup(of: (String, Result<HealthReport, OmnibusError>).self) { group in
             for name in names {
                 let endpoint = try configuration.endpoints(of: name).commands
-                group.addTask {
-                    await onOwnThread { (name, HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: timeout)) }
-                }
+                group.addTask { (name, await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: timeout)) }
             }
             return try await group.reduce(into: [String: Result<HealthReport, OmnibusError>]()) { $0[$1.0] = $1.1 }
         }
@@ -98,12 +96,5 @@ enum StatusTable {
             zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
         }.joined(separator: "\n")
-    }
-}
-
-/// Runs blocking socket work on a thread of its own, off the cooperative pool.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(returning: body()) }
     }
 }

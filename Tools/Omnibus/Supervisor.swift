@@ -23,8 +23,7 @@ final class Supervisor {
     func refuseIfAlreadyRunning() async throws {
         for service in services {
             let endpoint = try configuration.endpoints(of: service.name).commands
-            let context = self.context
-            if case .success = await onOwnThread({ HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 300) }) {
+            if case .success = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 300) {
                 throw ValidationError("\(service.name) already answers on \(endpoint): is a suite already running?")
             }
         }
@@ -86,8 +85,7 @@ final class Supervisor {
 
     private func checkHealth(_ service: ManagedService) async {
         guard let endpoint = configuration.services[service.name]?.commands else { return }
-        let context = self.context
-        if case .success(let report) = await onOwnThread({ HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 200) }) {
+        if case .success(let report) = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 200) {
             service.awaitingHealth = false
             say("\(service.name) is up (head \(report.head))")
         }

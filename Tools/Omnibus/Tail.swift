@@ -74,7 +74,7 @@ struct Tail: AsyncParsableCommand {
         }
         let stop = StopRequest.trapping([SIGINT, SIGTERM])
         let (limit, untilEnd, stats) = (count, self.untilEnd, self.stats)
-        try await onOwnThrowingThread {
+        try await DedicatedThread.run(name: "tail", stop: StopSignal()) {
             var logger = Logger(label: "omnibus.tail")
             logger.logLevel = .critical
             let tap = try BusTap(sources: sources, startAfter: starts, context: context, logger: logger)
@@ -104,18 +104,11 @@ enum TailStart {
             if fromStart { positions[name] = 0; continue }
             if let start = from.first(where: { $0.source == name }) { positions[name] = start.sequence - 1; continue }
             let endpoint = try configuration.endpoints(of: name).commands
-            switch await onOwnThread({ HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 2_000) }) {
+            switch await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 2_000) {
             case .success(let report): positions[name] = report.head
             case .failure(let error): throw ValidationError("cannot find \(name)'s current position: \(error.message)")
             }
         }
         return positions
-    }
-}
-
-/// Runs blocking work that may throw on a thread of its own.
-func onOwnThrowingThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
     }
 }
