@@ -70,7 +70,8 @@ public final class BusTap {
             }
             if readable[0] {
                 while let frames = try subscriber.receive(wait: false) {
-                    guard let event = classifyLive(frames, streams: byName) else { continue }
+                    // A tool has no metrics to count garbage in; it just skips it.
+                    guard case .success(let event?) = LiveMessage.route(frames, to: byName) else { continue }
                     byName[event.header.source]?.committed(through: event.header.sequence)
                     guard handle(.event(event)) else { return }
                 }
@@ -80,7 +81,6 @@ public final class BusTap {
     }
 
     /// Asks each source for what is missing; reports a gap when that is a repair, not the start.
-    @discardableResult
     private func requestReplays(_ handle: (Item) -> Bool) throws -> Bool {
         for stream in streams {
             let gapsBefore = stream.progress.gapsRepaired
@@ -91,20 +91,5 @@ public final class BusTap {
             }
         }
         return true
-    }
-
-    private func classifyLive(_ frames: [Data], streams: [String: SourceStream]) -> ReceivedEvent? {
-        guard frames.count == 2, let topic = String(data: frames[0], encoding: .utf8),
-              let (sourceName, name) = Topic.split(topic), let stream = streams[sourceName]
-        else { return nil }
-        if Topic.isHeartbeat(name: name) {
-            if let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == sourceName {
-                stream.noteHead(heartbeat.head)
-            }
-            return nil
-        }
-        guard let header = try? EventHeader.decode(from: frames[1]), header.source == sourceName, header.topic == topic
-        else { return nil }
-        return stream.offer(ReceivedEvent(header: header, envelope: frames[1]))
     }
 }

@@ -105,27 +105,13 @@ public final class EventSubscriber: Service, Sendable {
     /// Sorts a live message: an event that follows on is returned for applying; duplicates,
     /// heartbeats, gaps and garbage are dealt with here.
     private func classifyLive(_ frames: [Data], streams: [String: SourceStream]) -> ReceivedEvent? {
-        guard frames.count == 2, let topic = String(data: frames[0], encoding: .utf8),
-              let (sourceName, name) = Topic.split(topic), let stream = streams[sourceName]
-        else {
-            reject("wrong_frames", "live message with \(frames.count) frames")
+        switch LiveMessage.route(frames, to: streams) {
+        case .success(let event):
+            return event
+        case .failure(let rejection):
+            reject(rejection.reason, rejection.detail)
             return nil
         }
-        if Topic.isHeartbeat(name: name) {
-            guard let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == sourceName else {
-                reject("invalid_heartbeat", "undecodable heartbeat on \(topic)")
-                return nil
-            }
-            stream.noteHead(heartbeat.head)
-            return nil
-        }
-        guard let header = try? EventHeader.decode(from: frames[1]),
-              header.source == sourceName, header.topic == topic, header.sequence > 0
-        else {
-            reject("invalid_event", "undecodable or mislabelled event on \(topic)")
-            return nil
-        }
-        return stream.offer(ReceivedEvent(header: header, envelope: frames[1]))
     }
 
     /// Applies events (each stream's in order) and their offsets in one transaction.
