@@ -19,15 +19,15 @@ enum ErasureCommand {
         let ids = [customer.id] + (try CustomerDirectory.mergedIds(into: customer.id, in: db))
         guard customer.status != .erased else { return ErasureOutcome(customerId: customer.id, erasedIds: ids) }
 
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        let arguments = StatementArguments(ids)
-        try db.execute(sql: "DELETE FROM identifier WHERE customerId IN (\(marks))", arguments: arguments)
-        try db.execute(sql: "DELETE FROM consent WHERE customerId IN (\(marks))", arguments: arguments)
-        try db.execute(sql: """
-            UPDATE customer SET status = ?, displayName = NULL, locale = NULL, preferredChannel = NULL,
-              quietHoursStart = NULL, quietHoursEnd = NULL, quietHoursTimeZone = NULL, updatedAt = ?
-            WHERE id IN (\(marks))
-            """, arguments: [CustomerStatus.erased.rawValue, Timestamp.now().millisecondsSince1970] + arguments)
+        // GRDB's SQL interpolation binds each id as an argument: `IN (?, ?, …)`.
+        try db.execute(literal: "DELETE FROM identifier WHERE customerId IN \(ids)")
+        try db.execute(literal: "DELETE FROM consent WHERE customerId IN \(ids)")
+        try db.execute(literal: """
+            UPDATE customer SET status = \(CustomerStatus.erased.rawValue), displayName = NULL, locale = NULL,
+              preferredChannel = NULL, quietHoursStart = NULL, quietHoursEnd = NULL, quietHoursTimeZone = NULL,
+              updatedAt = \(Timestamp.now().millisecondsSince1970)
+            WHERE id IN \(ids)
+            """)
         try Erasure.redactEvents(of: ids, in: db, redact: redactPersonalFields)
         try context.emit(IdentityEvent.customerErased, customerId: customer.id,
                          data: IdentityEvent.CustomerErased(customerId: customer.id, erasedIds: ids))

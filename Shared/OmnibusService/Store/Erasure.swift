@@ -30,10 +30,7 @@ public enum Erasure {
         of customerIds: [String], in db: Database, redact: (_ type: String, _ data: JSONValue) -> JSONValue?
     ) throws -> Int {
         guard !customerIds.isEmpty else { return 0 }
-        let marks = Array(repeating: "?", count: customerIds.count).joined(separator: ",")
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT sequence, envelope FROM outbox WHERE customerId IN (\(marks))",
-            arguments: StatementArguments(customerIds))
+        let rows = try SQLRequest<Row>("SELECT sequence, envelope FROM outbox WHERE customerId IN \(customerIds)").fetchAll(db)
         var rewritten = 0
         for row in rows {
             let bytes: Data = row["envelope"]
