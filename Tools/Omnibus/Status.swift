@@ -11,7 +11,7 @@ struct Status: AsyncParsableCommand {
         abstract: "Show each service's health: up or down, address, sequences, subscriber lag, dead letters.",
         discussion: "Exits with status 1 when any service is down (no health reply within --timeout), 0 otherwise.")
 
-    @OptionGroup var suite: SuiteOptions
+    @OptionGroup var suite: SuiteConfigurationOption
 
     @Option(help: "Milliseconds to wait for each service's reply.")
     var timeout = 1000
@@ -24,7 +24,7 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (configuration, _) = try suite.load()
+        let (configuration, _) = try suite.loadOrRefuse()
         let context = try ZMQContext()
         let names = configuration.services.keys.sorted()
         let timeout = self.timeout

@@ -17,7 +17,7 @@ struct Tail: AsyncParsableCommand {
             repaired by replay and reported on standard error.
             """)
 
-    @OptionGroup var suite: SuiteOptions
+    @OptionGroup var suite: SuiteConfigurationOption
 
     @Option(name: .customLong("topic"), help: ArgumentHelp("Only events whose topic (source.type) starts with this.", valueName: "prefix"))
     var topicPrefix: String?
@@ -58,7 +58,7 @@ struct Tail: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (configuration, _) = try suite.load()
+        let (configuration, _) = try suite.loadOrRefuse()
         let selected = source.isEmpty ? configuration.services.keys.sorted() : source
         for name in selected + from.compactMap({ TailStart.parse($0)?.source }) where configuration.services[name] == nil {
             throw ValidationError("no service '\(name)' in the configuration; it names \(configuration.services.keys.sorted().joined(separator: ", "))")

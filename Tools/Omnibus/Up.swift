@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OmnibusBus
 import OmnibusConfiguration
+import OmnibusService
 
 /// `omnibus up`: runs every built service of the suite as its own process and keeps them up.
 struct Up: AsyncParsableCommand {
@@ -15,7 +16,7 @@ struct Up: AsyncParsableCommand {
             services with SIGTERM (SIGKILL after --stop-timeout) and returns when none is left.
             """)
 
-    @OptionGroup var suite: SuiteOptions
+    @OptionGroup var suite: SuiteConfigurationOption
 
     @Option(help: ArgumentHelp("The folder for every service's data and logs.", valueName: "folder"))
     var data = "data"
@@ -39,7 +40,7 @@ struct Up: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (configuration, origin) = try suite.load()
+        let (configuration, origin) = try suite.loadOrRefuse()
         let dataPath = URL(fileURLWithPath: data).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: dataPath + "/logs", withIntermediateDirectories: true)
         let binPath = bin ?? URL(fileURLWithPath: Self.ownExecutable).deletingLastPathComponent().path

@@ -6,11 +6,7 @@ import OmnibusConfiguration
 /// The flags every service executable takes: where the suite configuration is, where data
 /// goes, how much to log. Each has an environment variable, for deployments that prefer them.
 public struct ServiceLaunchOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The suite configuration file (endpoints of every service).",
-        discussion: "Default: $OMNIBUS_CONFIG, else deploy/omnibus.json if present, else the built-in local defaults.",
-        valueName: "file"))
-    public var config: String?
+    @OptionGroup public var suite: SuiteConfigurationOption
 
     @Option(help: ArgumentHelp("The folder that holds every service's database (default: $OMNIBUS_DATA or ./data).", valueName: "folder"))
     public var data: String?
@@ -39,7 +35,7 @@ public struct ServiceLaunchOptions: ParsableArguments {
     /// The runtime configuration of `service`: its endpoints and those of the `sources` it
     /// consumes, from the suite configuration; its database at `<data>/<service>.sqlite`.
     public func runtimeConfiguration(service: String, sources: [String] = [], logger: Logger) throws -> ServiceRuntime.Configuration {
-        let (suite, origin) = try SuiteConfiguration.resolve(explicitPath: config)
+        let (suite, origin) = try self.suite.load()
         logger.info("configuration", metadata: ["from": "\(origin)", "data": "\(dataDirectory)"])
         var configuration = ServiceRuntime.Configuration(
             name: service, databasePath: "\(dataDirectory)/\(service).sqlite", endpoints: try suite.endpoints(of: service))
