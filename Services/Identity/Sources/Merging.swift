@@ -10,22 +10,21 @@ enum Merging {
             let merged = try CustomerDirectory.active(input.mergedId, in: context.db)
             // Already one customer (the same id, or merged before): nothing to do, same answer.
             guard survivor.id != merged.id else { return MergeOutcome(customerId: survivor.id, mergedIds: []) }
-            try merge(merged.id, into: survivor.id, context: context)
+            try merge(merged, into: survivor, context: context)
             try promoteIfIdentified(survivor.id, context: context)
             return MergeOutcome(customerId: survivor.id, mergedIds: [merged.id])
         }
     }
 
-    /// Moves everything of `mergedId` to `survivorId` (both current, distinct, not erased):
-    /// identifiers, consent decisions the survivor has not made more recently, name, locale
-    /// and preferences the survivor lacks. Ids merged into `mergedId` earlier now point at
+    /// Moves everything of `merged` to `survivor` (both current, distinct, not erased, as just
+    /// read in this transaction): identifiers, consent decisions the survivor has not made
+    /// more recently, name, locale and preferences the survivor lacks. Ids merged into `merged` earlier now point at
     /// the survivor, so every id resolves in one hop and chains (A→B, B→C) end at C.
-    static func merge(_ mergedId: String, into survivorId: String, context: CommandContext) throws {
+    static func merge(_ merged: CustomerRecord, into survivor: CustomerRecord, context: CommandContext) throws {
         let db = context.db
         let now = Timestamp.now()
-        guard var survivor = try CustomerDirectory.record(survivorId, in: db),
-              var merged = try CustomerDirectory.record(mergedId, in: db)
-        else { throw OmnibusError(.internal, "merge of customers that do not exist") }
+        var (survivor, merged) = (survivor, merged)
+        let (survivorId, mergedId) = (survivor.id, merged.id)
 
         try db.execute(sql: "UPDATE identifier SET customerId = ? WHERE customerId = ?", arguments: [survivorId, mergedId])
         try db.execute(sql: "UPDATE customer SET mergedInto = ? WHERE mergedInto = ?", arguments: [survivorId, mergedId])

@@ -56,7 +56,7 @@ enum ResolveCommands {
             // already holds the identifier stays, as it is the one others know.
             let (survivor, merged) = customer.status == .registered && holder.status == .provisional
                 ? (customer, holder) : (holder, customer)
-            try Merging.merge(merged.id, into: survivor.id, context: context)
+            try Merging.merge(merged, into: survivor, context: context)
             survivorId = survivor.id
             mergedIds = [merged.id]
         }
