@@ -41,16 +41,20 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", "OmnibusClient", "IdentityService", argumentParser, grdb, logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "IdentityService", "OrdersService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
     .testTarget(
         name: "IdentityTests",
         dependencies: ["IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
+    .testTarget(
+        name: "OrdersTests",
+        dependencies: ["OrdersService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
+    ),
     .target(
         name: "OmnibusTestSupport",
-        dependencies: ["OmnibusService", "OmnibusBus", logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusBus", "OmnibusClient", logging, lifecycle],
         path: "Tests/OmnibusTestSupport"
     ),
     .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus", "OmnibusTestSupport"]),
@@ -66,7 +70,7 @@ var targets: [Target] = [
         name: "EndToEndTests",
         dependencies: [
             "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb,
-            "omnibus-probe", "omnibus", "omnibus-identity",
+            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "IdentityService", "OrdersService",
         ]
     ),
 ]
@@ -84,7 +88,7 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
     ]
 }
 
-let serviceNames = ["Identity"]
+let serviceNames = ["Identity", "Orders"]
 targets += serviceNames.flatMap { service($0) }
 
 for index in targets.indices where targets[index].type != .system {
@@ -102,6 +106,7 @@ let package = Package(
         .library(name: "OmnibusConfiguration", targets: ["OmnibusConfiguration"]),
         .executable(name: "omnibus", targets: ["omnibus"]),
         .executable(name: "omnibus-identity", targets: ["omnibus-identity"]),
+        .executable(name: "omnibus-orders", targets: ["omnibus-orders"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
     ],

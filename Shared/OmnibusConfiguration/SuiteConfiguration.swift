@@ -19,6 +19,7 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
     /// The local defaults, identical to the shipped deploy/omnibus.json (a test checks they agree).
     public static let localDefaults = SuiteConfiguration(services: [
         "identity": .loopback(basePort: 7101),
+        "orders": .loopback(basePort: 7111),
     ])
 
     /// The endpoints of `service`, or an error that lists the services the file knows.

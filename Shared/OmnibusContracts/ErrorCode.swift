@@ -36,14 +36,24 @@ public struct ErrorCode: RawRepresentable, Hashable, Codable, Sendable, CustomSt
     public static let `internal` = ErrorCode(rawValue: "internal")
 }
 
-/// An error a service replies with: a code and a sentence for a human.
+/// An error a service replies with: a code, a sentence for a human and, where the caller
+/// can act on it, machine-readable `details` (a `conflict` on a stale cart carries the
+/// current cart, so the client can show it and retry without another round trip).
 public struct OmnibusError: Error, Codable, Equatable, Sendable, CustomStringConvertible {
     public var code: ErrorCode
     public var message: String
+    public var details: JSONValue?
 
-    public init(_ code: ErrorCode, _ message: String) {
+    public init(_ code: ErrorCode, _ message: String, details: JSONValue? = nil) {
         self.code = code
         self.message = message
+        self.details = details
+    }
+
+    /// `details` decoded as `Value`, or nil when there are none or they do not decode.
+    public func details<Value: Decodable>(as type: Value.Type) -> Value? {
+        guard let details, let bytes = try? ContractCoding.encode(details) else { return nil }
+        return try? ContractCoding.decode(type, from: bytes)
     }
 
     public var description: String { "\(code): \(message)" }

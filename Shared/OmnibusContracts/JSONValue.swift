@@ -24,6 +24,11 @@ public enum JSONValue: Codable, Sendable, Hashable {
         }
     }
 
+    /// The JSON form of any contract value.
+    public init<Value: Encodable>(encoding value: Value) throws {
+        self = try ContractCoding.decode(JSONValue.self, from: ContractCoding.encode(value))
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

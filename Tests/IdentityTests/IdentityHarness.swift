@@ -39,16 +39,15 @@ final class IdentityHarness: Sendable {
         directory.remove()
     }
 
+    /// Commands to this service over a real DEALER socket.
+    var commands: CommandSender { CommandSender(endpoint: service.endpoints.commands, context: context) }
+
     /// Sends a command and returns the whole reply (ok or error).
     func send<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
         expecting: Output.Type = Output.self
     ) async throws -> CommandReply<Output> {
-        let endpoint = service.endpoints.commands
-        let request = CommandRequest(id: id, command: command, channel: channel, data: data)
-        return try await blocking { [context] in
-            try CommandClient(context: context, endpoint: endpoint).send(request, expecting: Output.self)
-        }
+        try await commands.send(command, data, channel: channel, id: id, expecting: Output.self)
     }
 
     /// Sends a command and returns its data, throwing the reply's error if any.
@@ -56,7 +55,7 @@ final class IdentityHarness: Sendable {
         _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
         expecting: Output.Type = Output.self
     ) async throws -> Output {
-        try await send(command, data, channel: channel, id: id, expecting: Output.self).get()
+        try await commands.call(command, data, channel: channel, id: id, expecting: Output.self)
     }
 
     func resolve(_ kind: IdentifierKind, _ value: String, channel: String = "app") async throws -> ResolvedCustomer {
@@ -68,7 +67,7 @@ final class IdentityHarness: Sendable {
     }
 
     func health() async throws -> HealthReport {
-        try await call(healthCommand, Empty())
+        try await commands.health()
     }
 
     /// The service's events of one type, decoded, oldest first.

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import OmnibusBus
+import OmnibusService
+import OrdersService
+
+/// `omnibus-orders`: runs the orders service until SIGTERM or SIGINT.
+@main
+struct OrdersMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "omnibus-orders",
+        abstract: "Run the orders service: catalog, carts, checkout, click & collect, returns.",
+        discussion: """
+            Endpoints come from the suite configuration (deploy/omnibus.json), which also names the identity \
+            service whose merges and erasures orders applies; the database is <data>/orders.sqlite. On first \
+            start the catalog is loaded from the seed file. Commands and events: docs/ORDERS.md.
+            """)
+
+    @OptionGroup var launch: ServiceLaunchOptions
+
+    @Option(help: ArgumentHelp(
+        "Catalog seed loaded into an empty catalog.",
+        discussion: "Default: $OMNIBUS_CATALOG, else catalog.json beside the configuration file, else none.",
+        valueName: "file"))
+    var catalog: String?
+
+    func run() async throws {
+        let logger = launch.bootstrapLogging(service: OrdersService.name)
+        let configuration = try launch.runtimeConfiguration(service: OrdersService.name, sources: OrdersService.sources, logger: logger)
+        let seedPath = try seedFile()
+        let options = OrdersService.Options(seed: try seedPath.map(OrdersService.loadSeed(path:)))
+        logger.info("catalog seed", metadata: ["file": "\(seedPath ?? "none")"])
+        let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: try ZMQContext(), logger: logger)
+        logger.notice("orders starting", metadata: ["commands": "\(configuration.endpoints.commands)"])
+        try await runtime.serviceGroup(logger: logger).run()
+    }
+
+    /// The seed to use, if any: an explicit one must exist; the default beside the
+    /// configuration is used only when present.
+    private func seedFile() throws -> String? {
+        if let explicit = catalog ?? ProcessInfo.processInfo.environment["OMNIBUS_CATALOG"], !explicit.isEmpty {
+            guard FileManager.default.fileExists(atPath: explicit) else { throw ValidationError("no catalog seed at \(explicit)") }
+            return explicit
+        }
+        let (_, origin) = try launch.suite.load()
+        guard FileManager.default.fileExists(atPath: origin) else { return nil }
+        let beside = URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent("catalog.json").path
+        return FileManager.default.fileExists(atPath: beside) ? beside : nil
+    }
+}

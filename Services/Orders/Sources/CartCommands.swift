@@ -1,0 +1,74 @@
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// `orders.cart.*`: one cart per customer, edited from any channel. Commands of one service
+/// run one after another, so two channels editing at once never lose an update; a client
+/// that sends `expectedVersion` also learns when its view was stale (`conflict`).
+enum CartCommands {
+    static func register(in registry: inout CommandRegistry) {
+        registry.register(OrdersCommand.getCart, changesState: false) { (input: GetCart, context: CommandContext) in
+            try Carts.view(of: try Customers.current(input.customerId, in: context.db), in: context.db)
+        }
+        registry.register(OrdersCommand.addToCart) { (input: AddToCart, context: CommandContext) in
+            try add(input, context: context)
+        }
+        registry.register(OrdersCommand.setCartQuantity) { (input: SetCartQuantity, context: CommandContext) in
+            try setQuantity(input.customerId, input.sku, input.quantity, expectedVersion: input.expectedVersion, context: context)
+        }
+        registry.register(OrdersCommand.removeFromCart) { (input: RemoveFromCart, context: CommandContext) in
+            try setQuantity(input.customerId, input.sku, 0, expectedVersion: input.expectedVersion, context: context)
+        }
+    }
+
+    static func add(_ input: AddToCart, context: CommandContext) throws -> CartView {
+        let db = context.db
+        try Validation.quantity(input.quantity)
+        let customerId = try Customers.current(input.customerId, in: db)
+        let cart = try Carts.view(of: customerId, in: db)
+        try Carts.check(expectedVersion: input.expectedVersion, of: cart)
+        let item = try Catalog.item(input.sku, in: db)
+        let price = item.variant.price
+        if let currency = input.currency {
+            try Validation.currency(currency)
+            guard currency == price.currency else {
+                throw OmnibusError(.invalidArgument, "\(input.sku) is priced in \(price.currency), not \(currency)")
+            }
+        }
+        if let other = cart.lines.first(where: { $0.unitPrice.currency != price.currency }) {
+            throw OmnibusError(.invalidArgument, "the cart is in \(other.unitPrice.currency); \(input.sku) is priced in \(price.currency)")
+        }
+        if var line = try CartLineRecord.fetchOne(db, key: ["customerId": customerId, "sku": input.sku]) {
+            line.quantity += input.quantity
+            try Validation.quantity(line.quantity)
+            try line.update(db)
+            return try Carts.changed(customerId, type: OrdersEvent.cartQuantityChanged, sku: input.sku, emitter: context)
+        }
+        guard cart.lines.count < OrdersCommand.maxCartLines else {
+            throw OmnibusError(.invalidArgument, "a cart holds at most \(OrdersCommand.maxCartLines) lines")
+        }
+        try Carts.ensure(customerId, in: db) // the cart row must exist before its first line
+        try CartLineRecord(customerId: customerId, sku: input.sku, quantity: input.quantity, channel: context.channel,
+                           addedAt: Timestamp.now().millisecondsSince1970).insert(db)
+        return try Carts.changed(customerId, type: OrdersEvent.cartItemAdded, sku: input.sku, emitter: context)
+    }
+
+    static func setQuantity(_ customerId: String, _ sku: String, _ quantity: Int, expectedVersion: Int64?,
+                            context: CommandContext) throws -> CartView {
+        let db = context.db
+        try Validation.quantity(quantity, allowZero: true)
+        let customerId = try Customers.current(customerId, in: db)
+        let cart = try Carts.view(of: customerId, in: db)
+        try Carts.check(expectedVersion: expectedVersion, of: cart)
+        guard var line = try CartLineRecord.fetchOne(db, key: ["customerId": customerId, "sku": sku]) else {
+            throw OmnibusError(.notFound, "the cart has no line '\(Validation.excerpt(sku))'")
+        }
+        if quantity == 0 {
+            try line.delete(db)
+            return try Carts.changed(customerId, type: OrdersEvent.cartItemRemoved, sku: sku, emitter: context)
+        }
+        line.quantity = quantity
+        try line.update(db)
+        return try Carts.changed(customerId, type: OrdersEvent.cartQuantityChanged, sku: sku, emitter: context)
+    }
+}

@@ -1,0 +1,69 @@
+import GRDB
+import OmnibusContracts
+
+/// The customer's one cart: reading it, versioning it, announcing its changes.
+enum Carts {
+    /// The cart of `customerId` (already mapped through merges); an empty version-0 cart
+    /// when there is none yet.
+    static func view(of customerId: String, in db: Database) throws -> CartView {
+        let version = try CartRecord.fetchOne(db, key: customerId)?.version ?? 0
+        let records = try CartLineRecord.filter(Column("customerId") == customerId).order(Column("addedAt"), Column("sku")).fetchAll(db)
+        let lines = try records.map { record -> CartLine in
+            guard let item = try Catalog.anyItem(record.sku, in: db) else {
+                throw OmnibusError(.internal, "cart line \(record.sku) has no catalog entry")
+            }
+            return CartLine(sku: record.sku, productId: item.variant.productId, name: item.productName,
+                            attributes: item.variant.attributes, quantity: record.quantity,
+                            unitPrice: item.variant.price, channel: record.channel)
+        }
+        return CartView(customerId: customerId, version: version, lines: lines, total: total(of: lines.map { ($0.unitPrice, $0.quantity) }))
+    }
+
+    /// The sum of `(unit price, quantity)` pairs; nil when empty. Carts hold one currency.
+    static func total(of lines: [(Money, Int)]) -> Money? {
+        guard let first = lines.first else { return nil }
+        return Money(amountMinor: lines.reduce(0) { $0 + $1.0.amountMinor * Int64($1.1) }, currency: first.0.currency)
+    }
+
+    /// Refuses a stale edit: `conflict`, with the current cart in the error's details.
+    static func check(expectedVersion: Int64?, of cart: CartView) throws {
+        guard let expectedVersion, expectedVersion != cart.version else { return }
+        throw OmnibusError(.conflict, "the cart is at version \(cart.version), not \(expectedVersion); it changed meanwhile",
+                           details: try JSONValue(encoding: cart))
+    }
+
+    /// Creates an empty cart (version 0) for `customerId` if it has none.
+    static func ensure(_ customerId: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO cart (customerId, version, updatedAt) VALUES (?, 0, ?)",
+                       arguments: [customerId, Timestamp.now().millisecondsSince1970])
+    }
+
+    /// Moves the cart to its next version and returns it; creates the cart if needed.
+    static func bump(_ customerId: String, in db: Database) throws -> Int64 {
+        let now = Timestamp.now().millisecondsSince1970
+        var cart = try CartRecord.fetchOne(db, key: customerId) ?? CartRecord(customerId: customerId, version: 0, updatedAt: now)
+        cart.version += 1
+        cart.updatedAt = now
+        try cart.save(db)
+        return cart.version
+    }
+
+    /// Bumps the version, announces the change with the whole cart, returns the cart.
+    static func changed(_ customerId: String, type: String, sku: String? = nil, mergedId: String? = nil, orderId: String? = nil,
+                        emitter: some EventEmitter) throws -> CartView {
+        _ = try bump(customerId, in: emitter.db)
+        let cart = try view(of: customerId, in: emitter.db)
+        let quantity = sku.map { sku in cart.lines.first { $0.sku == sku }?.quantity ?? 0 }
+        try emitter.emit(type, customerId: customerId, data: OrdersEvent.CartChanged(
+            customerId: customerId, version: cart.version, sku: sku, quantity: quantity, mergedId: mergedId, orderId: orderId,
+            items: cart.lines.map(\.item)))
+        return cart
+    }
+}
+
+extension CartLine {
+    /// The line as events carry it.
+    var item: OrdersEvent.CartItem {
+        OrdersEvent.CartItem(sku: sku, quantity: quantity, unitPrice: unitPrice, channel: channel)
+    }
+}

@@ -1,0 +1,113 @@
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// Products, variants, stores and stock: the authority on prices.
+enum Catalog {
+    static func register(in registry: inout CommandRegistry) {
+        registry.register(OrdersCommand.upsertProduct) { (input: UpsertProduct, context: CommandContext) in
+            try upsert(input.product, emitter: context)
+        }
+        registry.register(OrdersCommand.upsertStore) { (input: UpsertStore, context: CommandContext) in
+            try upsert(input.store, emitter: context)
+        }
+        registry.register(OrdersCommand.setStock) { (input: SetStock, context: CommandContext) in
+            try setStock(input, emitter: context)
+        }
+        registry.register(OrdersCommand.getCatalog, changesState: false) { (_: Empty, context: CommandContext) in
+            try catalog(in: context.db)
+        }
+    }
+
+    /// A buyable SKU with its product, for carts and orders.
+    struct Item {
+        var variant: VariantRecord
+        var productName: String
+    }
+
+    /// The active variant `sku`, or `not_found`.
+    static func item(_ sku: String, in db: Database) throws -> Item {
+        guard let variant = try VariantRecord.fetchOne(db, key: sku), variant.active,
+              let product = try ProductRecord.fetchOne(db, key: variant.productId) else {
+            throw OmnibusError(.notFound, "no product variant with SKU '\(Validation.excerpt(sku))'")
+        }
+        return Item(variant: variant, productName: product.name)
+    }
+
+    /// A SKU's description even when it is no longer sold (for orders that bought it).
+    static func anyItem(_ sku: String, in db: Database) throws -> Item? {
+        guard let variant = try VariantRecord.fetchOne(db, key: sku),
+              let product = try ProductRecord.fetchOne(db, key: variant.productId) else { return nil }
+        return Item(variant: variant, productName: product.name)
+    }
+
+    /// Creates or replaces a product. Variants it no longer lists stop being sold but stay
+    /// known, for the orders that bought them.
+    static func upsert(_ product: Product, emitter: some EventEmitter) throws -> Product {
+        try Validation.check(product)
+        let db = emitter.db
+        let skus = product.variants.map(\.sku)
+        let taken = try SQLRequest<String>(literal: "SELECT sku FROM variant WHERE sku IN \(skus) AND productId <> \(product.productId)").fetchAll(db)
+        if let sku = taken.first {
+            throw OmnibusError(.conflict, "SKU '\(sku)' belongs to another product")
+        }
+        try ProductRecord(id: product.productId, name: product.name).save(db)
+        try db.execute(literal: "UPDATE variant SET active = 0 WHERE productId = \(product.productId) AND sku NOT IN \(skus)")
+        for variant in product.variants {
+            try VariantRecord(sku: variant.sku, productId: product.productId, attributes: variant.attributes,
+                              priceMinor: variant.price.amountMinor, currency: variant.price.currency, active: true).save(db)
+        }
+        try emitter.emit(OrdersEvent.productUpserted, data: product)
+        return product
+    }
+
+    static func upsert(_ store: Store, emitter: some EventEmitter) throws -> Store {
+        try Validation.identifier(store.storeId, "storeId")
+        try Validation.text(store.name, "name")
+        try StoreRecord(id: store.storeId, name: store.name, shipsOnline: store.shipsOnline).save(emitter.db)
+        try emitter.emit(OrdersEvent.storeUpserted, data: store)
+        return store
+    }
+
+    static func setStock(_ input: SetStock, emitter: some EventEmitter) throws -> StockLevel {
+        let db = emitter.db
+        guard (0...1_000_000).contains(input.onHand) else {
+            throw OmnibusError(.invalidArgument, "onHand must be 0 to 1000000; got \(input.onHand)")
+        }
+        guard try StoreRecord.exists(db, key: input.storeId) else {
+            throw OmnibusError(.notFound, "no store '\(Validation.excerpt(input.storeId))'")
+        }
+        _ = try item(input.sku, in: db)
+        let reserved = try Stock.level(input.sku, at: input.storeId, in: db)?.reserved ?? 0
+        guard input.onHand >= reserved else {
+            throw OmnibusError(.conflict, "\(reserved) of \(input.sku) at \(input.storeId) are reserved by placed orders; onHand cannot go below that")
+        }
+        let stock = StockRecord(storeId: input.storeId, sku: input.sku, onHand: input.onHand, reserved: reserved)
+        try stock.save(db)
+        try emitter.emit(OrdersEvent.stockChanged, data: stock.level)
+        return stock.level
+    }
+
+    static func catalog(in db: Database) throws -> OmnibusContracts.Catalog {
+        let variants = Dictionary(grouping: try VariantRecord.filter(Column("active") == true).order(Column("sku")).fetchAll(db), by: \.productId)
+        let products = try ProductRecord.order(Column("id")).fetchAll(db).map { product in
+            Product(productId: product.id, name: product.name, variants: (variants[product.id] ?? []).map(\.variant))
+        }
+        return OmnibusContracts.Catalog(
+            products: products,
+            stores: try StoreRecord.order(Column("id")).fetchAll(db).map(\.store),
+            stock: try StockRecord.order(Column("storeId"), Column("sku")).fetchAll(db).map(\.level))
+    }
+
+    /// Loads `seed` into an empty catalog (first start); does nothing once products exist.
+    /// Returns whether it loaded.
+    static func loadSeed(_ seed: CatalogSeed, emitter: some EventEmitter) throws -> Bool {
+        guard try ProductRecord.fetchCount(emitter.db) == 0 else { return false }
+        for store in seed.stores { _ = try upsert(store, emitter: emitter) }
+        for product in seed.products { _ = try upsert(product, emitter: emitter) }
+        for stock in seed.stock {
+            _ = try setStock(SetStock(storeId: stock.storeId, sku: stock.sku, onHand: stock.onHand), emitter: emitter)
+        }
+        return true
+    }
+}

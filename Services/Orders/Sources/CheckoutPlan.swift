@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+
+/// Everything a checkout needs, fixed when it starts and stored with it, so that a step
+/// run after a restart does exactly what the first attempt would have done.
+struct CheckoutPlan: Codable, Sendable {
+    struct Item: Codable, Sendable {
+        var sku: String
+        var quantity: Int
+        var unitPriceMinor: Int64
+    }
+
+    var checkoutId: String
+    var orderId: String
+    var customerId: String
+    var fulfilment: Fulfilment.Kind
+    /// The store that reserves and hands over the items.
+    var storeId: String
+    /// Personal data; dropped from the stored plan once the checkout has ended.
+    var address: ShippingAddress?
+    var currency: String
+    var items: [Item]
+    var channel: String?
+    /// True when the items come from the customer's cart (which is then emptied).
+    var fromCart: Bool
+    var replacesOrderId: String?
+
+    var totalMinor: Int64 { items.reduce(0) { $0 + $1.unitPriceMinor * Int64($1.quantity) } }
+
+    var eventItems: [OrdersEvent.CartItem] {
+        items.map { OrdersEvent.CartItem(sku: $0.sku, quantity: $0.quantity,
+                                         unitPrice: Money(amountMinor: $0.unitPriceMinor, currency: currency), channel: channel) }
+    }
+}
+
+/// Where a stored checkout stands.
+enum CheckoutStatus: String, Codable {
+    /// Steps remain; a checkout found so at start-up is resumed or compensated.
+    case running
+    case completed
+    /// Undone: what its completed steps did was reversed.
+    case compensated
+}
+
+/// A row of `checkout`.
+struct CheckoutRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "checkout"
+    var id: String
+    var customerId: String
+    var status: CheckoutStatus
+    var completedSteps: Int
+    var plan: Data
+    var failure: String?
+    var createdAt: Int64
+    var updatedAt: Int64
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import Logging
+import OmnibusContracts
+import OmnibusService
+
+/// Checkout as a sequence of stored steps. Each step records its completion in the
+/// checkout's row, so a new step (reserve a coupon, confirm a payment) slots into
+/// ``steps`` and a checkout interrupted between steps is found at start-up and resumed,
+/// or, once it is too old to place silently, compensated step by step in reverse.
+///
+/// Today every step is local, so a checkout command runs them all in its own transaction:
+/// it commits whole or not at all. The stored progress matters for steps that will wait on
+/// other services, and for recovery, which ``recover(store:resumeWindow:logger:)`` does.
+enum CheckoutProcess {
+    enum Step: String, CaseIterable {
+        case reserveStock = "reserve_stock"
+        case placeOrder = "place_order"
+        case checkOutCart = "check_out_cart"
+    }
+
+    static let steps = Step.allCases
+
+    /// Stores a new checkout and runs its steps; returns the order.
+    static func start(_ plan: CheckoutPlan, emitter: some EventEmitter) throws -> OrderView {
+        var record = try begin(plan, in: emitter.db)
+        try runRemaining(&record, plan: plan, emitter: emitter)
+        return try Orders.view(plan.orderId, includeAddress: false, in: emitter.db)
+    }
+
+    /// Stores `plan` as a running checkout with no step done.
+    static func begin(_ plan: CheckoutPlan, in db: Database) throws -> CheckoutRecord {
+        let now = Timestamp.now().millisecondsSince1970
+        let record = CheckoutRecord(id: plan.checkoutId, customerId: plan.customerId, status: .running, completedSteps: 0,
+                                    plan: try ContractCoding.encode(plan), failure: nil, createdAt: now, updatedAt: now)
+        try record.insert(db)
+        return record
+    }
+
+    /// Runs the steps not yet done, recording each; at the end the checkout is completed
+    /// and its stored plan loses the address.
+    static func runRemaining(_ record: inout CheckoutRecord, plan: CheckoutPlan, emitter: some EventEmitter, stopAfter: Int? = nil) throws {
+        while record.completedSteps < min(steps.count, stopAfter ?? steps.count) {
+            try run(steps[record.completedSteps], plan, emitter: emitter)
+            record.completedSteps += 1
+            record.updatedAt = Timestamp.now().millisecondsSince1970
+            if record.completedSteps == steps.count {
+                record.status = .completed
+                var stored = plan
+                stored.address = nil
+                record.plan = try ContractCoding.encode(stored)
+            }
+            try record.update(emitter.db)
+        }
+    }
+
+    /// Reverses the completed steps, newest first, and marks the checkout compensated.
+    static func compensate(_ record: inout CheckoutRecord, plan: CheckoutPlan, reason: String, emitter: some EventEmitter) throws {
+        for step in steps[..<record.completedSteps].reversed() {
+            try undo(step, plan, reason: reason, emitter: emitter)
+        }
+        record.status = .compensated
+        record.failure = reason
+        record.updatedAt = Timestamp.now().millisecondsSince1970
+        var stored = plan
+        stored.address = nil
+        record.plan = try ContractCoding.encode(stored)
+        try record.update(emitter.db)
+    }
+
+    private static func run(_ step: Step, _ plan: CheckoutPlan, emitter: some EventEmitter) throws {
+        let db = emitter.db
+        switch step {
+        case .reserveStock:
+            for item in plan.items { try Stock.reserve(item.sku, item.quantity, at: plan.storeId, emitter: emitter) }
+        case .placeOrder:
+            let now = Timestamp.now().millisecondsSince1970
+            try OrderRecord(id: plan.orderId, customerId: plan.customerId, status: .placed, fulfilment: plan.fulfilment,
+                            storeId: plan.storeId, address: plan.address, currency: plan.currency, totalMinor: plan.totalMinor,
+                            channel: plan.channel, replacesOrderId: plan.replacesOrderId, placedAt: now, updatedAt: now).insert(db)
+            for item in plan.items {
+                try OrderLineRecord(orderId: plan.orderId, sku: item.sku, quantity: item.quantity,
+                                    unitPriceMinor: item.unitPriceMinor, returnedQuantity: 0).insert(db)
+            }
+            try emitter.emit(OrdersEvent.orderPlaced, customerId: plan.customerId, data: OrdersEvent.OrderPlaced(
+                orderId: plan.orderId, customerId: plan.customerId, fulfilment: plan.fulfilment, storeId: plan.storeId,
+                items: plan.eventItems, total: Money(amountMinor: plan.totalMinor, currency: plan.currency),
+                replacesOrderId: plan.replacesOrderId))
+        case .checkOutCart:
+            guard plan.fromCart else { return }
+            try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ?", arguments: [plan.customerId])
+            _ = try Carts.changed(plan.customerId, type: OrdersEvent.cartCheckedOut, orderId: plan.orderId, emitter: emitter)
+        }
+    }
+
+    private static func undo(_ step: Step, _ plan: CheckoutPlan, reason: String, emitter: some EventEmitter) throws {
+        switch step {
+        case .reserveStock:
+            for item in plan.items { try Stock.release(item.sku, item.quantity, at: plan.storeId, emitter: emitter) }
+        case .placeOrder:
+            var order = try Orders.record(plan.orderId, in: emitter.db)
+            if order.status != .cancelled { try Orders.setStatus(&order, .cancelled, reason: reason, emitter: emitter) }
+        case .checkOutCart:
+            break // the last step: a checkout that finished it has completed and is never compensated
+        }
+    }
+
+    /// Finds checkouts a crash left running. Those started within `resumeWindow` are
+    /// finished; older ones, or ones whose next step fails, are compensated (the customer
+    /// has moved on; an order placed now would surprise them). Returns (resumed, compensated).
+    @discardableResult
+    static func recover(store: EventStore, resumeWindow: Duration, logger: Logger) throws -> (resumed: Int, compensated: Int) {
+        let cutoff = Timestamp.now().millisecondsSince1970 - resumeWindow.wholeMilliseconds
+        return try store.write { db in
+            var resumed = 0
+            var compensated = 0
+            for var record in try CheckoutRecord.filter(Column("status") == CheckoutStatus.running.rawValue).fetchAll(db) {
+                let plan = try ContractCoding.decode(CheckoutPlan.self, from: record.plan)
+                let emitter = TransactionEmitter(db: db, source: store.source, correlationId: record.id)
+                let step = steps[min(record.completedSteps, steps.count - 1)].rawValue
+                if record.createdAt >= cutoff {
+                    do {
+                        try db.inSavepoint {
+                            try runRemaining(&record, plan: plan, emitter: emitter)
+                            return .commit
+                        }
+                        resumed += 1
+                        logger.notice("resumed an interrupted checkout", metadata: ["checkout": "\(record.id)", "from": "\(step)"])
+                        continue
+                    } catch {
+                        record = try CheckoutRecord.fetchOne(db, key: record.id) ?? record
+                        logger.warning("an interrupted checkout could not be resumed", metadata: ["checkout": "\(record.id)", "error": "\(error)"])
+                    }
+                }
+                try compensate(&record, plan: plan, reason: "checkout interrupted at \(step) and not resumed", emitter: emitter)
+                compensated += 1
+                logger.notice("compensated an interrupted checkout", metadata: ["checkout": "\(record.id)", "at": "\(step)"])
+            }
+            return (resumed, compensated)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// What orders does with identity's events: merges move carts and orders to the survivor;
+/// erasure deletes carts and addresses and keeps orders without a customer. Each handler
+/// runs in the transaction that records the event as applied, so it happens exactly once.
+enum IdentityReactions {
+    static func register(in registry: inout EventHandlerRegistry) {
+        registry.on(IdentityEvent.source, IdentityEvent.customersMerged) { (event: EventEnvelope<IdentityEvent.CustomersMerged>, context: EventContext) in
+            try merge(event.data.mergedId, into: event.data.survivorId, emitter: context)
+        }
+        registry.on(IdentityEvent.source, IdentityEvent.customerErased) { (event: EventEnvelope<IdentityEvent.CustomerErased>, context: EventContext) in
+            try erase(event.data, emitter: context)
+        }
+        registry.ignore(IdentityEvent.source, types: [
+            IdentityEvent.customerCreated, IdentityEvent.profileUpdated, IdentityEvent.identifierLinked,
+            IdentityEvent.consentChanged, IdentityEvent.preferencesChanged,
+        ])
+    }
+
+    /// Folds the merged customer's cart into the survivor's (quantities of a SKU in both are
+    /// added, up to the line maximum) and moves its orders. Replayed, it finds nothing to move.
+    static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitter) throws {
+        let db = emitter.db
+        let survivor = try String.fetchOne(db, sql: "SELECT survivorId FROM customerAlias WHERE mergedId = ?", arguments: [survivorId]) ?? survivorId
+        guard mergedId != survivor else { return }
+        try Customers.recordMerge(mergedId, into: survivor, in: db)
+
+        let moving = try CartLineRecord.filter(Column("customerId") == mergedId).fetchAll(db)
+        if !moving.isEmpty {
+            try Carts.ensure(survivor, in: db)
+            for var line in moving {
+                if var existing = try CartLineRecord.fetchOne(db, key: ["customerId": survivor, "sku": line.sku]) {
+                    existing.quantity = min(OrdersCommand.maxLineQuantity, existing.quantity + line.quantity)
+                    try existing.update(db)
+                } else {
+                    line.customerId = survivor
+                    try line.insert(db)
+                }
+            }
+        }
+        try db.execute(sql: "DELETE FROM cart WHERE customerId = ?", arguments: [mergedId])
+        if !moving.isEmpty {
+            _ = try Carts.changed(survivor, type: OrdersEvent.cartMerged, mergedId: mergedId, emitter: emitter)
+        }
+        try db.execute(sql: "UPDATE purchaseOrder SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
+        try db.execute(sql: "UPDATE checkout SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
+    }
+
+    /// Forgets the erased customers: carts and finished checkouts deleted, orders kept for
+    /// the accounts with neither customer id nor address. Further commands for them get
+    /// `not_found`.
+    static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitter) throws {
+        let db = emitter.db
+        var ids = Set(erased.erasedIds + [erased.customerId])
+        for id in Array(ids) { ids.formUnion(try Customers.mergedIds(into: id, in: db)) }
+        let list = ids.sorted()
+        let now = Timestamp.now().millisecondsSince1970
+        for id in list {
+            try db.execute(sql: "INSERT OR IGNORE INTO erasedCustomer (id, erasedAt) VALUES (?, ?)", arguments: [id, now])
+        }
+        try db.execute(literal: "DELETE FROM cart WHERE customerId IN \(list)")
+        try db.execute(literal: "DELETE FROM checkout WHERE customerId IN \(list) AND status <> \(CheckoutStatus.running.rawValue)")
+        try db.execute(literal: "UPDATE purchaseOrder SET customerId = NULL, address = NULL WHERE customerId IN \(list)")
+        let anonymised = db.changesCount
+        try Erasure.requestCompaction(in: db)
+        try emitter.emit(OrdersEvent.customerDataErased, customerId: erased.customerId,
+                         data: OrdersEvent.CustomerDataErased(erasedIds: list, ordersAnonymised: anonymised))
+    }
+}

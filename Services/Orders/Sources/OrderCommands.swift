@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// `orders.checkout`, `orders.order.*` and `orders.pickups.list`.
+enum OrderCommands {
+    static func register(in registry: inout CommandRegistry) {
+        registry.register(OrdersCommand.checkout) { (input: Checkout, context: CommandContext) in
+            try checkout(input, context: context)
+        }
+        registry.register(OrdersCommand.getOrder, changesState: false) { (input: GetOrder, context: CommandContext) in
+            try Orders.view(input.orderId, includeAddress: true, in: context.db)
+        }
+        registry.register(OrdersCommand.history, changesState: false) { (input: GetPurchaseHistory, context: CommandContext) in
+            try history(input.customerId, in: context.db)
+        }
+        registry.register(OrdersCommand.advance) { (input: AdvanceOrder, context: CommandContext) in
+            try Orders.advance(input, emitter: context)
+        }
+        registry.register(OrdersCommand.cancel) { (input: CancelOrder, context: CommandContext) in
+            try Orders.cancel(input, emitter: context)
+        }
+        registry.register(OrdersCommand.returnItems) { (input: ReturnItems, context: CommandContext) in
+            try Returns.record(input, context: context)
+        }
+        registry.register(OrdersCommand.pickups, changesState: false) { (input: ListPickups, context: CommandContext) in
+            try pickups(input, in: context.db)
+        }
+    }
+
+    /// Turns the cart into an order at today's catalog prices, from the pickup store or
+    /// the first shipping store that has every item.
+    static func checkout(_ input: Checkout, context: CommandContext) throws -> OrderView {
+        let db = context.db
+        let customerId = try Customers.current(input.customerId, in: db)
+        let cart = try Carts.view(of: customerId, in: db)
+        try Carts.check(expectedVersion: input.expectedVersion, of: cart)
+        guard let total = cart.total else { throw OmnibusError(.invalidArgument, "the cart is empty; there is nothing to check out") }
+        if let currency = input.currency {
+            try Validation.currency(currency)
+            guard currency == total.currency else {
+                throw OmnibusError(.invalidArgument, "the cart is priced in \(total.currency), not \(currency)")
+            }
+        }
+        let items = cart.lines.map { (sku: $0.sku, quantity: $0.quantity) }
+        let storeId = try fulfillingStore(for: input.fulfilment, items: items, in: db)
+        let plan = CheckoutPlan(
+            checkoutId: "chk_" + UUID().uuidString.lowercased(), orderId: Orders.newOrderId(), customerId: customerId,
+            fulfilment: input.fulfilment.kind, storeId: storeId, address: input.fulfilment.address, currency: total.currency,
+            items: cart.lines.map { CheckoutPlan.Item(sku: $0.sku, quantity: $0.quantity, unitPriceMinor: $0.unitPrice.amountMinor) },
+            channel: context.channel, fromCart: true, replacesOrderId: nil)
+        return try CheckoutProcess.start(plan, emitter: context)
+    }
+
+    /// The store that will reserve and hand over `items`: the named pickup store if it has
+    /// them all, else (ship) the first shipping store that has them all; else `conflict`.
+    static func fulfillingStore(for fulfilment: Fulfilment, items: [(sku: String, quantity: Int)], in db: Database) throws -> String {
+        switch fulfilment.kind {
+        case .pickup:
+            guard let storeId = fulfilment.storeId else { throw OmnibusError(.invalidArgument, "a pickup names its storeId") }
+            guard fulfilment.address == nil else { throw OmnibusError(.invalidArgument, "a pickup has no address") }
+            guard try StoreRecord.exists(db, key: storeId) else {
+                throw OmnibusError(.notFound, "no store '\(Validation.excerpt(storeId))'")
+            }
+            guard try Stock.canReserve(items, at: storeId, in: db) else {
+                throw OmnibusError(.conflict, "store \(storeId) does not have every item in stock")
+            }
+            return storeId
+        case .ship:
+            guard let address = fulfilment.address else { throw OmnibusError(.invalidArgument, "a home delivery needs an address") }
+            try Validation.address(address)
+            let shipping = try StoreRecord.filter(Column("shipsOnline") == true).order(Column("id")).fetchAll(db)
+            for store in shipping where try Stock.canReserve(items, at: store.id, in: db) { return store.id }
+            throw OmnibusError(.conflict, "no shipping store has every item in stock")
+        }
+    }
+
+    static func history(_ customerId: String, in db: Database) throws -> PurchaseHistory {
+        let customerId = try Customers.current(customerId, in: db)
+        let orders = try OrderRecord.filter(Column("customerId") == customerId)
+            .order(Column("placedAt").desc, Column("id")).fetchAll(db)
+        return PurchaseHistory(customerId: customerId, orders: try orders.map { try Orders.view($0, includeAddress: true, in: db) })
+    }
+
+    static func pickups(_ input: ListPickups, in db: Database) throws -> PickupList {
+        guard try StoreRecord.exists(db, key: input.storeId) else {
+            throw OmnibusError(.notFound, "no store '\(Validation.excerpt(input.storeId))'")
+        }
+        let statuses = (input.statuses ?? [.placed, .readyForPickup]).map(\.rawValue)
+        let orders = try OrderRecord
+            .filter(Column("storeId") == input.storeId && Column("fulfilment") == Fulfilment.Kind.pickup.rawValue
+                    && statuses.contains(Column("status")))
+            .order(Column("placedAt"), Column("id")).fetchAll(db)
+        return PickupList(storeId: input.storeId, orders: try orders.map { try Orders.view($0, includeAddress: false, in: db) })
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+
+/// The orders service: catalog and prices, the cart that follows the customer, checkout,
+/// click & collect, order lifecycle and returns.
+public enum OrdersService {
+    /// The service's (and its event source's) name.
+    public static let name = OrdersEvent.source
+    /// The services whose events orders consumes.
+    public static let sources = [IdentityEvent.source]
+
+    /// Every command orders takes (besides the runtime's `service.health`).
+    public static func commands() -> CommandRegistry {
+        var registry = CommandRegistry()
+        Catalog.register(in: &registry)
+        CartCommands.register(in: &registry)
+        OrderCommands.register(in: &registry)
+        return registry
+    }
+
+    /// Every event orders consumes.
+    public static func events() -> EventHandlerRegistry {
+        var registry = EventHandlerRegistry()
+        IdentityReactions.register(in: &registry)
+        return registry
+    }
+
+    /// How a started service treats what it finds on disk.
+    public struct Options: Sendable {
+        /// Loaded into an empty catalog (the first start); nil for none.
+        public var seed: CatalogSeed?
+        /// A checkout interrupted by a crash is finished at start-up if it began within this
+        /// window, and compensated otherwise.
+        public var resumeCheckoutsWithin: Duration = .seconds(15 * 60)
+        public init(seed: CatalogSeed? = nil) { self.seed = seed }
+    }
+
+    /// The composition root, used by `main` and by tests: the runtime with orders'
+    /// commands, identity reactions and tables, its catalog seeded on first start and any
+    /// interrupted checkout resumed or compensated before it takes commands.
+    public static func makeRuntime(
+        configuration: ServiceRuntime.Configuration, options: Options = Options(), context: ZMQContext, logger: Logger
+    ) throws -> ServiceRuntime {
+        precondition(configuration.name == name, "the orders service must be named \(name)")
+        let runtime = try ServiceRuntime(
+            configuration: configuration, commands: commands(), events: events(),
+            migrations: OrdersMigrations.register(in:), context: context, logger: logger)
+        let store = runtime.store
+        if let seed = options.seed {
+            let loaded = try store.write { db in
+                try Catalog.loadSeed(seed, emitter: TransactionEmitter(db: db, source: store.source, correlationId: "catalog-seed"))
+            }
+            if loaded { logger.notice("catalog seeded", metadata: ["products": "\(seed.products.count)", "stores": "\(seed.stores.count)"]) }
+        }
+        try CheckoutProcess.recover(store: store, resumeWindow: options.resumeCheckoutsWithin, logger: logger)
+        return runtime
+    }
+
+    /// Reads a catalog seed file (deploy/catalog.json).
+    public static func loadSeed(path: String) throws -> CatalogSeed {
+        do {
+            return try ContractCoding.decode(CatalogSeed.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw OmnibusError(.invalidArgument, "\(path) is not a catalog seed: \(ContractCoding.explain(error))")
+        }
+    }
+}

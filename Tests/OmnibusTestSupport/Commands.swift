@@ -1,0 +1,44 @@
+import Foundation
+import OmnibusBus
+import OmnibusClient
+import OmnibusContracts
+import OmnibusService
+
+/// Sends commands to a service's command endpoint over a real DEALER socket, from a
+/// thread of its own.
+public struct CommandSender: Sendable {
+    public let endpoint: String
+    public let context: ZMQContext
+    public let timeoutMilliseconds: Int
+
+    public init(endpoint: String, context: ZMQContext, timeoutMilliseconds: Int = 5_000) {
+        self.endpoint = endpoint
+        self.context = context
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    /// Sends a command and returns the whole reply (ok or error).
+    public func send<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> CommandReply<Output> {
+        let request = CommandRequest(id: id, command: command, channel: channel, data: data)
+        return try await blocking { [endpoint, context, timeoutMilliseconds] in
+            try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: timeoutMilliseconds)
+                .send(request, expecting: Output.self)
+        }
+    }
+
+    /// Sends a command and returns its data, throwing the reply's error if any.
+    public func call<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> Output {
+        try await send(command, data, channel: channel, id: id, expecting: Output.self).get()
+    }
+
+    /// The service's health report.
+    public func health() async throws -> HealthReport {
+        try await call(healthCommand, Empty())
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import OmnibusContracts
+import Testing
+
+@Suite("Orders: bad input gets a clear error and changes nothing")
+struct OrdersBadInputTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let command: String
+        let body: JSONValue
+        let code: ErrorCode
+        var testDescription: String { name }
+    }
+
+    static let customer = "cus_0b9e1c52-7f4c-4a7e-9d51-2f1c0e7a9b33"
+
+    static func add(_ sku: String, _ quantity: Double, currency: String? = nil) -> JSONValue {
+        var body: [String: JSONValue] = ["customerId": .string(customer), "sku": .string(sku), "quantity": .number(quantity)]
+        if let currency { body["currency"] = .string(currency) }
+        return .object(body)
+    }
+
+    static let cases: [Case] = [
+        Case(name: "unknown product", command: OrdersCommand.addToCart, body: add("shoe-gold-99", 1), code: .notFound),
+        Case(name: "negative quantity", command: OrdersCommand.addToCart, body: add("tee-white-m", -1), code: .invalidArgument),
+        Case(name: "zero quantity", command: OrdersCommand.addToCart, body: add("tee-white-m", 0), code: .invalidArgument),
+        Case(name: "absurd quantity", command: OrdersCommand.addToCart, body: add("tee-white-m", 1_000_000), code: .invalidArgument),
+        Case(name: "fractional quantity", command: OrdersCommand.addToCart, body: add("tee-white-m", 1.5), code: .invalidArgument),
+        Case(name: "wrong currency", command: OrdersCommand.addToCart, body: add("tee-white-m", 1, currency: "USD"), code: .invalidArgument),
+        Case(name: "not a currency", command: OrdersCommand.addToCart, body: add("tee-white-m", 1, currency: "euro"), code: .invalidArgument),
+        Case(name: "malformed customer id", command: OrdersCommand.addToCart,
+             body: .object(["customerId": .string("robert'); DROP TABLE cart;--"), "sku": .string("tee-white-m"), "quantity": .number(1)]),
+             code: .invalidArgument),
+        Case(name: "oversized SKU", command: OrdersCommand.addToCart, body: add(String(repeating: "x", count: 100_000), 1), code: .notFound),
+        Case(name: "missing field", command: OrdersCommand.addToCart, body: .object(["customerId": .string(customer)]), code: .invalidArgument),
+        Case(name: "checkout of an empty cart", command: OrdersCommand.checkout,
+             body: .object(["customerId": .string(customer), "fulfilment": .object(["kind": .string("pickup"), "storeId": .string("berlin")])]),
+             code: .invalidArgument),
+        Case(name: "unknown fulfilment kind", command: OrdersCommand.checkout,
+             body: .object(["customerId": .string(customer), "fulfilment": .object(["kind": .string("teleport")])]),
+             code: .invalidArgument),
+        Case(name: "stock for an unknown store", command: OrdersCommand.setStock,
+             body: .object(["storeId": .string("paris"), "sku": .string("tee-white-m"), "onHand": .number(4)]), code: .notFound),
+        Case(name: "negative stock", command: OrdersCommand.setStock,
+             body: .object(["storeId": .string("berlin"), "sku": .string("tee-white-m"), "onHand": .number(-4)]), code: .invalidArgument),
+        Case(name: "product with a bad price currency", command: OrdersCommand.upsertProduct,
+             body: .object(["product": .object(["productId": .string("hat"), "name": .string("Hat"), "variants": .array([
+                 .object(["sku": .string("hat-1"), "attributes": .object([:]),
+                          "price": .object(["amountMinor": .number(100), "currency": .string("Euro")])]),
+             ])])]), code: .invalidArgument),
+        Case(name: "a SKU of another product", command: OrdersCommand.upsertProduct,
+             body: .object(["product": .object(["productId": .string("hat"), "name": .string("Hat"), "variants": .array([
+                 .object(["sku": .string("tee-white-m"), "attributes": .object([:]),
+                          "price": .object(["amountMinor": .number(100), "currency": .string("EUR")])]),
+             ])])]), code: .conflict),
+        Case(name: "unknown order", command: OrdersCommand.cancel,
+             body: .object(["orderId": .string("ord_nope"), "reason": .string("changed my mind")]), code: .notFound),
+        Case(name: "pickups of an unknown store", command: OrdersCommand.pickups, body: .object(["storeId": .string("paris")]), code: .notFound),
+    ]
+
+    @Test("each bad request gets its error code and leaves the log as it was", arguments: cases)
+    func badRequest(_ example: Case) async throws {
+        let orders = try await OrdersHarness.start()
+        let head = try await orders.head()
+        let reply = try await orders.send(example.command, example.body, expecting: JSONValue.self)
+        #expect(reply.ok == false)
+        #expect(reply.error?.code == example.code, "\(reply.error?.message ?? "no error")")
+        #expect(reply.error?.message.isEmpty == false)
+        #expect((reply.error?.message.count ?? 0) < 400, "errors do not echo huge inputs")
+        #expect(try await orders.head() == head)
+        #expect(try await orders.cart(Self.customer).lines.isEmpty)
+        try await orders.stop()
+    }
+
+    @Test("a cart holds one currency")
+    func mixedCurrencies() async throws {
+        let orders = try await OrdersHarness.start()
+        let customer = OrdersHarness.newCustomerId()
+        try await orders.add(customer, "tee-white-m")
+        let reply = try await orders.send(OrdersCommand.addToCart, AddToCart(customerId: customer, sku: "cap-usd", quantity: 1),
+                                          expecting: CartView.self)
+        #expect(reply.error?.code == .invalidArgument)
+        #expect(try await orders.cart(customer).lines.map(\.sku) == ["tee-white-m"])
+        try await orders.stop()
+    }
+
+    @Test("click & collect at a store without the stock is refused and reserves nothing")
+    func storeWithoutStock() async throws {
+        let orders = try await OrdersHarness.start()
+        let customer = OrdersHarness.newCustomerId()
+        try await orders.add(customer, "shoe-red-38")
+        let head = try await orders.head()
+        let reply = try await orders.send(OrdersCommand.checkout, Checkout(customerId: customer, fulfilment: .pickup(at: "hamburg")),
+                                          expecting: OrderView.self)
+        #expect(reply.error?.code == .conflict)
+        #expect(reply.error?.message.contains("hamburg") == true)
+        #expect(try await orders.head() == head)
+        #expect(try await orders.cart(customer).lines.count == 1, "the cart is still there")
+        #expect(try await orders.stock("shoe-red-38", at: "berlin")?.reserved == 0)
+        try await orders.stop()
+    }
+}

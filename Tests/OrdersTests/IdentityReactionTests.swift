@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import IdentityService
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+import OmnibusTestSupport
+import Testing
+
+/// Orders consuming a real identity service's events over real sockets, in one process.
+@Suite("Orders: identity's merges and erasures")
+struct IdentityReactionTests {
+    /// A running identity service and an orders service subscribed to it.
+    struct Pair {
+        let identityDirectory: TemporaryDirectory
+        let identity: RunningService
+        let orders: OrdersHarness
+        var identityCommands: CommandSender { CommandSender(endpoint: identity.endpoints.commands, context: orders.context) }
+
+        static func start() async throws -> Pair {
+            let directory = try TemporaryDirectory()
+            let context = try ZMQContext()
+            var logger = Logger(label: "test.identity")
+            logger.logLevel = .critical
+            let runtime = try IdentityService.makeRuntime(
+                configuration: .init(name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral),
+                context: context, logger: logger)
+            let identity = try await RunningService.start(runtime, logger: logger)
+            let orders = try await OrdersHarness.start(identity: identity.asSource, context: context)
+            return Pair(identityDirectory: directory, identity: identity, orders: orders)
+        }
+
+        func resolve(_ kind: IdentifierKind, _ value: String, channel: String = "app") async throws -> String {
+            let resolved: ResolvedCustomer = try await identityCommands.call(
+                IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
+            return resolved.customerId
+        }
+
+        /// Logs `customerId` in with `email`, merging it into the e-mail's owner if there is one.
+        func logIn(_ customerId: String, email: String) async throws -> MergeOutcome {
+            try await identityCommands.call(IdentityCommand.link, LinkIdentifier(
+                customerId: customerId, identifier: IdentifierInput(.email, email), verified: true, merge: true))
+        }
+
+        /// Waits until orders has applied everything identity has logged.
+        func caughtUp() async throws {
+            let head = try await identityCommands.health().head
+            try await eventually("orders applied identity through \(head)") {
+                try await orders.commands.health().subscriptions[IdentityService.name]?.applied == head
+            }
+        }
+
+        func stop() async throws {
+            try await orders.stop()
+            try await identity.stop()
+            identityDirectory.remove()
+        }
+    }
+
+    @Test("an anonymous app cart and a registered customer's cart become one cart on login, once")
+    func loginMergesCarts() async throws {
+        let pair = try await Pair.start()
+        let orders = pair.orders
+        let registered = try await pair.resolve(.email, "lea@example.com", channel: "web")
+        _ = try await pair.logIn(registered, email: "lea@example.com")
+        try await orders.add(registered, "tee-white-m", 1, channel: "web")
+        let anonymous = try await pair.resolve(.device, "ios-install-7", channel: "app")
+        try await orders.add(anonymous, "tee-white-m", 2, channel: "app")
+        try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
+
+        let outcome = try await pair.logIn(anonymous, email: "lea@example.com")
+        #expect(outcome.customerId == registered)
+        try await pair.caughtUp()
+
+        let cart = try await orders.cart(registered)
+        #expect(cart.customerId == registered)
+        #expect(cart.lines.map(\.sku) == ["tee-white-m", "shoe-red-38"])
+        #expect(cart.lines.map(\.quantity) == [3, 1])
+        #expect(try await orders.cart(anonymous) == cart, "the merged-away id reads the survivor's cart")
+        try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
+        #expect(try await orders.cart(registered).lines.last?.quantity == 2, "late commands for the old id land on the survivor")
+
+        let merged = try orders.events(OrdersEvent.cartMerged, as: OrdersEvent.CartChanged.self)
+        #expect(merged.map(\.data.mergedId) == [anonymous])
+        #expect(merged.first?.customerId == registered)
+        try await pair.stop()
+    }
+
+    @Test("merge chains: A into B, then B into C, leaves one cart and every order on C")
+    func mergeChain() async throws {
+        let pair = try await Pair.start()
+        let orders = pair.orders
+        let a = try await pair.resolve(.device, "device-a")
+        let b = try await pair.resolve(.device, "device-b")
+        let c = try await pair.resolve(.email, "c@example.org")
+        _ = try await pair.logIn(c, email: "c@example.org")
+        try await orders.add(a, "tee-white-m")
+        try await orders.add(b, "shoe-red-38")
+        let order = try await orders.checkout(b, .pickup(at: "berlin"))
+        try await orders.add(b, "shoe-black-38")
+
+        let _: MergeOutcome = try await pair.identityCommands.call(IdentityCommand.merge, MergeCustomers(survivorId: b, mergedId: a))
+        let _: MergeOutcome = try await pair.identityCommands.call(IdentityCommand.merge, MergeCustomers(survivorId: c, mergedId: b))
+        try await pair.caughtUp()
+
+        let cart = try await orders.cart(a)
+        #expect(cart.customerId == c)
+        #expect(Set(cart.lines.map(\.sku)) == ["tee-white-m", "shoe-black-38"])
+        let history: PurchaseHistory = try await orders.call(OrdersCommand.history, GetPurchaseHistory(customerId: a))
+        #expect(history.customerId == c)
+        #expect(history.orders.map(\.orderId) == [order.orderId])
+        try await pair.stop()
+    }
+
+    @Test("erasure deletes the cart and the address, keeps the order anonymously, and refuses the id afterwards")
+    func erasure() async throws {
+        let pair = try await Pair.start()
+        let orders = pair.orders
+        let customer = try await pair.resolve(.email, "gone@example.com")
+        try await orders.add(customer, "tee-white-m", 2)
+        let order = try await orders.checkout(customer, .ship(to: ShippingAddress(
+            name: "Gone Person", lines: ["Vergessenweg 9"], postalCode: "20095", city: "Hamburg", country: "DE")))
+        try await orders.add(customer, "shoe-red-38")
+
+        let _: ErasureOutcome = try await pair.identityCommands.call(IdentityCommand.erase, EraseCustomer(customerId: customer))
+        try await pair.caughtUp()
+
+        let kept = try await orders.order(order.orderId)
+        #expect(kept.customerId == nil)
+        #expect(kept.fulfilment.address == nil)
+        #expect(kept.total == Money(amountMinor: 2 * 1999, currency: "EUR"))
+        let refused = try await orders.send(OrdersCommand.getCart, GetCart(customerId: customer), expecting: CartView.self)
+        #expect(refused.error?.code == .notFound)
+        let erased = try orders.events(OrdersEvent.customerDataErased, as: OrdersEvent.CustomerDataErased.self)
+        #expect(erased.map(\.data.ordersAnonymised) == [1])
+
+        try await eventually("the erasure's compaction ran") { try await orders.commands.health().pendingCompactions == 0 }
+        try await orders.stop(remove: false)
+        for file in ["orders.sqlite", "orders.sqlite-wal"] {
+            let path = orders.directory.file(file)
+            guard let bytes = FileManager.default.contents(atPath: path) else { continue }
+            #expect(bytes.range(of: Data("Vergessenweg".utf8)) == nil, "\(file) still holds the street")
+            #expect(bytes.range(of: Data("Gone Person".utf8)) == nil, "\(file) still holds the name")
+        }
+        orders.directory.remove()
+        try await pair.identity.stop()
+        pair.identityDirectory.remove()
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import GRDB
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+import OmnibusTestSupport
+@testable import OrdersService
+
+/// A real orders service in the test process: its own SQLite file in a temporary
+/// directory, commands over a real DEALER→ROUTER socket on loopback, seeded with
+/// ``OrdersHarness/seed``; optionally consuming a real identity service's events.
+final class OrdersHarness: Sendable {
+    let directory: TemporaryDirectory
+    let context: ZMQContext
+    let service: RunningService
+
+    var commands: CommandSender { CommandSender(endpoint: service.endpoints.commands, context: context) }
+    var databasePath: String { directory.file("orders.sqlite") }
+
+    private init(directory: TemporaryDirectory, context: ZMQContext, service: RunningService) {
+        self.directory = directory
+        self.context = context
+        self.service = service
+    }
+
+    static func start(
+        identity: SubscriptionSource? = nil, directory: TemporaryDirectory? = nil, context: ZMQContext? = nil,
+        options: OrdersService.Options = OrdersService.Options(seed: seed)
+    ) async throws -> OrdersHarness {
+        let directory = try directory ?? TemporaryDirectory()
+        let context = try context ?? ZMQContext()
+        var logger = Logger(label: "test.orders")
+        logger.logLevel = .critical
+        var configuration = ServiceRuntime.Configuration(
+            name: OrdersService.name, databasePath: directory.file("orders.sqlite"), endpoints: .ephemeral)
+        configuration.sources = identity.map { [$0] } ?? []
+        let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: context, logger: logger)
+        return OrdersHarness(directory: directory, context: context, service: try await RunningService.start(runtime, logger: logger))
+    }
+
+    /// Stops the service; the directory stays for a restart unless `remove`.
+    func stop(remove: Bool = true) async throws {
+        try await service.stop()
+        if remove { directory.remove() }
+    }
+
+    func send<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> CommandReply<Output> {
+        try await commands.send(command, data, channel: channel, id: id, expecting: Output.self)
+    }
+
+    func call<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> Output {
+        try await commands.call(command, data, channel: channel, id: id, expecting: Output.self)
+    }
+
+    func cart(_ customerId: String, channel: String = "app") async throws -> CartView {
+        try await call(OrdersCommand.getCart, GetCart(customerId: customerId), channel: channel)
+    }
+
+    @discardableResult
+    func add(_ customerId: String, _ sku: String, _ quantity: Int = 1, channel: String = "app") async throws -> CartView {
+        try await call(OrdersCommand.addToCart, AddToCart(customerId: customerId, sku: sku, quantity: quantity), channel: channel)
+    }
+
+    func checkout(_ customerId: String, _ fulfilment: Fulfilment, channel: String = "web") async throws -> OrderView {
+        try await call(OrdersCommand.checkout, Checkout(customerId: customerId, fulfilment: fulfilment), channel: channel)
+    }
+
+    func order(_ orderId: String) async throws -> OrderView {
+        try await call(OrdersCommand.getOrder, GetOrder(orderId: orderId))
+    }
+
+    func stock(_ sku: String, at storeId: String) async throws -> StockLevel? {
+        let catalog: OmnibusContracts.Catalog = try await call(OrdersCommand.getCatalog, Empty())
+        return catalog.stock.first { $0.storeId == storeId && $0.sku == sku }
+    }
+
+    func head() async throws -> Int64 { try await commands.health().head }
+
+    /// The service's events of one type, decoded, oldest first.
+    func events<Payload: Codable & Sendable>(_ type: String, as: Payload.Type = Payload.self) throws -> [EventEnvelope<Payload>] {
+        try service.runtime.store.database.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox WHERE type = ? ORDER BY sequence", arguments: [type])
+        }.map { try ContractCoding.decode(EventEnvelope<Payload>.self, from: $0) }
+    }
+
+    /// Every envelope in the event log, as text.
+    func allEnvelopes() throws -> [String] {
+        try service.runtime.store.database.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox ORDER BY sequence")
+        }.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func newCustomerId() -> String { "cus_" + UUID().uuidString.lowercased() }
+
+    /// A small catalog: shoes in two colours (EUR), a T-shirt (EUR), a cap priced in USD;
+    /// two shops and a shipping warehouse. Hamburg has no shoes.
+    static let seed = CatalogSeed(
+        products: [
+            Product(productId: "shoe-aria", name: "Aria running shoe", variants: [
+                Variant(sku: "shoe-red-38", attributes: ["colour": "red", "size": "38"], price: Money(amountMinor: 8999, currency: "EUR")),
+                Variant(sku: "shoe-red-40", attributes: ["colour": "red", "size": "40"], price: Money(amountMinor: 8999, currency: "EUR")),
+                Variant(sku: "shoe-black-38", attributes: ["colour": "black", "size": "38"], price: Money(amountMinor: 9499, currency: "EUR")),
+            ]),
+            Product(productId: "tee", name: "Basic T-shirt", variants: [
+                Variant(sku: "tee-white-m", attributes: ["colour": "white", "size": "M"], price: Money(amountMinor: 1999, currency: "EUR")),
+            ]),
+            Product(productId: "cap", name: "Cap", variants: [
+                Variant(sku: "cap-usd", attributes: [:], price: Money(amountMinor: 2500, currency: "USD")),
+            ]),
+        ],
+        stores: [
+            Store(storeId: "berlin", name: "Berlin Mitte", shipsOnline: false),
+            Store(storeId: "hamburg", name: "Hamburg Altona", shipsOnline: false),
+            Store(storeId: "warehouse", name: "Online warehouse", shipsOnline: true),
+        ],
+        stock: ["shoe-red-38", "shoe-red-40", "shoe-black-38", "tee-white-m", "cap-usd"].flatMap { sku in [
+            CatalogSeed.Stock(storeId: "berlin", sku: sku, onHand: 3),
+            CatalogSeed.Stock(storeId: "warehouse", sku: sku, onHand: 10),
+        ] } + [CatalogSeed.Stock(storeId: "hamburg", sku: "tee-white-m", onHand: 2)])
+}
