@@ -10,10 +10,16 @@ import Testing
 @Suite("omnibus up and status", .serialized)
 struct OpsToolTests {
     /// A config on free loopback ports, so tests never collide with a suite on the defaults.
-    static func writeConfig(in directory: TemporaryDirectory) throws -> (path: String, configuration: SuiteConfiguration) {
-        let configuration = SuiteConfiguration(services: ["identity": ServiceEndpoints(
-            events: "tcp://127.0.0.1:\(try freeLoopbackPort())", replay: "tcp://127.0.0.1:\(try freeLoopbackPort())",
-            commands: "tcp://127.0.0.1:\(try freeLoopbackPort())")])
+    static func writeConfig(
+        in directory: TemporaryDirectory, services: [String] = ["identity"]
+    ) throws -> (path: String, configuration: SuiteConfiguration) {
+        var endpoints: [String: ServiceEndpoints] = [:]
+        for service in services {
+            endpoints[service] = ServiceEndpoints(
+                events: "tcp://127.0.0.1:\(try freeLoopbackPort())", replay: "tcp://127.0.0.1:\(try freeLoopbackPort())",
+                commands: "tcp://127.0.0.1:\(try freeLoopbackPort())")
+        }
+        let configuration = SuiteConfiguration(services: endpoints)
         let path = directory.file("omnibus.json")
         try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: path))
         return (path, configuration)
@@ -35,11 +41,11 @@ struct OpsToolTests {
 
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
-    @Test("up starts the suite, restarts a service killed with SIGKILL (its data intact), and SIGTERM leaves no process behind")
+    @Test("up starts the suite, restarts services killed with SIGKILL (data intact, caught up), and SIGTERM leaves no process behind")
     func upLifecycle() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let (configPath, configuration) = try Self.writeConfig(in: directory)
+        let (configPath, configuration) = try Self.writeConfig(in: directory, services: ["identity", "orders"])
         let up = try ChildProcess(product: "omnibus", arguments: ["up", "--config", configPath, "--data", directory.file("data")],
                                   logPath: directory.file("up.log"))
         try await eventually("the suite is up:\n\(up.log)") { up.log.contains("suite up") }
@@ -50,6 +56,7 @@ struct OpsToolTests {
         let status = try await Self.omnibus(["status", "--config", configPath], in: directory)
         #expect(status.exit == .exited(0), "\(status.output)")
         #expect(status.output.contains("identity  up"))
+        #expect(status.output.contains("orders    up"))
 
         let commands = configuration.services["identity"]!.commands
         let context = try ZMQContext()
@@ -60,7 +67,20 @@ struct OpsToolTests {
         #expect(up.log.contains("identity killed by signal 9; restarting"))
         let after = try await Self.resolve("ops@example.com", endpoint: commands, context: context)
         #expect(after == before, "the restarted service has the customer it created before")
-        let pids = Self.pids(of: "identity", in: up.log)
+
+        // Orders dies while identity goes on; it is restarted and catches up by replay.
+        let ordersPid = try #require(Self.pids(of: "orders", in: up.log).first)
+        kill(ordersPid, SIGKILL)
+        var missed: Set<String> = []
+        for index in 0..<5 { missed.insert(try await Self.resolve("missed\(index)@example.com", endpoint: commands, context: context)) }
+        #expect(missed.count == 5)
+        try await eventually("orders restarted:\n\(up.log)") { Self.pids(of: "orders", in: up.log).count == 2 }
+        let identityHead = try await CommandSender(endpoint: commands, context: context).health().head
+        let orders = CommandSender(endpoint: configuration.services["orders"]!.commands, context: context, timeoutMilliseconds: 10_000)
+        try await eventually("the restarted orders caught up with identity through \(identityHead)") {
+            try await orders.health().subscriptions["identity"]?.applied == identityHead
+        }
+        let pids = Self.pids(of: "identity", in: up.log) + Self.pids(of: "orders", in: up.log)
 
         up.send(SIGTERM)
         #expect(try await up.waitForExit() == .exited(0), "\(up.log)")
@@ -70,6 +90,7 @@ struct OpsToolTests {
         let down = try await Self.omnibus(["status", "--config", configPath, "--timeout", "300"], in: directory)
         #expect(down.exit == .exited(1), "\(down.output)")
         #expect(down.output.contains("identity  DOWN"))
+        #expect(down.output.contains("orders    DOWN"))
     }
 
     /// Resolves an e-mail; the long timeout covers the socket reconnecting after a restart.
@@ -98,6 +119,7 @@ struct OpsToolTests {
 
     @Test("bad arguments get a usage error", arguments: [
         ["frobnicate"], ["up", "--stop-timeout", "0"], ["status", "--timeout", "-5"], ["status", "--config", "/nonexistent/omnibus.json"],
+        ["send", "orders", "orders.cart.get", "{not json"], ["send", "orders", "orders.cart.get", "[1, 2]"], ["send", "billing", "billing.pay"],
     ])
     func usageErrors(arguments: [String]) async throws {
         let directory = try TemporaryDirectory()

@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import OmnibusBus
+import OmnibusConfiguration
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// Identity and orders as separate processes on real ports, the way `omnibus up` runs them.
+@Suite("Orders and identity as separate processes", .serialized)
+struct OrdersJourneyTests {
+    /// The repository's shipped catalog seed.
+    static let catalogSeed = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("deploy/catalog.json").path
+
+    final class Suite: Sendable {
+        let directory: TemporaryDirectory
+        let configPath: String
+        let configuration: SuiteConfiguration
+        let context: ZMQContext
+        let identityProcess: ChildProcess
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: ["identity", "orders"])
+            context = try ZMQContext()
+            identityProcess = try ChildProcess(
+                product: "omnibus-identity", arguments: ["--config", configPath, "--data", directory.file("data")],
+                logPath: directory.file("identity.log"))
+        }
+
+        func startOrders() throws -> ChildProcess {
+            try ChildProcess(
+                product: "omnibus-orders",
+                arguments: ["--config", configPath, "--data", directory.file("data"), "--catalog", OrdersJourneyTests.catalogSeed],
+                logPath: directory.file("orders-\(UUID().uuidString.prefix(6)).log"))
+        }
+
+        /// Long timeouts: a process may still be starting or restarting.
+        var identity: CommandSender {
+            CommandSender(endpoint: configuration.services["identity"]!.commands, context: context, timeoutMilliseconds: 15_000)
+        }
+        var orders: CommandSender {
+            CommandSender(endpoint: configuration.services["orders"]!.commands, context: context, timeoutMilliseconds: 15_000)
+        }
+
+        func resolve(_ kind: IdentifierKind, _ value: String, channel: String) async throws -> String {
+            let resolved: ResolvedCustomer = try await identity.call(
+                IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
+            return resolved.customerId
+        }
+
+        func add(_ customerId: String, _ sku: String, _ quantity: Int, channel: String) async throws {
+            let _: CartView = try await orders.call(
+                OrdersCommand.addToCart, AddToCart(customerId: customerId, sku: sku, quantity: quantity), channel: channel)
+        }
+
+        func cart(_ customerId: String, channel: String) async throws -> CartView {
+            try await orders.call(OrdersCommand.getCart, GetCart(customerId: customerId), channel: channel)
+        }
+
+        func ordersCaughtUp() async throws {
+            let head = try await identity.health().head
+            try await eventually("orders applied identity through \(head)") {
+                try await orders.health().subscriptions["identity"]?.applied == head
+            }
+        }
+
+        func stop(_ processes: [ChildProcess]) async throws {
+            for process in processes {
+                process.send(SIGTERM)
+                #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
+            }
+            directory.remove()
+        }
+    }
+
+    @Test("cart continuity across app, web and store, then an anonymous cart merged on login while orders was down")
+    func anonymousCartSurvivesLogin() async throws {
+        let suite = try Suite()
+        var orders = try suite.startOrders()
+
+        // A registered web shopper with one item, and the same person anonymous in the app.
+        let registered = try await suite.resolve(.email, "lea@example.com", channel: "web")
+        let _: MergeOutcome = try await suite.identity.call(
+            IdentityCommand.link, LinkIdentifier(customerId: registered, identifier: IdentifierInput(.email, "lea@example.com"), verified: true),
+            channel: "web")
+        try await suite.add(registered, "socks-trio", 1, channel: "web")
+        let anonymous = try await suite.resolve(.device, "ios-7F3A", channel: "app")
+        try await suite.add(anonymous, "shoe-aria-red-38", 1, channel: "app")
+        try await suite.add(anonymous, "tee-basic-white-M", 1, channel: "app")
+        #expect(try await suite.cart(anonymous, channel: "web").lines.count == 2, "the web sees the app's cart")
+        try await suite.add(anonymous, "socks-trio", 1, channel: "store")
+        #expect(try await suite.cart(anonymous, channel: "app").lines.map(\.channel) == ["app", "app", "store"])
+
+        // Orders goes down hard; the customer logs in meanwhile; orders comes back and catches up.
+        orders.send(SIGKILL)
+        _ = try await orders.waitForExit()
+        let outcome: MergeOutcome = try await suite.identity.call(
+            IdentityCommand.link,
+            LinkIdentifier(customerId: anonymous, identifier: IdentifierInput(.email, "lea@example.com"), verified: true, merge: true),
+            channel: "app")
+        #expect(outcome.customerId == registered)
+        orders = try suite.startOrders()
+        try await suite.ordersCaughtUp()
+
+        let cart = try await suite.cart(registered, channel: "web")
+        #expect(cart.lines.map(\.sku) == ["socks-trio", "shoe-aria-red-38", "tee-basic-white-M"])
+        #expect(cart.lines.map(\.quantity) == [2, 1, 1])
+        #expect(try await suite.cart(anonymous, channel: "app") == cart)
+
+        // What an operator sees with `omnibus send`: the same cart, as JSON.
+        let sent = try await OpsToolTests.omnibus(
+            ["send", "--config", suite.configPath, "orders", OrdersCommand.getCart, #"{"customerId":"\#(anonymous)"}"#, "--channel", "call_center"],
+            in: suite.directory)
+        #expect(sent.exit == .exited(0), "\(sent.output)")
+        let reply = try ContractCoding.decode(CommandReply<CartView>.self, from: Data(sent.output.utf8))
+        #expect(reply.data == cart)
+
+        let merges = try await DatabaseQueue(path: suite.directory.file("data/orders.sqlite"), configuration: {
+            var configuration = Configuration()
+            configuration.readonly = true
+            return configuration
+        }()).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = ?", arguments: [OrdersEvent.cartMerged])
+        }
+        #expect(merges == 1, "the merge was applied exactly once")
+        try await suite.stop([orders, suite.identityProcess])
+    }
+}
