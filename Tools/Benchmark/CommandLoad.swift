@@ -63,3 +63,9 @@ enum CommandLoad {
                       failures: perClient.map(\.1).reduce(0, +))
     }
 }
+
+/// Prints one load phase: its rate, latency and failures.
+func report(_ phase: String, _ result: CommandLoad.Result) {
+    report(phase, "\(format(result.commandsPerSecond)) commands/s, \(result.latency.text)"
+        + (result.failures > 0 ? " (\(result.failures) failed)" : ""))
+}

@@ -50,16 +50,16 @@ struct IdentityBenchmark: AsyncParsableCommand {
         let single = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
             Self.resolve(email: "solo\($0)-\($1)@bench.example")
         }
-        show("resolve new, 1 client", single)
+        report("resolve new, 1 client", single)
         let perClient = requests / clients
         let created = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: perClient) {
             Self.resolve(email: "shopper\($0)-\($1)@bench.example")
         }
-        show("resolve new, \(clients) clients", created)
+        report("resolve new, \(clients) clients", created)
         let known = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: perClient) {
             Self.resolve(email: "shopper\($0)-\($1)@bench.example")
         }
-        show("resolve known, \(clients) clients", known)
+        report("resolve known, \(clients) clients", known)
         try await service.stop()
         report("peak RSS", "\(peakResidentMegabytes()) MiB")
     }
@@ -67,10 +67,5 @@ struct IdentityBenchmark: AsyncParsableCommand {
     static func resolve(email: String) -> CommandRequest<ResolveIdentifier> {
         CommandRequest(id: UUID().uuidString, command: IdentityCommand.resolve, channel: "web",
                        data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
-    }
-
-    private func show(_ phase: String, _ result: CommandLoad.Result) {
-        report(phase, "\(format(result.commandsPerSecond)) commands/s, \(result.latency.text)"
-            + (result.failures > 0 ? " (\(result.failures) failed)" : ""))
     }
 }

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+import OrdersService
+
+/// `omnibus-bench orders`: cart commands and checkout against a real orders service (its
+/// SQLite file, `synchronous=FULL`) over loopback DEALER→ROUTER.
+struct OrdersBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orders",
+        abstract: "Measure orders.cart.add, orders.cart.get and orders.checkout: commands/s and p50/p99 latency.",
+        discussion: """
+            Phases: one client adding to carts (latency without load); --clients clients adding two lines to \
+            each of their carts; the same clients reading carts; one client checking out (click & collect); \
+            --clients clients checking out their carts at once. Every add and checkout writes events and a stored \
+            reply; a checkout also reserves stock and stores its steps.
+            """)
+
+    @Option(help: "Concurrent clients in the loaded phases.")
+    var clients = 16
+
+    @Option(help: "Carts checked out in the loaded checkout phase (split over the clients); each gets two adds first.")
+    var carts = 8_000
+
+    @Option(help: "Requests in each single-client phase.")
+    var singleRequests = 1_000
+
+    func validate() throws {
+        guard clients > 0, carts >= clients, singleRequests > 0 else {
+            throw ValidationError("--clients must be positive and --carts at least --clients")
+        }
+    }
+
+    func run() async throws {
+        let directory = NSTemporaryDirectory() + "omnibus-bench-orders-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let context = try ZMQContext(ioThreads: 1)
+        var logger = Logger(label: "bench.orders")
+        logger.logLevel = .error
+        let configuration = ServiceRuntime.Configuration(
+            name: OrdersService.name, databasePath: directory + "/orders.sqlite", endpoints: .ephemeral)
+        let runtime = try OrdersService.makeRuntime(
+            configuration: configuration, options: OrdersService.Options(seed: Self.seed), context: context, logger: logger)
+        let service = try await RunningRuntime.start(runtime, logger: logger)
+        let endpoint = service.endpoints.commands
+        print("omnibus-bench orders: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients")
+
+        let soloAdds = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
+            Self.add(customer: "cus_solo-\($0)-\($1)", sku: Self.skus[$1 % Self.skus.count])
+        }
+        report("cart add, 1 client", soloAdds)
+        let perClient = carts / clients
+        let adds = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: 2 * perClient) {
+            Self.add(customer: "cus_load-\($0)-\($1 / 2)", sku: Self.skus[$1 % Self.skus.count])
+        }
+        report("cart add, \(clients) clients", adds)
+        let reads = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: 2 * perClient) {
+            CommandRequest(id: UUID().uuidString, command: OrdersCommand.getCart, channel: "web",
+                           data: GetCart(customerId: "cus_load-\($0)-\($1 / 2)"))
+        }
+        report("cart get, \(clients) clients", reads)
+        let soloCheckouts = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
+            Self.checkout(customer: "cus_solo-\($0)-\($1)")
+        }
+        report("checkout, 1 client", soloCheckouts)
+        let checkouts = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: perClient) {
+            Self.checkout(customer: "cus_load-\($0)-\($1)")
+        }
+        report("checkout, \(clients) clients", checkouts)
+        try await service.stop()
+        report("peak RSS", "\(peakResidentMegabytes()) MiB")
+    }
+
+    static let skus = ["bench-a", "bench-b", "bench-c", "bench-d"]
+
+    /// Four SKUs with plenty of stock at one store.
+    static let seed = CatalogSeed(
+        products: [Product(productId: "bench", name: "Benchmark item", variants: skus.map {
+            Variant(sku: $0, attributes: ["variant": $0], price: Money(amountMinor: 1000, currency: "EUR"))
+        })],
+        stores: [Store(storeId: "bench-store", name: "Benchmark store", shipsOnline: true)],
+        stock: skus.map { CatalogSeed.Stock(storeId: "bench-store", sku: $0, onHand: 1_000_000) })
+
+    static func add(customer: String, sku: String) -> CommandRequest<AddToCart> {
+        CommandRequest(id: UUID().uuidString, command: OrdersCommand.addToCart, channel: "app",
+                       data: AddToCart(customerId: customer, sku: sku, quantity: 1))
+    }
+
+    static func checkout(customer: String) -> CommandRequest<Checkout> {
+        CommandRequest(id: UUID().uuidString, command: OrdersCommand.checkout, channel: "web",
+                       data: Checkout(customerId: customer, fulfilment: .pickup(at: "bench-store")))
+    }
+}
