@@ -11,11 +11,16 @@ enum Customers {
         guard isWellFormed(id) else {
             throw OmnibusError(.invalidArgument, "customerId must look like cus_… (letters, digits, '-'); got \(id.utf8.count) characters")
         }
-        let survivor = try String.fetchOne(db, sql: "SELECT survivorId FROM customerAlias WHERE mergedId = ?", arguments: [id]) ?? id
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM erasedCustomer WHERE id = ?", arguments: [survivor]) == true {
+        let survivor = try survivor(of: id, in: db)
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM erasedCustomer WHERE id = ?"), arguments: [survivor]) == true {
             throw OmnibusError(.notFound, "customer \(survivor) was erased")
         }
         return survivor
+    }
+
+    /// `id` mapped through the merges applied so far (itself if it was never merged away).
+    static func survivor(of id: String, in db: Database) throws -> String {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT survivorId FROM customerAlias WHERE mergedId = ?"), arguments: [id]) ?? id
     }
 
     static func isWellFormed(_ id: String) -> Bool {

@@ -23,7 +23,7 @@ enum IdentityReactions {
     /// added, up to the line maximum) and moves its orders. Replayed, it finds nothing to move.
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitter) throws {
         let db = emitter.db
-        let survivor = try String.fetchOne(db, sql: "SELECT survivorId FROM customerAlias WHERE mergedId = ?", arguments: [survivorId]) ?? survivorId
+        let survivor = try Customers.survivor(of: survivorId, in: db)
         guard mergedId != survivor else { return }
         try Customers.recordMerge(mergedId, into: survivor, in: db)
 

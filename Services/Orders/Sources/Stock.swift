@@ -5,7 +5,7 @@ import OmnibusContracts
 /// shelf when the order is handed over (collected or shipped).
 enum Stock {
     static func level(_ sku: String, at storeId: String, in db: Database) throws -> StockRecord? {
-        try StockRecord.fetchOne(db, key: ["storeId": storeId, "sku": sku])
+        try StockRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM stock WHERE storeId = ? AND sku = ?"), arguments: [storeId, sku])
     }
 
     /// Whether `storeId` can reserve every `(sku, quantity)`.
