@@ -84,6 +84,25 @@ struct OrdersBadInputTests {
         try await orders.stop()
     }
 
+    @Test("a variant dropped from the catalog while in a cart cannot be checked out")
+    func discontinuedVariant() async throws {
+        let orders = try await OrdersHarness.start()
+        let customer = OrdersHarness.newCustomerId()
+        try await orders.add(customer, "shoe-black-38")
+        let shoe = OrdersHarness.seed.products[0]
+        let _: Product = try await orders.call(OrdersCommand.upsertProduct, UpsertProduct(product: Product(
+            productId: shoe.productId, name: shoe.name, variants: shoe.variants.filter { $0.sku != "shoe-black-38" })))
+        let reply = try await orders.send(OrdersCommand.checkout, Checkout(customerId: customer, fulfilment: .pickup(at: "berlin")),
+                                          expecting: OrderView.self)
+        #expect(reply.error?.code == .conflict)
+        #expect(reply.error?.details(as: CartView.self)?.lines.map(\.sku) == ["shoe-black-38"])
+        #expect(try await orders.stock("shoe-black-38", at: "berlin")?.reserved == 0)
+        let readd = try await orders.send(OrdersCommand.addToCart, AddToCart(customerId: customer, sku: "shoe-black-38", quantity: 1),
+                                          expecting: CartView.self)
+        #expect(readd.error?.code == .notFound)
+        try await orders.stop()
+    }
+
     @Test("click & collect at a store without the stock is refused and reserves nothing")
     func storeWithoutStock() async throws {
         let orders = try await OrdersHarness.start()

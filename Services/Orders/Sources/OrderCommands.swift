@@ -43,6 +43,9 @@ enum OrderCommands {
                 throw OmnibusError(.invalidArgument, "the cart is priced in \(total.currency), not \(currency)")
             }
         }
+        for line in cart.lines where try Catalog.anyItem(line.sku, in: db)?.variant.active != true {
+            throw OmnibusError(.conflict, "\(line.sku) is no longer sold; remove it from the cart", details: try JSONValue(encoding: cart))
+        }
         let items = cart.lines.map { (sku: $0.sku, quantity: $0.quantity) }
         let storeId = try fulfillingStore(for: input.fulfilment, items: items, in: db)
         let plan = CheckoutPlan(
