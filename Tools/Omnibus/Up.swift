@@ -68,9 +68,11 @@ struct Up: AsyncParsableCommand {
         say("starting \(services.map(\.name).joined(separator: ", ")) (config: \(origin), data: \(dataPath))")
         try await supervisor.run(until: stop, startTimeout: .seconds(startTimeout), stopTimeout: .seconds(stopTimeout)) {
             say("suite up; `omnibus status` shows its health, `omnibus tail` its events")
+            let width = services.map(\.name.count).max() ?? 0
             for service in services {
                 let endpoints = configuration.services[service.name]!
-                say("  \(service.name)  pid \(service.pid ?? 0)  commands \(endpoints.commands)  events \(endpoints.events)  replay \(endpoints.replay)  log \(service.logPath)")
+                let name = service.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                say("  \(name)  pid \(service.pid ?? 0)  commands \(endpoints.commands)  events \(endpoints.events)  replay \(endpoints.replay)  log \(service.logPath)")
             }
         }
         say("stopped")

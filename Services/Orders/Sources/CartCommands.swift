@@ -38,10 +38,9 @@ enum CartCommands {
         if let other = cart.lines.first(where: { $0.unitPrice.currency != price.currency }) {
             throw OmnibusError(.invalidArgument, "the cart is in \(other.unitPrice.currency); \(input.sku) is priced in \(price.currency)")
         }
-        if var line = try CartLineRecord.fetchOne(db, key: ["customerId": customerId, "sku": input.sku]) {
-            line.quantity += input.quantity
-            try Validation.quantity(line.quantity)
-            try line.update(db)
+        if let line = cart.lines.first(where: { $0.sku == input.sku }) {
+            try Validation.quantity(line.quantity + input.quantity)
+            try Carts.setQuantity(line.quantity + input.quantity, of: input.sku, for: customerId, in: db)
             return try Carts.changed(customerId, type: OrdersEvent.cartQuantityChanged, sku: input.sku, emitter: context)
         }
         guard cart.lines.count < OrdersCommand.maxCartLines else {
@@ -60,15 +59,14 @@ enum CartCommands {
         let customerId = try Customers.current(customerId, in: db)
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: expectedVersion, of: cart)
-        guard var line = try CartLineRecord.fetchOne(db, key: ["customerId": customerId, "sku": sku]) else {
+        guard cart.lines.contains(where: { $0.sku == sku }) else {
             throw OmnibusError(.notFound, "the cart has no line '\(Validation.excerpt(sku))'")
         }
         if quantity == 0 {
-            try line.delete(db)
+            try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ? AND sku = ?", arguments: [customerId, sku])
             return try Carts.changed(customerId, type: OrdersEvent.cartItemRemoved, sku: sku, emitter: context)
         }
-        line.quantity = quantity
-        try line.update(db)
+        try Carts.setQuantity(quantity, of: sku, for: customerId, in: db)
         return try Carts.changed(customerId, type: OrdersEvent.cartQuantityChanged, sku: sku, emitter: context)
     }
 }

@@ -38,24 +38,27 @@ enum Carts {
 
     /// Creates an empty cart (version 0) for `customerId` if it has none.
     static func ensure(_ customerId: String, in db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO cart (customerId, version, updatedAt) VALUES (?, 0, ?)",
-                       arguments: [customerId, Timestamp.now().millisecondsSince1970])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO cart (customerId, version, updatedAt) VALUES (?, 0, ?)")
+            .execute(arguments: [customerId, Timestamp.now().millisecondsSince1970])
     }
 
-    /// Moves the cart to its next version and returns it; creates the cart if needed.
-    static func bump(_ customerId: String, in db: Database) throws -> Int64 {
-        let now = Timestamp.now().millisecondsSince1970
-        var cart = try CartRecord.fetchOne(db, key: customerId) ?? CartRecord(customerId: customerId, version: 0, updatedAt: now)
-        cart.version += 1
-        cart.updatedAt = now
-        try cart.save(db)
-        return cart.version
+    /// Moves the cart to its next version; creates the cart if needed.
+    static func bump(_ customerId: String, in db: Database) throws {
+        try ensure(customerId, in: db)
+        try db.cachedStatement(sql: "UPDATE cart SET version = version + 1, updatedAt = ? WHERE customerId = ?")
+            .execute(arguments: [Timestamp.now().millisecondsSince1970, customerId])
+    }
+
+    /// Sets the quantity of a line the cart has.
+    static func setQuantity(_ quantity: Int, of sku: String, for customerId: String, in db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE cartLine SET quantity = ? WHERE customerId = ? AND sku = ?")
+            .execute(arguments: [quantity, customerId, sku])
     }
 
     /// Bumps the version, announces the change with the whole cart, returns the cart.
     static func changed(_ customerId: String, type: String, sku: String? = nil, mergedId: String? = nil, orderId: String? = nil,
                         emitter: some EventEmitter) throws -> CartView {
-        _ = try bump(customerId, in: emitter.db)
+        try bump(customerId, in: emitter.db)
         let cart = try view(of: customerId, in: emitter.db)
         let quantity = sku.map { sku in cart.lines.first { $0.sku == sku }?.quantity ?? 0 }
         try emitter.emit(type, customerId: customerId, data: OrdersEvent.CartChanged(

@@ -49,8 +49,12 @@ enum CheckoutProcess {
                 var stored = plan
                 stored.address = nil
                 record.plan = try ContractCoding.encode(stored)
+                try record.update(emitter.db)
+            } else {
+                // Progress only: the stored plan does not change between steps.
+                try emitter.db.cachedStatement(sql: "UPDATE checkout SET completedSteps = ?, updatedAt = ? WHERE id = ?")
+                    .execute(arguments: [record.completedSteps, record.updatedAt, record.id])
             }
-            try record.update(emitter.db)
         }
     }
 

@@ -7,14 +7,14 @@ enum Orders {
     static func newOrderId() -> String { "ord_" + UUID().uuidString.lowercased() }
 
     static func record(_ orderId: String, in db: Database) throws -> OrderRecord {
-        guard let order = try OrderRecord.fetchOne(db, key: orderId) else {
+        guard let order = try OrderRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM purchaseOrder WHERE id = ?"), arguments: [orderId]) else {
             throw OmnibusError(.notFound, "no order '\(Validation.excerpt(orderId))'")
         }
         return order
     }
 
     static func lines(of orderId: String, in db: Database) throws -> [OrderLineRecord] {
-        try OrderLineRecord.filter(Column("orderId") == orderId).order(Column("sku")).fetchAll(db)
+        try OrderLineRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM orderLine WHERE orderId = ? ORDER BY sku"), arguments: [orderId])
     }
 
     /// The order as channels see it; `includeAddress` is false for replies that are stored.
@@ -26,7 +26,9 @@ enum Orders {
                              unitPrice: Money(amountMinor: line.unitPriceMinor, currency: order.currency),
                              returnedQuantity: line.returnedQuantity)
         }
-        let returns = try ReturnRecord.filter(Column("orderId") == order.id).order(Column("recordedAt"), Column("id")).fetchAll(db).map {
+        let returns = try ReturnRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM orderReturn WHERE orderId = ? ORDER BY recordedAt, id"), arguments: [order.id]
+        ).map {
             ReturnView(returnId: $0.id, sku: $0.sku, quantity: $0.quantity, reason: $0.reason, resolution: $0.resolution,
                        refund: Money(amountMinor: $0.refundMinor, currency: order.currency),
                        replacementOrderId: $0.replacementOrderId, channel: $0.channel,
