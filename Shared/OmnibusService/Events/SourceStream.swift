@@ -85,17 +85,21 @@ final class SourceStream {
             return []
         }
         if let error = header.error {
-            logger.error("replay refused", metadata: ["source": "\(source.name)", "error": "\(error)"])
+            if error.code == .outOfRange {
+                // Asked after what this subscriber applied, which the source no longer has.
+                logger.critical("source is behind what was applied: its event log was reset or restored", metadata: [
+                    "source": "\(source.name)", "head": "\(header.head)", "applied": "\(applied)",
+                ])
+            } else {
+                logger.error("replay refused", metadata: ["source": "\(source.name)", "error": "\(error)"])
+            }
             retryAfter = .now + .seconds(1)
             return []
         }
         awaitingFirstReplay = false
+        // A head below what was applied is no alarm here: the reply was read before live
+        // events that overtook it on the SUB socket.
         noteHead(header.head)
-        if header.head < applied {
-            logger.critical("source is behind what was applied: its event log was reset or restored", metadata: [
-                "source": "\(source.name)", "head": "\(header.head)", "applied": "\(applied)",
-            ])
-        }
         var events: [ReceivedEvent] = []
         for frame in frames.dropFirst() {
             guard let event = try? EventHeader.decode(from: frame), event.source == source.name else {
