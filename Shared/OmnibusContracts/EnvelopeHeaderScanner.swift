@@ -21,44 +21,78 @@ enum EnvelopeHeaderScanner {
 
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
+        /// The top-level keys the header is made of; anything else is skipped.
+        private enum Field: Int, CaseIterable {
+            case id, source, type, occurredAt, customerId, channel, correlationId, causationId, sequence, schemaVersion, data
+
+            static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
+
+            static func named(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
+                for field in allCases where names[field.rawValue].elementsEqual(key) { return field }
+                return nil
+            }
+        }
+
+        // Every event a subscriber receives passes here: no dictionaries, sets or strings
+        // for keys, and the time parsed from its bytes.
         mutating func envelope() -> EventHeader? {
-            var strings: [String: String] = [:]
-            var integers: [String: Int64] = [:]
-            var seen = Set<String>()
-            var hasData = false
+            var strings = [String?](repeating: nil, count: Field.causationId.rawValue + 1)
+            var sequence: Int64?
+            var schemaVersion: Int64?
+            var occurredAt: Timestamp?
+            var seen = 0  // a bit per Field
+            var otherKeys: [Range<Int>] = []
             guard take(UInt8(ascii: "{")) else { return nil }
             if !take(UInt8(ascii: "}")) {
                 repeat {
-                    guard let key = string(), seen.insert(key).inserted, take(UInt8(ascii: ":")) else { return nil }
-                    switch key {
-                    case "id", "source", "type", "occurredAt", "customerId", "channel", "correlationId", "causationId":
+                    guard let keyRange = rawString(), take(UInt8(ascii: ":")) else { return nil }
+                    let key = UnsafeBufferPointer(rebasing: bytes[keyRange])
+                    guard let field = Field.named(key) else {
+                        // A repeated key is left to JSONDecoder, whatever its name.
+                        guard String(validating: key, as: UTF8.self) != nil, !otherKeys.contains(where: { bytes[$0].elementsEqual(key) }),
+                              skipValue(depth: 0) else { return nil }
+                        otherKeys.append(keyRange)
+                        continue
+                    }
+                    guard seen & (1 << field.rawValue) == 0 else { return nil }
+                    seen |= 1 << field.rawValue
+                    switch field {
+                    case .sequence: guard let value = integer() else { return nil }; sequence = value
+                    case .schemaVersion: guard let value = integer() else { return nil }; schemaVersion = value
+                    case .data: guard skipValue(depth: 0) else { return nil }
+                    case .occurredAt:
+                        if literal("null") { continue }
+                        guard let range = rawString(), let time = Timestamp(rfc3339UTF8: UnsafeBufferPointer(rebasing: bytes[range])) else {
+                            return nil
+                        }
+                        occurredAt = time
+                    default:
                         if literal("null") { continue }
                         guard let value = string() else { return nil }
-                        strings[key] = value
-                    case "sequence", "schemaVersion":
-                        guard let value = integer() else { return nil }
-                        integers[key] = value
-                    default:
-                        guard skipValue(depth: 0) else { return nil }
-                        if key == "data" { hasData = true }
+                        strings[field.rawValue] = value
                     }
                 } while take(UInt8(ascii: ","))
                 guard take(UInt8(ascii: "}")) else { return nil }
             }
             skipWhitespace()
-            guard index == bytes.count, hasData,
-                  let id = strings["id"], let source = strings["source"], let type = strings["type"],
-                  let sequence = integers["sequence"], let version = integers["schemaVersion"], let schemaVersion = Int(exactly: version),
-                  let time = strings["occurredAt"], let occurredAt = Timestamp(rfc3339: time)
+            guard index == bytes.count, seen & (1 << Field.data.rawValue) != 0,
+                  let id = strings[Field.id.rawValue], let source = strings[Field.source.rawValue], let type = strings[Field.type.rawValue],
+                  let sequence, let version = schemaVersion, let schemaVersion = Int(exactly: version), let occurredAt
             else { return nil }
             return EventHeader(
                 id: id, source: source, sequence: sequence, type: type, schemaVersion: schemaVersion, occurredAt: occurredAt,
-                customerId: strings["customerId"], channel: strings["channel"], correlationId: strings["correlationId"],
-                causationId: strings["causationId"], data: SkippedPayload())
+                customerId: strings[Field.customerId.rawValue], channel: strings[Field.channel.rawValue],
+                correlationId: strings[Field.correlationId.rawValue], causationId: strings[Field.causationId.rawValue],
+                data: SkippedPayload())
         }
 
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
         }
 
         /// Skips white space, then consumes `byte` if it is next.
@@ -81,14 +115,19 @@ enum EnvelopeHeaderScanner {
         /// A string without escapes becomes a String; one with escapes is declined (the
         /// fallback decodes it), since envelope fields in practice have none.
         mutating func string() -> String? {
+            guard let range = rawString() else { return nil }
+            return String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+
+        /// The byte range of a string's contents, if it has no escapes or control characters.
+        mutating func rawString() -> Range<Int>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                     index += 1
-                    return text
+                    return start..<index - 1
                 }
                 if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
                 index += 1
@@ -111,7 +150,9 @@ enum EnvelopeHeaderScanner {
             }
             let digits = index - start
             guard digits > 0, digits == 1 || bytes[start] != 48 else { return nil }
-            if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") || bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                return nil
+            }
             return negative ? -value : value
         }
 
@@ -164,7 +205,11 @@ enum EnvelopeHeaderScanner {
                         index += 6
                         continue
                     }
-                    guard Array(#""\/bfnrt"#.utf8).contains(escaped) else { return false }
+                    switch escaped {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
+                    default: return false
+                    }
                     index += 2
                     continue
                 }

@@ -39,21 +39,8 @@ public enum EnvelopeWriter {
         return Data(out)
     }
 
-    /// A new event id: a random (version 4) UUID in lowercase, written without the
-    /// uppercase-then-lowercase detour of `uuidString`.
-    public static func newEventId() -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        return withUnsafeBytes(of: UUID().uuid) { bytes in
-            var text = [UInt8]()
-            text.reserveCapacity(36)
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-                text.append(hex[Int(byte >> 4)])
-                text.append(hex[Int(byte & 0xF)])
-            }
-            return String(decoding: text, as: UTF8.self)
-        }
-    }
+    /// A new event id: a random (version 4) UUID in lowercase (see ``EventIdGenerator``).
+    public static func newEventId() -> String { EventIdGenerator.next() }
 
     /// Appends `value` as a JSON string literal (RFC 8259 escaping; non-ASCII as UTF-8).
     static func appendString(_ value: String, to out: inout [UInt8]) {

@@ -61,7 +61,13 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits.
     public init?(rfc3339 text: String) {
-        let bytes = Array(text.utf8)
+        var text = text
+        guard let value = text.withUTF8({ Timestamp(rfc3339UTF8: $0) }) else { return nil }
+        self = value
+    }
+
+    /// ``init(rfc3339:)`` on UTF-8 bytes, for scanners that have not made a String.
+    init?(rfc3339UTF8 bytes: UnsafeBufferPointer<UInt8>) {
         func number(_ range: Range<Int>) -> Int64? {
             guard range.upperBound <= bytes.count else { return nil }
             var value: Int64 = 0

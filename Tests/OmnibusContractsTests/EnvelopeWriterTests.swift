@@ -22,11 +22,12 @@ import Testing
 
 @Suite struct EventIdTests {
     @Test func eventIdsAreLowercaseVersion4UUIDs() {
-        let ids = (0..<1000).map { _ in EnvelopeWriter.newEventId() }
+        let ids = (0..<1000).map { _ in EnvelopeWriter.newEventId() }  // several refills of the random pool
         #expect(Set(ids).count == 1000)
         for id in ids {
             #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
             #expect(Array(id)[14] == "4", "version 4")
+            #expect("89ab".contains(Array(id)[19]), "RFC 4122 variant")
         }
     }
 }
