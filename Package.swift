@@ -54,7 +54,7 @@ var targets: [Target] = [
     ),
     .target(
         name: "OmnibusTestSupport",
-        dependencies: ["OmnibusService", "OmnibusBus", "OmnibusClient", logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusBus", "OmnibusClient", grdb, logging, lifecycle],
         path: "Tests/OmnibusTestSupport"
     ),
     .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus", "OmnibusTestSupport"]),

@@ -10,7 +10,7 @@ import OmnibusTestSupport
 
 /// A real identity service in the test process: its own SQLite file in a temporary
 /// directory, commands over a real DEALER→ROUTER socket on loopback.
-final class IdentityHarness: Sendable {
+final class IdentityHarness: CommandTarget, Sendable {
     let directory: TemporaryDirectory
     let context: ZMQContext
     let service: RunningService
@@ -42,21 +42,7 @@ final class IdentityHarness: Sendable {
     /// Commands to this service over a real DEALER socket.
     var commands: CommandSender { CommandSender(endpoint: service.endpoints.commands, context: context) }
 
-    /// Sends a command and returns the whole reply (ok or error).
-    func send<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> CommandReply<Output> {
-        try await commands.send(command, data, channel: channel, id: id, expecting: Output.self)
-    }
 
-    /// Sends a command and returns its data, throwing the reply's error if any.
-    func call<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> Output {
-        try await commands.call(command, data, channel: channel, id: id, expecting: Output.self)
-    }
 
     func resolve(_ kind: IdentifierKind, _ value: String, channel: String = "app") async throws -> ResolvedCustomer {
         try await call(IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
@@ -72,8 +58,6 @@ final class IdentityHarness: Sendable {
 
     /// The service's events of one type, decoded, oldest first.
     func events<Payload: Codable & Sendable>(_ type: String, as: Payload.Type = Payload.self) throws -> [EventEnvelope<Payload>] {
-        try service.runtime.store.database.pool.read { db in
-            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox WHERE type = ? ORDER BY sequence", arguments: [type])
-        }.map { try ContractCoding.decode(EventEnvelope<Payload>.self, from: $0) }
+        try service.loggedEvents(type, as: Payload.self)
     }
 }

@@ -42,3 +42,27 @@ public struct CommandSender: Sendable {
         try await call(healthCommand, Empty())
     }
 }
+
+/// A test's handle on a running service: anything with a ``CommandSender`` gets `send` and
+/// `call` with the same defaults.
+public protocol CommandTarget {
+    var commands: CommandSender { get }
+}
+
+extension CommandTarget {
+    /// Sends a command and returns the whole reply (ok or error).
+    public func send<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> CommandReply<Output> {
+        try await commands.send(command, data, channel: channel, id: id, expecting: Output.self)
+    }
+
+    /// Sends a command and returns its data, throwing the reply's error if any.
+    public func call<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
+        expecting: Output.Type = Output.self
+    ) async throws -> Output {
+        try await commands.call(command, data, channel: channel, id: id, expecting: Output.self)
+    }
+}

@@ -1,5 +1,8 @@
+import Foundation
+import GRDB
 import Logging
 import OmnibusBus
+import OmnibusContracts
 import OmnibusService
 
 /// A runtime in the test process, on ephemeral loopback ports with a real SQLite file.
@@ -21,5 +24,14 @@ extension RunningRuntime {
             configuration: configuration, commands: commands, events: events,
             migrations: migrations, context: context, logger: logger)
         return try await start(runtime, logger: logger)
+    }
+}
+
+extension RunningRuntime {
+    /// The service's logged events of one type, decoded, oldest first.
+    public func loggedEvents<Payload: Codable & Sendable>(_ type: String, as: Payload.Type = Payload.self) throws -> [EventEnvelope<Payload>] {
+        try runtime.store.database.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox WHERE type = ? ORDER BY sequence", arguments: [type])
+        }.map { try ContractCoding.decode(EventEnvelope<Payload>.self, from: $0) }
     }
 }

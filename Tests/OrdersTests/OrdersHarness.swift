@@ -10,7 +10,7 @@ import OmnibusTestSupport
 /// A real orders service in the test process: its own SQLite file in a temporary
 /// directory, commands over a real DEALER→ROUTER socket on loopback, seeded with
 /// ``OrdersHarness/seed``; optionally consuming a real identity service's events.
-final class OrdersHarness: Sendable {
+final class OrdersHarness: CommandTarget, Sendable {
     let directory: TemporaryDirectory
     let context: ZMQContext
     let service: RunningService
@@ -45,19 +45,7 @@ final class OrdersHarness: Sendable {
         if remove { directory.remove() }
     }
 
-    func send<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> CommandReply<Output> {
-        try await commands.send(command, data, channel: channel, id: id, expecting: Output.self)
-    }
 
-    func call<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> Output {
-        try await commands.call(command, data, channel: channel, id: id, expecting: Output.self)
-    }
 
     func cart(_ customerId: String, channel: String = "app") async throws -> CartView {
         try await call(OrdersCommand.getCart, GetCart(customerId: customerId), channel: channel)
@@ -85,9 +73,7 @@ final class OrdersHarness: Sendable {
 
     /// The service's events of one type, decoded, oldest first.
     func events<Payload: Codable & Sendable>(_ type: String, as: Payload.Type = Payload.self) throws -> [EventEnvelope<Payload>] {
-        try service.runtime.store.database.pool.read { db in
-            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox WHERE type = ? ORDER BY sequence", arguments: [type])
-        }.map { try ContractCoding.decode(EventEnvelope<Payload>.self, from: $0) }
+        try service.loggedEvents(type, as: Payload.self)
     }
 
     /// Every envelope in the event log, as text.
