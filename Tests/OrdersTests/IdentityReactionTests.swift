@@ -87,6 +87,30 @@ struct IdentityReactionTests {
         try await pair.stop()
     }
 
+    @Test("carts in two currencies merge without losing a line, and checkout asks to remove one currency")
+    func mergeAcrossCurrencies() async throws {
+        let pair = try await Pair.start()
+        let orders = pair.orders
+        let registered = try await pair.resolve(.email, "max@example.com", channel: "web")
+        _ = try await pair.logIn(registered, email: "max@example.com")
+        try await orders.add(registered, "cap-usd")
+        let anonymous = try await pair.resolve(.device, "android-77")
+        try await orders.add(anonymous, "tee-white-m")
+        _ = try await pair.logIn(anonymous, email: "max@example.com")
+        try await pair.caughtUp()
+
+        let cart = try await orders.cart(registered)
+        #expect(Set(cart.lines.map(\.sku)) == ["cap-usd", "tee-white-m"])
+        #expect(cart.total == nil, "no total adds dollars to euros")
+        let refused = try await orders.send(OrdersCommand.checkout, Checkout(customerId: registered, fulfilment: .pickup(at: "berlin")),
+                                            expecting: OrderView.self)
+        #expect(refused.error?.code == .conflict)
+        #expect(refused.error?.message.contains("EUR and USD") == true)
+        let _: CartView = try await orders.call(OrdersCommand.removeFromCart, RemoveFromCart(customerId: registered, sku: "cap-usd"))
+        #expect(try await orders.checkout(registered, .pickup(at: "berlin")).total == Money(amountMinor: 1999, currency: "EUR"))
+        try await pair.stop()
+    }
+
     @Test("merge chains: A into B, then B into C, leaves one cart and every order on C")
     func mergeChain() async throws {
         let pair = try await Pair.start()

@@ -23,9 +23,10 @@ enum Carts {
         return CartView(customerId: customerId, version: version, lines: lines, total: total(of: lines.map { ($0.unitPrice, $0.quantity) }))
     }
 
-    /// The sum of `(unit price, quantity)` pairs; nil when empty. Carts hold one currency.
+    /// The sum of `(unit price, quantity)` pairs; nil when empty or when the lines are in
+    /// more than one currency (only a merge of two customers' carts can do that).
     static func total(of lines: [(Money, Int)]) -> Money? {
-        guard let first = lines.first else { return nil }
+        guard let first = lines.first, lines.allSatisfy({ $0.0.currency == first.0.currency }) else { return nil }
         return Money(amountMinor: lines.reduce(0) { $0 + $1.0.amountMinor * Int64($1.1) }, currency: first.0.currency)
     }
 

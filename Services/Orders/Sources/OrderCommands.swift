@@ -36,7 +36,12 @@ enum OrderCommands {
         let customerId = try Customers.current(input.customerId, in: db)
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: input.expectedVersion, of: cart)
-        guard let total = cart.total else { throw OmnibusError(.invalidArgument, "the cart is empty; there is nothing to check out") }
+        guard !cart.lines.isEmpty else { throw OmnibusError(.invalidArgument, "the cart is empty; there is nothing to check out") }
+        guard let total = cart.total else {
+            let currencies = Set(cart.lines.map(\.unitPrice.currency)).sorted().joined(separator: " and ")
+            throw OmnibusError(.conflict, "the cart mixes \(currencies) (two carts were merged); remove the lines in one of them",
+                               details: try JSONValue(encoding: cart))
+        }
         if let currency = input.currency {
             try Validation.currency(currency)
             guard currency == total.currency else {
