@@ -117,6 +117,18 @@ struct OpsToolTests {
         #expect(fields["up"] == .bool(false))
     }
 
+    @Test("send to a service that does not answer exits 1 and names the request id to retry with")
+    func sendWithoutReply() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (configPath, _) = try Self.writeConfig(in: directory)
+        let result = try await Self.omnibus(
+            ["send", "--config", configPath, "identity", "identity.resolve", #"{"identifier":{"kind":"device","value":"d-1"}}"#,
+             "--id", "req-42", "--timeout", "200"], in: directory)
+        #expect(result.exit == .exited(1), "\(result.output)")
+        #expect(result.output.contains("unavailable") && result.output.contains("--id req-42"), "\(result.output)")
+    }
+
     @Test("bad arguments get a usage error", arguments: [
         ["frobnicate"], ["up", "--stop-timeout", "0"], ["status", "--timeout", "-5"], ["status", "--config", "/nonexistent/omnibus.json"],
         ["send", "orders", "orders.cart.get", "{not json"], ["send", "orders", "orders.cart.get", "[1, 2]"], ["send", "billing", "billing.pay"],

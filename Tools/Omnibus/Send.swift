@@ -57,9 +57,16 @@ struct Send: AsyncParsableCommand {
         let request = CommandRequest(id: id ?? UUID().uuidString, command: command, channel: channel, data: try parsedData())
         let context = try ZMQContext()
         let timeout = self.timeout
-        let reply = try await DedicatedThread.run(name: "omnibus-send", stop: StopSignal()) {
-            try CommandClient(context: context, endpoint: endpoints.commands, timeoutMilliseconds: timeout)
-                .send(request, expecting: JSONValue.self)
+        let reply: CommandReply<JSONValue>
+        do {
+            reply = try await DedicatedThread.run(name: "omnibus-send", stop: StopSignal()) {
+                try CommandClient(context: context, endpoint: endpoints.commands, timeoutMilliseconds: timeout)
+                    .send(request, expecting: JSONValue.self)
+            }
+        } catch let error as OmnibusError where error.code == .unavailable {
+            // The command may still have been applied: only the same id makes a retry safe.
+            throw OmnibusError(.unavailable, "no reply from \(service) at \(endpoints.commands) within \(timeout) ms; "
+                               + "to retry safely, send again with --id \(request.id)")
         }
         print(String(decoding: try Self.prettyEncode(reply), as: UTF8.self))
         if !reply.ok { throw ExitCode(1) }
