@@ -26,13 +26,10 @@ public enum EnvelopeWriter {
         out.append(contentsOf: #","occurredAt":""#.utf8)
         occurredAt.appendRFC3339(to: &out)
         out.append(UInt8(ascii: "\""))
-        for (key, value) in [("customerId", customerId), ("channel", channel), ("correlationId", correlationId), ("causationId", causationId)] {
-            guard let value else { continue }
-            out.append(contentsOf: #",""#.utf8)
-            out.append(contentsOf: key.utf8)
-            out.append(contentsOf: #"":"#.utf8)
-            appendString(value, to: &out)
-        }
+        appendOptional(#","customerId":"#, customerId, to: &out)
+        appendOptional(#","channel":"#, channel, to: &out)
+        appendOptional(#","correlationId":"#, correlationId, to: &out)
+        appendOptional(#","causationId":"#, causationId, to: &out)
         out.append(contentsOf: #","data":"#.utf8)
         out.append(contentsOf: data)
         out.append(UInt8(ascii: "}"))
@@ -42,9 +39,22 @@ public enum EnvelopeWriter {
     /// A new event id: a random (version 4) UUID in lowercase (see ``EventIdGenerator``).
     public static func newEventId() -> String { EventIdGenerator.next() }
 
+    /// Appends `prefix` and `value` as a string, unless `value` is nil (absent, not null).
+    private static func appendOptional(_ prefix: StaticString, _ value: String?, to out: inout [UInt8]) {
+        guard let value else { return }
+        out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+        appendString(value, to: &out)
+    }
+
     /// Appends `value` as a JSON string literal (RFC 8259 escaping; non-ASCII as UTF-8).
     static func appendString(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Ids, names and times almost never need escaping: copy them whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: value.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
