@@ -12,6 +12,7 @@ let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 var targets: [Target] = [
     .systemLibrary(
@@ -26,7 +27,7 @@ var targets: [Target] = [
     .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts"], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
-        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", grdb, logging, metrics, lifecycle, argumentParser],
+        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", grdb, logging, metrics, prometheus, lifecycle, argumentParser],
         path: "Shared/OmnibusService"
     ),
     .executableTarget(
@@ -116,6 +117,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: targets
 )

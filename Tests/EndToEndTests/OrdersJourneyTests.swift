@@ -127,4 +127,25 @@ struct OrdersJourneyTests {
         #expect(merges == 1, "the merge was applied exactly once")
         try await suite.stop([orders, suite.identityProcess])
     }
+
+    @Test("omnibus metrics shows both services' counters in one valid Prometheus exposition")
+    func metrics() async throws {
+        let suite = try Suite()
+        let orders = try suite.startOrders()
+        let customer = try await suite.resolve(.device, "metrics-device", channel: "app")
+        try await suite.add(customer, "socks-trio", 1, channel: "app")
+        try await suite.ordersCaughtUp()
+
+        var output = ""
+        try await eventually("orders' applied counter reached identity's head (2)") {
+            let result = try await OpsToolTests.omnibus(["metrics", "--config", suite.configPath], in: suite.directory)
+            output = result.output
+            return result.exit == .exited(0) && output.contains(#"omnibus_events_applied_total{service="orders",from="identity"} 2"#)
+        }
+        #expect(output.contains(#"omnibus_commands_total{service="identity",command="identity.resolve",outcome="ok"} 1"#), "\(output)")
+        #expect(output.contains(#"omnibus_commands_total{service="orders",command="orders.cart.add",outcome="ok"} 1"#), "\(output)")
+        let typeLines = output.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }
+        #expect(Set(typeLines).count == typeLines.count, "each metric family is declared once")
+        try await suite.stop([orders, suite.identityProcess])
+    }
 }

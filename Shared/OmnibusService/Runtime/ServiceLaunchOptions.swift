@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import OmnibusConfiguration
 
 /// The flags every service executable takes: where the suite configuration is, where data
@@ -33,12 +34,16 @@ public struct ServiceLaunchOptions: ParsableArguments {
     }
 
     /// The runtime configuration of `service`: its endpoints and those of the `sources` it
-    /// consumes, from the suite configuration; its database at `<data>/<service>.sqlite`.
+    /// consumes, from the suite configuration; its database at `<data>/<service>.sqlite`;
+    /// its metrics in a Prometheus registry that `service.metrics` serves (this bootstraps
+    /// swift-metrics, so a process calls it once).
     public func runtimeConfiguration(service: String, sources: [String] = [], logger: Logger) throws -> ServiceRuntime.Configuration {
         let (suite, origin) = try self.suite.load()
         logger.info("configuration", metadata: ["from": "\(origin)", "data": "\(dataDirectory)"])
         var configuration = ServiceRuntime.Configuration(
             name: service, databasePath: "\(dataDirectory)/\(service).sqlite", endpoints: try suite.endpoints(of: service))
+        configuration.metricsRegistry = MetricsExposition.bootstrap()
+        configuration.metricsFactory = MetricsSystem.factory
         configuration.sources = try sources.map { name in
             let endpoints = try suite.endpoints(of: name)
             return SubscriptionSource(name: name, events: endpoints.events, replay: endpoints.replay)

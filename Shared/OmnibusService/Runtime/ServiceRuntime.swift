@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import OmnibusBus
 import OmnibusContracts
+import Prometheus
 import ServiceLifecycle
 
 /// Everything one Omnibus service runs besides its domain: the database, the publisher
@@ -22,6 +23,9 @@ public final class ServiceRuntime: Sendable {
         public var commands = CommandServer.Options()
         public var subscriber = EventSubscriber.Options()
         public var metricsFactory: any MetricsFactory = MetricsSystem.factory
+        /// The registry `service.metrics` answers from (see ``MetricsExposition``); without
+        /// one that query answers `unavailable`.
+        public var metricsRegistry: PrometheusCollectorRegistry?
         /// Past this size the WAL is emptied by a TRUNCATE checkpoint (see ``WALCheckpointer``).
         public var walTruncateAboveBytes = 64 << 20
 
@@ -70,6 +74,12 @@ public final class ServiceRuntime: Sendable {
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),
                 pendingCompactions: try Erasure.pendingCompactions(in: context.db))
+        }
+        registry.register(metricsCommand, changesState: false) { [metricsRegistry = configuration.metricsRegistry] (_: Empty, _: CommandContext) in
+            guard let metricsRegistry else {
+                throw OmnibusError(.unavailable, "\(store.source) does not export metrics (no registry was bootstrapped in this process)")
+            }
+            return MetricsReport(service: store.source, text: metricsRegistry.emitToString())
         }
         commandServer = CommandServer(store: store, registry: registry, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, logger: logger, metrics: metrics)
