@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A separate OS process started by a test (a service executable), with its output in a
 /// log file for post-mortems.
@@ -64,21 +65,34 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
+/// Ports already handed out in this test process, so two tests never get the same one.
+private let handedOutPorts = Mutex<Set<Int>>([])
+
 /// A TCP port on 127.0.0.1 that was free a moment ago, for a child process to bind.
+///
+/// Chosen below the kernel's ephemeral range (32768 and up on Linux): a port the kernel
+/// handed out for binding port 0 may be given again as the source port of any outgoing
+/// connection before the child binds it, which made tests fail with "address in use"
+/// when many sockets were connecting at once. Ports below it are only ever used by
+/// explicit binds, and this process hands each out once.
 public func freeLoopbackPort() throws -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_000)
+        guard handedOutPorts.withLock({ $0.insert(port).inserted }), canBind(port) else { continue }
+        return port
+    }
+    throw POSIXError(.EADDRINUSE)
+}
+
+private func canBind(_ port: Int) -> Bool {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    guard descriptor >= 0 else { return false }
     defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-        }
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
