@@ -28,6 +28,13 @@ extension RunningRuntime {
 }
 
 extension RunningRuntime {
+    /// The service's whole event log as published (envelope bytes), oldest first.
+    public func loggedEnvelopes() throws -> [Data] {
+        try runtime.store.database.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox ORDER BY sequence")
+        }
+    }
+
     /// The service's logged events of one type, decoded, oldest first.
     public func loggedEvents<Payload: Codable & Sendable>(_ type: String, as: Payload.Type = Payload.self) throws -> [EventEnvelope<Payload>] {
         try runtime.store.database.pool.read { db in

@@ -78,9 +78,7 @@ final class OrdersHarness: CommandTarget, Sendable {
 
     /// Every envelope in the event log, as text.
     func allEnvelopes() throws -> [String] {
-        try service.runtime.store.database.pool.read { db in
-            try Data.fetchAll(db, sql: "SELECT envelope FROM outbox ORDER BY sequence")
-        }.map { String(decoding: $0, as: UTF8.self) }
+        try service.loggedEnvelopes().map { String(decoding: $0, as: UTF8.self) }
     }
 
     static func newCustomerId() -> String { "cus_" + UUID().uuidString.lowercased() }

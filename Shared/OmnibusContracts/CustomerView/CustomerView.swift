@@ -1,0 +1,77 @@
+/// One customer as every channel shows them: profile, identifiers, consent and
+/// preferences (identity), cart and orders (orders). Built only by ``CustomerViews``, a
+/// pure fold over events, so two channels that have seen the same events show the same
+/// customer, field for field.
+public struct CustomerView: Codable, Sendable, Equatable {
+    public var customerId: String
+    public var status: CustomerStatus
+    /// Personal data: nil once erased or redacted.
+    public var displayName: String?
+    public var locale: String?
+    /// Sorted by kind, then value.
+    public var identifiers: [KnownIdentifier]
+    /// The latest decision per purpose and channel, sorted; defaults are not listed.
+    public var consents: [ConsentState]
+    public var preferredChannel: ContactChannel?
+    public var quietHours: QuietHours?
+    /// Ids merged into this customer, sorted.
+    public var mergedIds: [String]
+    /// The cart as of its latest event; nil before the first one.
+    public var cart: Cart?
+    /// Newest first (by their place in the orders service's log).
+    public var orders: [Order]
+    /// Per source, the sequence of the last event folded into this view.
+    public var seen: [String: Int64]
+
+    public init(customerId: String) {
+        self.customerId = customerId
+        status = .provisional
+        identifiers = []
+        consents = []
+        mergedIds = []
+        orders = []
+        seen = [:]
+    }
+
+    /// An identifier the customer is known by.
+    public struct KnownIdentifier: Codable, Sendable, Equatable {
+        public var kind: IdentifierKind
+        /// Nil once redacted by erasure.
+        public var value: String?
+        public var channel: String?
+        public var verified: Bool
+    }
+
+    /// The cart: version and lines, as the orders service last announced them.
+    public struct Cart: Codable, Sendable, Equatable {
+        public var version: Int64
+        public var items: [OrdersEvent.CartItem]
+        /// The orders log position of the event this cart comes from; the later one wins
+        /// when two customers' carts meet in a merge.
+        public var asOf: Int64
+    }
+
+    /// An order as the orders service announced it.
+    public struct Order: Codable, Sendable, Equatable {
+        public var orderId: String
+        /// The orders log position of `order.placed`, which orders the list.
+        public var placedSequence: Int64
+        public var status: OrderStatus
+        public var fulfilment: Fulfilment.Kind
+        public var storeId: String?
+        public var items: [OrdersEvent.CartItem]
+        public var total: Money?
+        public var replacesOrderId: String?
+        public var returns: [Return]
+    }
+
+    /// A return recorded against an order.
+    public struct Return: Codable, Sendable, Equatable {
+        public var returnId: String
+        public var sku: String
+        public var quantity: Int
+        public var resolution: ReturnResolution
+        public var refund: Money
+        public var replacementOrderId: String?
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+
+/// Folds the bus's events into a ``CustomerView`` per customer. Pure and deterministic:
+/// feed it each source's events in sequence order (any interleaving of sources) and it
+/// ends in the same views. Events it does not know (other sources, unknown types, newer
+/// major versions) are passed over and counted in ``skipped``, never a failure.
+public struct CustomerViews: Sendable {
+    private var views: [String: CustomerView] = [:]
+    /// Merged-away id → its final survivor.
+    private var survivorOf: [String: String] = [:]
+    private var applied: [String: Int64] = [:]
+    /// Events that were not understood (see the type's note).
+    public private(set) var skipped = 0
+
+    public init() {}
+
+    /// The view of `customerId`, or of the customer it was merged into.
+    public func view(of customerId: String) -> CustomerView? {
+        views[survivorOf[customerId] ?? customerId]
+    }
+
+    /// Every customer's view, by id.
+    public var all: [String: CustomerView] { views }
+
+    /// Folds one event (its envelope's JSON bytes). Returns the id of the view it changed,
+    /// or nil when it changed none (not about a customer, a duplicate, not understood).
+    @discardableResult
+    public mutating func apply(_ envelope: Data) throws -> String? {
+        let header = try EventHeader.decode(from: envelope)
+        guard header.sequence > applied[header.source] ?? 0 else { return nil }
+        applied[header.source] = header.sequence
+        guard header.schemaVersion == 1, let changed = try fold(header, envelope) else {
+            skipped += header.schemaVersion == 1 && Self.known.contains(header.topic) ? 0 : 1
+            return nil
+        }
+        views[changed]?.seen[header.source] = header.sequence
+        return changed
+    }
+
+    /// Event types folded or deliberately passed over (not about one customer's view).
+    static let known: Set<String> = Set(
+        (IdentityEvent.allTypes.map { Topic.event(source: IdentityEvent.source, type: $0) })
+            + OrdersEvent.allTypes.map { Topic.event(source: OrdersEvent.source, type: $0) })
+
+    private mutating func fold(_ header: EventHeader, _ bytes: Data) throws -> String? {
+        switch header.source {
+        case IdentityEvent.source: try foldIdentity(header.type, bytes)
+        case OrdersEvent.source: try foldOrders(header.type, header.sequence, bytes)
+        default: nil
+        }
+    }
+
+    private func data<Payload: Codable & Sendable>(_ type: Payload.Type, _ bytes: Data) throws -> Payload {
+        try ContractCoding.decode(EventEnvelope<Payload>.self, from: bytes).data
+    }
+
+    /// The id events about `id` now land on, with an empty view made if there is none.
+    private mutating func target(_ id: String) -> String {
+        let current = survivorOf[id] ?? id
+        if views[current] == nil { views[current] = CustomerView(customerId: current) }
+        return current
+    }
+
+    private mutating func foldIdentity(_ type: String, _ bytes: Data) throws -> String? {
+        switch type {
+        case IdentityEvent.customerCreated:
+            let event = try data(IdentityEvent.CustomerCreated.self, bytes)
+            let id = target(event.customerId)
+            views[id]!.status = event.status
+            return id
+        case IdentityEvent.profileUpdated:
+            let event = try data(IdentityEvent.ProfileUpdated.self, bytes)
+            let id = target(event.customerId)
+            views[id]!.displayName = event.displayName
+            views[id]!.locale = event.locale
+            views[id]!.status = event.status
+            return id
+        case IdentityEvent.identifierLinked:
+            let event = try data(IdentityEvent.IdentifierLinked.self, bytes)
+            let id = target(event.customerId)
+            views[id]!.link(CustomerView.KnownIdentifier(kind: event.kind, value: event.value, channel: event.channel, verified: event.verified))
+            return id
+        case IdentityEvent.consentChanged:
+            let event = try data(IdentityEvent.ConsentChanged.self, bytes)
+            let id = target(event.customerId)
+            views[id]!.record(event.consent)
+            return id
+        case IdentityEvent.preferencesChanged:
+            let event = try data(IdentityEvent.PreferencesChanged.self, bytes)
+            let id = target(event.customerId)
+            views[id]!.preferredChannel = event.preferredChannel
+            views[id]!.quietHours = event.quietHours
+            return id
+        case IdentityEvent.customersMerged:
+            let event = try data(IdentityEvent.CustomersMerged.self, bytes)
+            return merge(event.mergedId, into: event.survivorId)
+        case IdentityEvent.customerErased:
+            let event = try data(IdentityEvent.CustomerErased.self, bytes)
+            let id = target(event.customerId)
+            // Nothing but the id and the merges is kept; orders events about an erased
+            // customer are passed over, so the result does not depend on how identity's and
+            // orders' events were interleaved.
+            var erased = CustomerView(customerId: id)
+            erased.status = .erased
+            erased.mergedIds = views[id]!.mergedIds
+            views[id] = erased
+            return id
+        default:
+            return nil
+        }
+    }
+
+    /// The survivor takes over what the merged view knew; its own values win where both have one.
+    private mutating func merge(_ mergedId: String, into survivorId: String) -> String? {
+        let survivor = target(survivorId)
+        let merged = survivorOf[mergedId] ?? mergedId
+        guard merged != survivor else { return nil }
+        if let old = views.removeValue(forKey: merged) {
+            views[survivor]!.absorb(old)
+        }
+        views[survivor]!.mergedIds = Array(Set(views[survivor]!.mergedIds + [merged])).sorted()
+        for (id, final) in survivorOf where final == merged { survivorOf[id] = survivor }
+        survivorOf[merged] = survivor
+        return survivor
+    }
+
+    /// The live (not erased) view orders' events about `customerId` land on, if any.
+    private mutating func ordersTarget(_ customerId: String?) -> String? {
+        guard let customerId else { return nil }
+        let id = target(customerId)
+        return views[id]!.status == .erased ? nil : id
+    }
+
+    private mutating func foldOrders(_ type: String, _ sequence: Int64, _ bytes: Data) throws -> String? {
+        if OrdersEvent.cartTypes.contains(type) {
+            let event = try data(OrdersEvent.CartChanged.self, bytes)
+            guard let id = ordersTarget(event.customerId) else { return nil }
+            views[id]!.cart = CustomerView.Cart(version: event.version, items: event.items, asOf: sequence)
+            return id
+        }
+        switch type {
+        case OrdersEvent.orderPlaced:
+            let event = try data(OrdersEvent.OrderPlaced.self, bytes)
+            guard let id = ordersTarget(event.customerId) else { return nil }
+            views[id]!.orders.removeAll { $0.orderId == event.orderId }
+            views[id]!.add(CustomerView.Order(
+                orderId: event.orderId, placedSequence: sequence, status: .placed, fulfilment: event.fulfilment,
+                storeId: event.storeId, items: event.items, total: event.total, replacesOrderId: event.replacesOrderId,
+                returns: []))
+            return id
+        case OrdersEvent.orderReturned:
+            let event = try data(OrdersEvent.OrderReturned.self, bytes)
+            guard let id = ordersTarget(event.customerId) else { return nil }
+            views[id]!.updateOrder(event.orderId) { order in
+                order.returns.append(CustomerView.Return(
+                    returnId: event.returnId, sku: event.sku, quantity: event.quantity, resolution: event.resolution,
+                    refund: event.refund, replacementOrderId: event.replacementOrderId))
+            }
+            return id
+        default:
+            guard OrderStatus.allCases.contains(where: { OrdersEvent.statusType($0) == type }) else { return nil }
+            let event = try data(OrdersEvent.OrderStatusChanged.self, bytes)
+            guard let id = ordersTarget(event.customerId) else { return nil }
+            views[id]!.updateOrder(event.orderId) { $0.status = event.status }
+            return id
+        }
+    }
+}
+
+extension CustomerView {
+    mutating func link(_ identifier: KnownIdentifier) {
+        if let index = identifiers.firstIndex(where: { $0.kind == identifier.kind && $0.value == identifier.value }) {
+            identifiers[index].verified = identifiers[index].verified || identifier.verified
+        } else {
+            identifiers.append(identifier)
+            identifiers.sort { ($0.kind.rawValue, $0.value ?? "") < ($1.kind.rawValue, $1.value ?? "") }
+        }
+    }
+
+    mutating func record(_ consent: ConsentState) {
+        consents.removeAll { $0.purpose == consent.purpose && $0.channel == consent.channel }
+        consents.append(consent)
+        consents.sort { ($0.purpose.rawValue, $0.channel.rawValue) < ($1.purpose.rawValue, $1.channel.rawValue) }
+    }
+
+    /// Takes over a merged customer's identifiers, consents made later than ours, values we
+    /// lack, and orders; the cart follows from the orders service's `cart.merged`.
+    mutating func absorb(_ other: CustomerView) {
+        for identifier in other.identifiers { link(identifier) }
+        for consent in other.consents {
+            let ours = consents.first { $0.purpose == consent.purpose && $0.channel == consent.channel }
+            if ours == nil || (ours?.changedAt?.millisecondsSince1970 ?? 0) < (consent.changedAt?.millisecondsSince1970 ?? 0) {
+                record(consent)
+            }
+        }
+        displayName = displayName ?? other.displayName
+        locale = locale ?? other.locale
+        preferredChannel = preferredChannel ?? other.preferredChannel
+        quietHours = quietHours ?? other.quietHours
+        mergedIds = Array(Set(mergedIds + other.mergedIds)).sorted()
+        for order in other.orders where !orders.contains(where: { $0.orderId == order.orderId }) { add(order) }
+        if let theirs = other.cart, theirs.asOf > cart?.asOf ?? 0 { cart = theirs }
+        for (source, sequence) in other.seen { seen[source] = max(seen[source] ?? 0, sequence) }
+    }
+
+    /// Inserts `order` keeping the list newest first.
+    mutating func add(_ order: Order) {
+        let index = orders.firstIndex { $0.placedSequence < order.placedSequence } ?? orders.endIndex
+        orders.insert(order, at: index)
+    }
+
+    mutating func updateOrder(_ orderId: String, _ change: (inout Order) -> Void) {
+        guard let index = orders.firstIndex(where: { $0.orderId == orderId }) else { return }
+        change(&orders[index])
+    }
+}

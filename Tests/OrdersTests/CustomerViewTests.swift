@@ -1,0 +1,101 @@
+import Foundation
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// `CustomerView` folded from the real logs of identity and orders: every channel that has
+/// seen the same events shows the same customer, however the two sources interleaved.
+@Suite("Customer view: one fold, the same customer on every channel")
+struct CustomerViewTests {
+    /// Folds the two logs in several interleavings (each source in its own order, as the bus
+    /// delivers them), with duplicates, and returns the views of `customerId`.
+    static func viewsInEveryOrder(identity: [Data], orders: [Data], of customerId: String) throws -> [CustomerView?] {
+        var random = SeededGenerator(seed: 7)
+        var interleavings = [identity + orders, orders + identity]
+        for _ in 0..<5 {
+            var left = identity[...], right = orders[...], merged: [Data] = []
+            while !left.isEmpty || !right.isEmpty {
+                let takeLeft = right.isEmpty || (!left.isEmpty && Bool.random(using: &random))
+                merged.append(takeLeft ? left.removeFirst() : right.removeFirst())
+                if Int.random(in: 0..<10, using: &random) == 0 { merged.append(merged.last!) }  // a duplicate
+            }
+            interleavings.append(merged)
+        }
+        return try interleavings.map { events in
+            var views = CustomerViews()
+            for event in events { try views.apply(event) }
+            #expect(views.skipped == 0)
+            return views.view(of: customerId)
+        }
+    }
+
+    @Test("app cart, order and login merge: the same view from every interleaving, with profile, cart and orders")
+    func sameViewFromEveryInterleaving() async throws {
+        let pair = try await IdentityReactionTests.Pair.start()
+        let orders = pair.orders
+        let registered = try await pair.resolve(.email, "lea@example.com", channel: "web")
+        _ = try await pair.logIn(registered, email: "lea@example.com")
+        let _: CustomerRef = try await pair.identityCommands.call(
+            IdentityCommand.setConsent, SetConsent(customerId: registered, purpose: .marketing, channel: .email, granted: true),
+            channel: "web")
+        try await orders.add(registered, "tee-white-m", 1, channel: "web")
+        let anonymous = try await pair.resolve(.device, "ios-7F3A", channel: "app")
+        try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
+        let order = try await orders.checkout(anonymous, .pickup(at: "berlin"), channel: "app")
+        let _: OrderView = try await orders.call(
+            OrdersCommand.advance, AdvanceOrder(orderId: order.orderId, to: .readyForPickup, storeId: "berlin"), channel: "store")
+        try await orders.add(anonymous, "shoe-black-38", 1, channel: "app")
+        _ = try await pair.logIn(anonymous, email: "lea@example.com")
+        try await pair.caughtUp()
+        try await orders.add(anonymous, "tee-white-m", 1, channel: "store")
+
+        let views = try Self.viewsInEveryOrder(
+            identity: try pair.identity.loggedEnvelopes(), orders: try orders.service.loggedEnvelopes(), of: anonymous)
+        let view = try #require(views.first ?? nil)
+        #expect(views.allSatisfy { $0 == view }, "every interleaving folds to the same customer")
+
+        #expect(view.customerId == registered)
+        #expect(view.status == .registered)
+        #expect(view.mergedIds == [anonymous])
+        #expect(view.identifiers.map(\.kind) == [.device, .email])
+        #expect(view.consents.map { "\($0.purpose.rawValue)/\($0.channel.rawValue)=\($0.granted)" } == ["marketing/email=true"])
+        let cart = try #require(view.cart)
+        #expect(Dictionary(uniqueKeysWithValues: cart.items.map { ($0.sku, $0.quantity) }) == ["tee-white-m": 2, "shoe-black-38": 1])
+        let held = try await orders.cart(registered)
+        #expect(cart.version == held.version, "the fold shows the cart the orders service holds")
+        #expect(cart.items.map(\.sku) == held.lines.map(\.sku) && cart.items.map(\.quantity) == held.lines.map(\.quantity))
+        #expect(view.orders.map(\.orderId) == [order.orderId])
+        #expect(view.orders.first?.status == .readyForPickup)
+        try await pair.stop()
+    }
+
+    @Test("an erased customer folds to an empty erased view whichever source came first")
+    func erasure() async throws {
+        let pair = try await IdentityReactionTests.Pair.start()
+        let customer = try await pair.resolve(.email, "gone@example.com", channel: "web")
+        try await pair.orders.add(customer, "tee-white-m")
+        _ = try await pair.orders.checkout(customer, .pickup(at: "berlin"))
+        let _: ErasureOutcome = try await pair.identityCommands.call(IdentityCommand.erase, EraseCustomer(customerId: customer))
+        try await pair.caughtUp()
+
+        let views = try Self.viewsInEveryOrder(
+            identity: try pair.identity.loggedEnvelopes(), orders: try pair.orders.service.loggedEnvelopes(), of: customer)
+        let view = try #require(views.first ?? nil)
+        #expect(views.allSatisfy { $0 == view })
+        #expect(view.status == .erased)
+        #expect(view.identifiers.isEmpty && view.orders.isEmpty && view.cart == nil && view.displayName == nil)
+        try await pair.stop()
+    }
+
+    @Test("events of unknown types or newer versions are passed over and counted, never fatal")
+    func unknownEvents() throws {
+        var views = CustomerViews()
+        let future = #"{"id":"e1","source":"identity","sequence":1,"type":"customer.teleported","schemaVersion":1,"occurredAt":"2026-11-23T00:00:00Z","customerId":"cus_a","data":{}}"#
+        let newer = #"{"id":"e2","source":"identity","sequence":2,"type":"customer.created","schemaVersion":2,"occurredAt":"2026-11-23T00:00:00Z","customerId":"cus_a","data":{"shape":"new"}}"#
+        #expect(try views.apply(Data(future.utf8)) == nil)
+        #expect(try views.apply(Data(newer.utf8)) == nil)
+        #expect(views.skipped == 2)
+        #expect(views.view(of: "cus_a") == nil)
+        #expect(throws: (any Error).self) { try views.apply(Data("not an envelope".utf8)) }
+    }
+}
