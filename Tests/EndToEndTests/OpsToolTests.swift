@@ -131,7 +131,7 @@ struct OpsToolTests {
 
     @Test("bad arguments get a usage error", arguments: [
         ["frobnicate"], ["up", "--stop-timeout", "0"], ["status", "--timeout", "-5"], ["status", "--config", "/nonexistent/omnibus.json"],
-        ["send", "orders", "orders.cart.get", "{not json"], ["send", "orders", "orders.cart.get", "[1, 2]"], ["send", "billing", "billing.pay"],
+        ["send", "orders", "orders.cart.get", "{not json"], ["send", "orders", "orders.cart.get", "[1, 2]"], ["send", "billing", "billing.pay"], ["customer", "not-a-customer-id"], ["customer", "cus_1", "--timeout", "0"],
     ])
     func usageErrors(arguments: [String]) async throws {
         let directory = try TemporaryDirectory()

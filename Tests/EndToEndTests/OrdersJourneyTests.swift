@@ -117,6 +117,17 @@ struct OrdersJourneyTests {
         let reply = try ContractCoding.decode(CommandReply<CartView>.self, from: Data(sent.output.utf8))
         #expect(reply.data == cart)
 
+        // And what any channel folds from the bus: `omnibus customer` uses the contract's CustomerViews.
+        let folded = try await OpsToolTests.omnibus(["customer", "--config", suite.configPath, anonymous], in: suite.directory)
+        #expect(folded.exit == .exited(0), "\(folded.output)")
+        let view = try ContractCoding.decode(CustomerView.self, from: Data(folded.output.utf8))
+        #expect(view.customerId == registered)
+        #expect(view.mergedIds == [anonymous])
+        #expect(view.status == .registered)
+        #expect(view.cart?.items.map(\.sku) == cart.lines.map(\.sku))
+        #expect(view.cart?.items.map(\.quantity) == cart.lines.map(\.quantity))
+        #expect(view.cart?.version == cart.version)
+
         let merges = try await DatabaseQueue(path: suite.directory.file("data/orders.sqlite"), configuration: {
             var configuration = Configuration()
             configuration.readonly = true

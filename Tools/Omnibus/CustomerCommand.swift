@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+
+/// `omnibus customer`: one customer as every channel sees them, folded from the services'
+/// logs with the contract's `CustomerViews`, the same code a front end uses.
+struct CustomerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customer",
+        abstract: "Show one customer as every channel sees them: profile, identifiers, consent, cart, orders.",
+        discussion: """
+            Replays every service's event log from the start, folds it into the customer's view \
+            (a merged-away id shows its survivor), and prints the view as JSON once caught up. With \
+            --follow it then keeps reading live events and prints the view again, one JSON line, each time \
+            it changes, until Ctrl-C. Exits 1 when no event concerns the customer.
+            """)
+
+    @OptionGroup var suite: SuiteConfigurationOption
+
+    @Argument(help: "The customer id (cus_…).")
+    var customerId: String
+
+    @Flag(help: "After the current view, print each change as it happens.")
+    var follow = false
+
+    @Option(help: "Seconds to wait for every service's log to be replayed.")
+    var timeout = 30
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard customerId.hasPrefix("cus_") else { throw ValidationError("'\(customerId)' is not a customer id (cus_…)") }
+    }
+
+    func run() async throws {
+        let (configuration, _) = try suite.loadOrRefuse()
+        let sources = configuration.services.keys.sorted().map { name in
+            let endpoints = configuration.services[name]!
+            return SubscriptionSource(name: name, events: endpoints.events, replay: endpoints.replay)
+        }
+        let context = try ZMQContext()
+        let stop = StopRequest.trapping([SIGINT, SIGTERM])
+        let (customerId, follow, deadline) = (self.customerId, self.follow, ContinuousClock.now + .seconds(timeout))
+        let found = try await DedicatedThread.run(name: "customer", stop: StopSignal()) {
+            var logger = Logger(label: "omnibus.customer")
+            logger.logLevel = .critical
+            let tap = try BusTap(sources: sources, startAfter: [:], context: context, logger: logger)
+            var views = CustomerViews()
+            var shown: CustomerView?
+            var failure: (any Error)?
+            try tap.run(shouldStop: {
+                if stop.isRequested || failure != nil { return true }
+                if !tap.isCaughtUp { return ContinuousClock.now > deadline }
+                let current = views.view(of: customerId)
+                if shown == nil || current != shown {
+                    guard let current else { return true }
+                    Self.print(current, pretty: !follow)
+                    shown = current
+                }
+                return !follow
+            }) { item in
+                guard case .event(let event) = item else { return true }
+                do { try views.apply(event.envelope) } catch { failure = error }
+                return failure == nil
+            }
+            if let failure { throw failure }
+            guard tap.isCaughtUp else {
+                let behind = tap.progress.filter { $0.value.applied < $0.value.head || $0.value.head == 0 }.keys.sorted()
+                throw ValidationError("the logs were not replayed within the timeout; not answering: \(behind.joined(separator: ", "))")
+            }
+            return shown != nil
+        }
+        if !found {
+            FileHandle.standardError.write(Data("omnibus customer: no event concerns \(customerId)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private static func print(_ view: CustomerView, pretty: Bool) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        guard let bytes = try? encoder.encode(view) else { return }
+        FileHandle.standardOutput.write(bytes + Data("\n".utf8))
+    }
+}
