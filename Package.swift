@@ -24,10 +24,10 @@ var targets: [Target] = [
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
     .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
     .target(name: "OmnibusConfiguration", path: "Shared/OmnibusConfiguration"),
-    .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts"], path: "Shared/OmnibusClient"),
+    .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
-        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", grdb, logging, metrics, prometheus, lifecycle, argumentParser],
+        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", grdb, logging, metrics, prometheus, lifecycle, argumentParser],
         path: "Shared/OmnibusService"
     ),
     .executableTarget(

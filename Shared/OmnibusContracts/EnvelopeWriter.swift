@@ -6,6 +6,10 @@ import Foundation
 /// `JSONEncoder` (a dictionary per object, a box per field) cost as much CPU as the rest of
 /// the write path. The bytes decode as ``EventEnvelope`` like any other JSON (tested).
 public enum EnvelopeWriter {
+    /// The largest envelope an event may have (1 MiB): outboxes refuse larger ones and
+    /// subscribers read up to it.
+    public static let maxEnvelopeBytes = 1 << 20
+
     /// The envelope's JSON bytes. `data` must be one valid JSON value.
     public static func write(
         id: String, source: String, sequence: Int64, type: String, schemaVersion: Int, occurredAt: Timestamp,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OmnibusClient
 import Foundation
 import Logging
 import OmnibusBus

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OmnibusClient
 import GRDB
 import OmnibusBus
 import OmnibusService

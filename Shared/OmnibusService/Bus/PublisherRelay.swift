@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusClient
 import GRDB
 import Logging
 import Metrics

@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusClient
 import Logging
 import OmnibusBus
 import OmnibusContracts

@@ -1,4 +1,5 @@
 import OmnibusContracts
+import OmnibusClient
 
 /// The events a service consumes: for each source and type, the schema versions it
 /// understands and a typed handler; or an explicit statement that a type is not its

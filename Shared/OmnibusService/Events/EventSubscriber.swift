@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusClient
 import GRDB
 import Logging
 import OmnibusBus
@@ -63,7 +64,7 @@ public final class EventSubscriber: Service, Sendable {
         let subscriber = try ZMQSocket(context: context, type: .subscriber)
         try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)
         if options.receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: options.receiveBufferBytes) }
-        try subscriber.setMaxMessageSize(bytes: Int64(Outbox.maxEnvelopeBytes + 4096))
+        try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
         let offsets = try store.database.pool.read { db in try InboxOffsets.all(in: db) }
         var streams: [String: SourceStream] = [:]
         for source in sources {

@@ -1,4 +1,5 @@
 import Logging
+import OmnibusClient
 import ServiceLifecycle
 
 /// A ``ServiceRuntime`` running inside this process until ``stop()``: for tests, benchmarks

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OmnibusClient
 import Logging
 import Metrics
 import OmnibusConfiguration

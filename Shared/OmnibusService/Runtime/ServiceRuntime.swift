@@ -1,4 +1,5 @@
 import GRDB
+import OmnibusClient
 import Logging
 import Metrics
 import OmnibusBus

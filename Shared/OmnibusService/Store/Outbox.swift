@@ -7,7 +7,7 @@ import OmnibusContracts
 public enum Outbox {
     /// The largest envelope an event may have; a larger one is refused when appended, so
     /// nothing ever sits in the log that a subscriber could not receive.
-    public static let maxEnvelopeBytes = 1 << 20
+    public static let maxEnvelopeBytes = EnvelopeWriter.maxEnvelopeBytes
 
     /// Appends `events` in order and returns their envelopes' sequence numbers.
     ///

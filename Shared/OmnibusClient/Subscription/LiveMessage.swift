@@ -4,16 +4,16 @@ import OmnibusContracts
 /// Reads one message from a SUB socket for the streams it may belong to: a heartbeat moves
 /// its stream's known head; an event is offered to its stream. The subscriber and the tap
 /// both read the bus through this, so they agree on what a valid live message is.
-enum LiveMessage {
+package enum LiveMessage {
     /// Why a message was unusable: a metric reason and a detail for the log.
-    struct Rejection: Error {
-        let reason: String
-        let detail: String
+    package struct Rejection: Error {
+        package let reason: String
+        package let detail: String
     }
 
     /// The event that follows on in its stream, or nil when there is none to apply now
     /// (a heartbeat, a duplicate, or an event after a gap that replay will fill).
-    static func route(_ frames: [Data], to streams: [String: SourceStream]) -> Result<ReceivedEvent?, Rejection> {
+    package static func route(_ frames: [Data], to streams: [String: SourceStream]) -> Result<ReceivedEvent?, Rejection> {
         guard frames.count == 2, let topic = String(data: frames[0], encoding: .utf8),
               let (sourceName, name) = Topic.split(topic), let stream = streams[sourceName]
         else {

@@ -8,10 +8,10 @@ import OmnibusContracts
 /// being applied, the head the source announced, and the replay exchange with it.
 ///
 /// Lives on the subscriber's thread only (it owns the DEALER socket), hence not `Sendable`.
-final class SourceStream {
-    let source: SubscriptionSource
+package final class SourceStream {
+    package let source: SubscriptionSource
     /// Talks to the source's replay endpoint.
-    let dealer: ZMQSocket
+    package let dealer: ZMQSocket
     private var applied: Int64
     private var accepted: Int64
     private var head: Int64 = 0
@@ -27,7 +27,7 @@ final class SourceStream {
     private let appliedGauge: Gauge
     private let rejected: Counter
 
-    init(source: SubscriptionSource, applied: Int64, context: ZMQContext, logger: Logger, metrics: MetricsRecorder) throws {
+    package init(source: SubscriptionSource, applied: Int64, context: ZMQContext, logger: Logger, metrics: MetricsRecorder) throws {
         self.source = source
         self.applied = applied
         self.accepted = applied
@@ -47,19 +47,19 @@ final class SourceStream {
         rejected = metrics.counter(BusMetric.rejectedMessages, [("endpoint", "replay-reply"), ("reason", "invalid_reply")])
     }
 
-    var progress: SourceProgress {
+    package var progress: SourceProgress {
         SourceProgress(applied: applied, head: max(head, applied), gapsRepaired: gapsRepaired)
     }
 
     /// True when the source has answered a replay, nothing is being asked, and everything
     /// it announced has been committed (handed out): a reader that started behind has caught up.
-    var isCaughtUp: Bool {
+    package var isCaughtUp: Bool {
         !awaitingFirstReplay && replaySentAt == nil && applied >= head
     }
 
     /// Takes an event if it is the next one; counts and drops a duplicate; a later one means
     /// events are missing, which the next ``requestReplayIfNeeded`` repairs.
-    func offer(_ event: ReceivedEvent) -> ReceivedEvent? {
+    package func offer(_ event: ReceivedEvent) -> ReceivedEvent? {
         let sequence = event.header.sequence
         noteHead(sequence)
         if sequence <= accepted {
@@ -72,12 +72,12 @@ final class SourceStream {
     }
 
     /// Records the source's latest sequence, from a heartbeat, a replay reply or an event.
-    func noteHead(_ sequence: Int64) {
+    package func noteHead(_ sequence: Int64) {
         if sequence > head { head = sequence }
     }
 
     /// Reads a replay reply and returns the events in it that follow on.
-    func takeReplay(_ frames: [Data]) -> [ReceivedEvent] {
+    package func takeReplay(_ frames: [Data]) -> [ReceivedEvent] {
         replaySentAt = nil
         guard let first = frames.first, let header = try? ContractCoding.decode(ReplayReplyHeader.self, from: first) else {
             rejected.increment()
@@ -113,7 +113,7 @@ final class SourceStream {
 
     /// Asks for replay when events are known to be missing (or at start), and again when a
     /// request went unanswered for `timeoutMilliseconds`.
-    func requestReplayIfNeeded(limit: Int, timeoutMilliseconds: Int) throws {
+    package func requestReplayIfNeeded(limit: Int, timeoutMilliseconds: Int) throws {
         let now = ContinuousClock.now
         if let sentAt = replaySentAt {
             guard now - sentAt >= .milliseconds(timeoutMilliseconds) else { return }
@@ -133,14 +133,14 @@ final class SourceStream {
     }
 
     /// The batch holding this source's events up to `sequence` committed.
-    func committed(through sequence: Int64) {
+    package func committed(through sequence: Int64) {
         appliedCounter.increment(by: Int(sequence - applied))
         applied = sequence
         appliedGauge.record(sequence)
     }
 
     /// The batch failed to commit: forget what it accepted, so replay brings it again.
-    func rollBack() {
+    package func rollBack() {
         accepted = applied
     }
 }

@@ -1,18 +1,5 @@
-import Foundation
 import GRDB
 import OmnibusContracts
-
-/// An event as a subscriber received it: the decoded envelope fields and the exact bytes.
-public struct ReceivedEvent: Sendable {
-    public let header: EventHeader
-    /// The envelope's JSON bytes as published.
-    public let envelope: Data
-
-    /// Decodes the whole envelope with a typed body.
-    public func decode<Payload: Codable & Sendable>(_ type: Payload.Type = Payload.self) throws -> EventEnvelope<Payload> {
-        try ContractCoding.decode(EventEnvelope<Payload>.self, from: envelope)
-    }
-}
 
 /// What an event handler works with: the open write transaction (the same one that records
 /// the event as applied) and ``emit(_:schemaVersion:customerId:data:)`` for reactions.

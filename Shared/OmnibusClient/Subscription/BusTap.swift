@@ -6,8 +6,9 @@ import OmnibusContracts
 
 /// Reads the events of several sources as the subscriber does — subscribe first, replay
 /// from a position, then live, each source in sequence order, duplicates dropped, gaps and
-/// heartbeats ahead repaired by replay — but without a database: for tools such as
-/// `omnibus tail` that show events rather than apply them.
+/// heartbeats ahead repaired by replay — but without a database: for front ends and tools
+/// (`omnibus tail`, `omnibus customer`) that show events rather than apply them. It lives in
+/// OmnibusClient so a channel front end gets it without linking the service runtime.
 ///
 /// Owns ZeroMQ sockets, so it stays on the thread that made it (not `Sendable`).
 public final class BusTap {
@@ -32,7 +33,7 @@ public final class BusTap {
         let metrics = MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance)
         subscriber = try ZMQSocket(context: context, type: .subscriber)
         try subscriber.setReceiveHighWaterMark(100_000)
-        try subscriber.setMaxMessageSize(bytes: Int64(Outbox.maxEnvelopeBytes + 4096))
+        try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
         var streams: [SourceStream] = []
         for source in sources {
             try subscriber.connect(source.events)
