@@ -70,7 +70,7 @@ var targets: [Target] = [
     .testTarget(
         name: "EndToEndTests",
         dependencies: [
-            "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb,
+            "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb, logging,
             "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "IdentityService", "OrdersService",
         ]
     ),

@@ -1,9 +1,12 @@
 import Foundation
 import GRDB
+import Logging
+import OmnibusClient
 import OmnibusBus
 import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusTestSupport
+import Synchronization
 import Testing
 
 /// Identity and orders as separate processes on real ports, the way `omnibus up` runs them.
@@ -136,6 +139,36 @@ struct OrdersJourneyTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = ?", arguments: [OrdersEvent.cartMerged])
         }
         #expect(merges == 1, "the merge was applied exactly once")
+        try await suite.stop([orders, suite.identityProcess])
+    }
+
+    @Test("a front end following a customer with CustomerFeed sees another channel's change as it happens")
+    func liveFeed() async throws {
+        let suite = try Suite()
+        let orders = try suite.startOrders()
+        let customer = try await suite.resolve(.device, "feed-device", channel: "app")
+        let sources = suite.configuration.services.keys.sorted().map { name in
+            SubscriptionSource(name: name, events: suite.configuration.services[name]!.events,
+                               replay: suite.configuration.services[name]!.replay)
+        }
+        let updates = Mutex<[CustomerView?]>([])
+        let (context, logger) = (suite.context, Logger(label: "test.feed"))
+        let feed = Task {
+            try await CustomerFeed.follow(customerId: customer, sources: sources, context: context, logger: logger) { view in
+                updates.withLock { $0.append(view) }
+                return true
+            }
+        }
+        try await eventually("the app shows the customer") { updates.withLock { $0.last??.customerId == customer } }
+        #expect(updates.withLock { $0.last??.cart } == nil)
+
+        try await suite.add(customer, "socks-trio", 2, channel: "web")
+        try await eventually("the app shows the line the web added") {
+            updates.withLock { $0.last??.cart?.items.map(\.sku) == ["socks-trio"] }
+        }
+        #expect(updates.withLock { $0.last??.cart?.items.first?.channel } == "web")
+        feed.cancel()
+        try await feed.value
         try await suite.stop([orders, suite.identityProcess])
     }
 

@@ -5,6 +5,7 @@ import Logging
 import OmnibusBus
 import OmnibusContracts
 import OmnibusService
+import Synchronization
 
 /// `omnibus customer`: one customer as every channel sees them, folded from the services'
 /// logs with the contract's `CustomerViews`, the same code a front end uses.
@@ -16,7 +17,9 @@ struct CustomerCommand: AsyncParsableCommand {
             Replays every service's event log from the start, folds it into the customer's view \
             (a merged-away id shows its survivor), and prints the view as JSON once caught up. With \
             --follow it then keeps reading live events and prints the view again, one JSON line, each time \
-            it changes, until Ctrl-C. Exits 1 when no event concerns the customer.
+            it changes, until Ctrl-C. Exits 1 when no event concerns the customer, or when the logs \
+            cannot be replayed within --timeout (a service down). Front ends get the same with \
+            OmnibusClient's CustomerFeed.
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
@@ -43,37 +46,25 @@ struct CustomerCommand: AsyncParsableCommand {
         }
         let context = try ZMQContext()
         let stop = StopRequest.trapping([SIGINT, SIGTERM])
-        let (customerId, follow, deadline) = (self.customerId, self.follow, ContinuousClock.now + .seconds(timeout))
-        let found = try await DedicatedThread.run(name: "customer", stop: StopSignal()) {
-            var logger = Logger(label: "omnibus.customer")
-            logger.logLevel = .critical
-            let tap = try BusTap(sources: sources, startAfter: [:], context: context, logger: logger)
-            var views = CustomerViews()
-            var shown: CustomerView?
-            var failure: (any Error)?
-            try tap.run(shouldStop: {
-                if stop.isRequested || failure != nil { return true }
-                if !tap.isCaughtUp { return ContinuousClock.now > deadline }
-                let current = views.view(of: customerId)
-                if shown == nil || current != shown {
-                    guard let current else { return true }
-                    Self.print(current, pretty: !follow)
-                    shown = current
-                }
-                return !follow
-            }) { item in
-                guard case .event(let event) = item else { return true }
-                do { try views.apply(event.envelope) } catch { failure = error }
-                return failure == nil
+        let follow = self.follow
+        var logger = Logger(label: "omnibus.customer")
+        logger.logLevel = .critical
+        let found = Mutex(false)
+        do {
+            try await CustomerFeed.follow(
+                customerId: customerId, sources: sources, context: context, logger: logger,
+                catchUpTimeout: .seconds(timeout), shouldStop: { stop.isRequested }
+            ) { view in
+                guard let view else { return false }
+                found.withLock { $0 = true }
+                Self.print(view, pretty: !follow)
+                return follow
             }
-            if let failure { throw failure }
-            guard tap.isCaughtUp else {
-                let behind = tap.progress.filter { $0.value.applied < $0.value.head || $0.value.head == 0 }.keys.sorted()
-                throw ValidationError("the logs were not replayed within the timeout; not answering: \(behind.joined(separator: ", "))")
-            }
-            return shown != nil
+        } catch let error as OmnibusError where error.code == .unavailable {
+            FileHandle.standardError.write(Data("omnibus customer: \(error.message)\n".utf8))
+            throw ExitCode(1)
         }
-        if !found {
+        if !found.withLock({ $0 }) {
             FileHandle.standardError.write(Data("omnibus customer: no event concerns \(customerId)\n".utf8))
             throw ExitCode(1)
         }
