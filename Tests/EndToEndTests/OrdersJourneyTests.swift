@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 import Logging
-import OmnibusClient
 import OmnibusBus
+import OmnibusClient
 import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusTestSupport

@@ -1,8 +1,8 @@
 import ArgumentParser
-import OmnibusClient
 import Foundation
 import Logging
 import OmnibusBus
+import OmnibusClient
 import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusService

@@ -1,7 +1,7 @@
 import ArgumentParser
-import OmnibusClient
 import GRDB
 import OmnibusBus
+import OmnibusClient
 import OmnibusService
 
 /// Runs a consuming service that records every probe event it applies.

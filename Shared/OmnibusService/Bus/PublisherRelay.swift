@@ -1,9 +1,9 @@
 import Foundation
-import OmnibusClient
 import GRDB
 import Logging
 import Metrics
 import OmnibusBus
+import OmnibusClient
 import OmnibusContracts
 import ServiceLifecycle
 import Synchronization

@@ -1,7 +1,7 @@
 import Foundation
-import OmnibusClient
 import Logging
 import OmnibusBus
+import OmnibusClient
 import OmnibusContracts
 import ServiceLifecycle
 

@@ -1,5 +1,5 @@
-import OmnibusContracts
 import OmnibusClient
+import OmnibusContracts
 
 /// The events a service consumes: for each source and type, the schema versions it
 /// understands and a typed handler; or an explicit statement that a type is not its

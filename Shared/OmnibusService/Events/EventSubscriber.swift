@@ -1,8 +1,8 @@
 import Foundation
-import OmnibusClient
 import GRDB
 import Logging
 import OmnibusBus
+import OmnibusClient
 import OmnibusContracts
 import ServiceLifecycle
 import Synchronization

@@ -1,5 +1,5 @@
-import OmnibusContracts
 import OmnibusClient
+import OmnibusContracts
 
 /// The reply to the built-in `service.health` command, which every service answers.
 public struct HealthReport: Codable, Sendable, Equatable {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import OmnibusClient
 import Logging
 import Metrics
+import OmnibusClient
 import OmnibusConfiguration
 
 /// The flags every service executable takes: where the suite configuration is, where data

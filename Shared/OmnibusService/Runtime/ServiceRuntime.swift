@@ -1,8 +1,8 @@
 import GRDB
-import OmnibusClient
 import Logging
 import Metrics
 import OmnibusBus
+import OmnibusClient
 import OmnibusContracts
 import Prometheus
 import ServiceLifecycle
