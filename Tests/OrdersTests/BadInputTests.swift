@@ -9,6 +9,7 @@ struct OrdersBadInputTests {
         let command: String
         let body: JSONValue
         let code: ErrorCode
+        var channel = "app"
         var testDescription: String { name }
     }
 
@@ -40,19 +41,28 @@ struct OrdersBadInputTests {
              body: .object(["customerId": .string(customer), "fulfilment": .object(["kind": .string("teleport")])]),
              code: .invalidArgument),
         Case(name: "stock for an unknown store", command: OrdersCommand.setStock,
-             body: .object(["storeId": .string("paris"), "sku": .string("tee-white-m"), "onHand": .number(4)]), code: .notFound),
+             body: .object(["storeId": .string("paris"), "sku": .string("tee-white-m"), "onHand": .number(4)]), code: .notFound,
+             channel: "backoffice"),
         Case(name: "negative stock", command: OrdersCommand.setStock,
-             body: .object(["storeId": .string("berlin"), "sku": .string("tee-white-m"), "onHand": .number(-4)]), code: .invalidArgument),
+             body: .object(["storeId": .string("berlin"), "sku": .string("tee-white-m"), "onHand": .number(-4)]), code: .invalidArgument,
+             channel: "store"),
+        Case(name: "stock set from the app", command: OrdersCommand.setStock,
+             body: .object(["storeId": .string("berlin"), "sku": .string("tee-white-m"), "onHand": .number(0)]), code: .forbidden),
         Case(name: "product with a bad price currency", command: OrdersCommand.upsertProduct,
              body: .object(["product": .object(["productId": .string("hat"), "name": .string("Hat"), "variants": .array([
                  .object(["sku": .string("hat-1"), "attributes": .object([:]),
                           "price": .object(["amountMinor": .number(100), "currency": .string("Euro")])]),
-             ])])]), code: .invalidArgument),
+             ])])]), code: .invalidArgument, channel: "backoffice"),
+        Case(name: "a price change from the web shop", command: OrdersCommand.upsertProduct,
+             body: .object(["product": .object(["productId": .string("tee"), "name": .string("Basic T-shirt"), "variants": .array([
+                 .object(["sku": .string("tee-white-m"), "attributes": .object([:]),
+                          "price": .object(["amountMinor": .number(1), "currency": .string("EUR")])]),
+             ])])]), code: .forbidden, channel: "web"),
         Case(name: "a SKU of another product", command: OrdersCommand.upsertProduct,
              body: .object(["product": .object(["productId": .string("hat"), "name": .string("Hat"), "variants": .array([
                  .object(["sku": .string("tee-white-m"), "attributes": .object([:]),
                           "price": .object(["amountMinor": .number(100), "currency": .string("EUR")])]),
-             ])])]), code: .conflict),
+             ])])]), code: .conflict, channel: "backoffice"),
         Case(name: "unknown order", command: OrdersCommand.cancel,
              body: .object(["orderId": .string("ord_nope"), "reason": .string("changed my mind")]), code: .notFound),
         Case(name: "pickups of an unknown store", command: OrdersCommand.pickups, body: .object(["storeId": .string("paris")]), code: .notFound),
@@ -62,7 +72,7 @@ struct OrdersBadInputTests {
     func badRequest(_ example: Case) async throws {
         let orders = try await OrdersHarness.start()
         let head = try await orders.head()
-        let reply = try await orders.send(example.command, example.body, expecting: JSONValue.self)
+        let reply = try await orders.send(example.command, example.body, channel: example.channel, expecting: JSONValue.self)
         #expect(reply.ok == false)
         #expect(reply.error?.code == example.code, "\(reply.error?.message ?? "no error")")
         #expect(reply.error?.message.isEmpty == false)
@@ -91,7 +101,8 @@ struct OrdersBadInputTests {
         try await orders.add(customer, "shoe-black-38")
         let shoe = OrdersHarness.seed.products[0]
         let _: Product = try await orders.call(OrdersCommand.upsertProduct, UpsertProduct(product: Product(
-            productId: shoe.productId, name: shoe.name, variants: shoe.variants.filter { $0.sku != "shoe-black-38" })))
+            productId: shoe.productId, name: shoe.name, variants: shoe.variants.filter { $0.sku != "shoe-black-38" })),
+            channel: "backoffice")
         let reply = try await orders.send(OrdersCommand.checkout, Checkout(customerId: customer, fulfilment: .pickup(at: "berlin")),
                                           expecting: OrderView.self)
         #expect(reply.error?.code == .conflict)

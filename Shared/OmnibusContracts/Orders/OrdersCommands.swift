@@ -32,6 +32,12 @@ public enum OrdersCommand {
     /// ``ListPickups`` → ``PickupList`` (a query).
     public static let pickups = "orders.pickups.list"
 
+    /// The channels that may change products and stores (prices never come from a
+    /// customer-facing channel).
+    public static let catalogChannels: Set<String> = ["backoffice"]
+    /// The channels that may set stock: the back office, and a store after a stock take.
+    public static let stockChannels: Set<String> = ["backoffice", "store"]
+
     /// The most of one SKU a cart line or order line may hold.
     public static let maxLineQuantity = 99
     /// The most lines one cart may hold.
