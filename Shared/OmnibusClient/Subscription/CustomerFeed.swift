@@ -10,7 +10,8 @@ public enum CustomerFeed {
     /// Calls `onChange` with the customer's view once every source has been replayed (nil
     /// when no event concerns the customer), then again after each change, until
     /// `onChange` returns false, `shouldStop` says so, or the calling task is cancelled.
-    /// A merged-away id follows its survivor.
+    /// A merged-away id follows its survivor. `onChange` runs on the feed's own thread
+    /// (the one that owns its sockets): keep it quick, hand the view on.
     ///
     /// Throws `unavailable` when the sources cannot be replayed within `catchUpTimeout`,
     /// naming them, and rethrows an event that cannot be read at all.
