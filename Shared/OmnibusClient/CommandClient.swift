@@ -32,6 +32,19 @@ public final class CommandClient {
         }
     }
 
+    /// Sends one command from a thread of its own (a DEALER blocks while it waits, which a
+    /// cooperative thread must not) and returns the whole reply: for tools and tests that ask
+    /// once and move on.
+    public static func send<Input: Codable & Sendable, Output: Codable & Sendable>(
+        _ request: CommandRequest<Input>, to endpoint: String, context: ZMQContext, timeoutMilliseconds: Int = 5000,
+        expecting: Output.Type = Output.self
+    ) async throws -> CommandReply<Output> {
+        try await DedicatedThread.run(name: "command-\(request.command)", stop: StopSignal()) {
+            try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: timeoutMilliseconds)
+                .send(request, expecting: Output.self)
+        }
+    }
+
     /// Sends raw frames and returns the next reply's frames, or nil after the timeout.
     /// For tools and tests that speak the wire protocol directly.
     public func sendRaw(_ frames: [Data]) throws -> [Data]? {

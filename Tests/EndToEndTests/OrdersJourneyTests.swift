@@ -5,6 +5,7 @@ import OmnibusBus
 import OmnibusClient
 import OmnibusConfiguration
 import OmnibusContracts
+import OmnibusService
 import OmnibusTestSupport
 import Synchronization
 import Testing
@@ -147,10 +148,7 @@ struct OrdersJourneyTests {
         let suite = try Suite()
         let orders = try suite.startOrders()
         let customer = try await suite.resolve(.device, "feed-device", channel: "app")
-        let sources = suite.configuration.services.keys.sorted().map { name in
-            SubscriptionSource(name: name, events: suite.configuration.services[name]!.events,
-                               replay: suite.configuration.services[name]!.replay)
-        }
+        let sources = try suite.configuration.services.keys.sorted().map(suite.configuration.subscriptionSource(of:))
         let updates = Mutex<[CustomerView?]>([])
         let (context, logger) = (suite.context, Logger(label: "test.feed"))
         let feed = Task {

@@ -22,11 +22,9 @@ public struct CommandSender: Sendable {
         _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
         expecting: Output.Type = Output.self
     ) async throws -> CommandReply<Output> {
-        let request = CommandRequest(id: id, command: command, channel: channel, data: data)
-        return try await blocking { [endpoint, context, timeoutMilliseconds] in
-            try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: timeoutMilliseconds)
-                .send(request, expecting: Output.self)
-        }
+        try await CommandClient.send(
+            CommandRequest(id: id, command: command, channel: channel, data: data), to: endpoint, context: context,
+            timeoutMilliseconds: timeoutMilliseconds, expecting: Output.self)
     }
 
     /// Sends a command and returns its data, throwing the reply's error if any.

@@ -40,10 +40,7 @@ struct CustomerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, _) = try suite.loadOrRefuse()
-        let sources = configuration.services.keys.sorted().map { name in
-            let endpoints = configuration.services[name]!
-            return SubscriptionSource(name: name, events: endpoints.events, replay: endpoints.replay)
-        }
+        let sources = try configuration.services.keys.sorted().map(configuration.subscriptionSource(of:))
         let context = try ZMQContext()
         let stop = StopRequest.trapping([SIGINT, SIGTERM])
         let follow = self.follow

@@ -43,11 +43,10 @@ struct MetricsCommand: AsyncParsableCommand {
             let endpoint = configuration.services[name]!.commands
             let timeout = self.timeout
             do {
-                let report = try await DedicatedThread.run(name: "omnibus-metrics", stop: StopSignal()) {
-                    try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: timeout)
-                        .send(CommandRequest(id: UUID().uuidString, command: metricsCommand, data: Empty()), expecting: MetricsReport.self)
-                        .get()
-                }
+                let report = try await CommandClient.send(
+                    CommandRequest(id: UUID().uuidString, command: metricsCommand, data: Empty()), to: endpoint, context: context,
+                    timeoutMilliseconds: timeout, expecting: MetricsReport.self
+                ).get()
                 texts.append(report.text)
             } catch {
                 failed = true

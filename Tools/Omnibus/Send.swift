@@ -59,10 +59,8 @@ struct Send: AsyncParsableCommand {
         let timeout = self.timeout
         let reply: CommandReply<JSONValue>
         do {
-            reply = try await DedicatedThread.run(name: "omnibus-send", stop: StopSignal()) {
-                try CommandClient(context: context, endpoint: endpoints.commands, timeoutMilliseconds: timeout)
-                    .send(request, expecting: JSONValue.self)
-            }
+            reply = try await CommandClient.send(
+                request, to: endpoints.commands, context: context, timeoutMilliseconds: timeout, expecting: JSONValue.self)
         } catch let error as OmnibusError where error.code == .unavailable {
             // The command may still have been applied: only the same id makes a retry safe.
             throw OmnibusError(.unavailable, "no reply from \(service) at \(endpoints.commands) within \(timeout) ms; "

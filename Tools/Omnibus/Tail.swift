@@ -69,10 +69,7 @@ struct Tail: AsyncParsableCommand {
             for: selected, fromStart: fromStart, from: from.compactMap(TailStart.parse), configuration: configuration, context: context)
         let filter = EventFilter(topicPrefix: topicPrefix, sources: Set(source), customerId: customer, types: Set(type))
         let printer = EventPrinter(format: json || isatty(STDOUT_FILENO) == 0 ? .json : .pretty(colour: isatty(STDOUT_FILENO) != 0))
-        let sources = selected.map { name in
-            let endpoints = configuration.services[name]!
-            return SubscriptionSource(name: name, events: endpoints.events, replay: endpoints.replay)
-        }
+        let sources = try selected.map(configuration.subscriptionSource(of:))
         let stop = StopRequest.trapping([SIGINT, SIGTERM])
         let (limit, untilEnd, stats) = (count, self.untilEnd, self.stats)
         try await DedicatedThread.run(name: "tail", stop: StopSignal()) {

@@ -45,12 +45,17 @@ public struct ServiceLaunchOptions: ParsableArguments {
             name: service, databasePath: "\(dataDirectory)/\(service).sqlite", endpoints: try suite.endpoints(of: service))
         configuration.metricsRegistry = MetricsExposition.bootstrap()
         configuration.metricsFactory = MetricsSystem.factory
-        configuration.sources = try sources.map { name in
-            let endpoints = try suite.endpoints(of: name)
-            return SubscriptionSource(name: name, events: endpoints.events, replay: endpoints.replay)
-        }
+        configuration.sources = try sources.map(suite.subscriptionSource(of:))
         return configuration
     }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension SuiteConfiguration {
+    /// Where to subscribe to `service`'s events and ask for their replay.
+    public func subscriptionSource(of service: String) throws -> SubscriptionSource {
+        let endpoints = try endpoints(of: service)
+        return SubscriptionSource(name: service, events: endpoints.events, replay: endpoints.replay)
+    }
+}
