@@ -8,6 +8,8 @@ let strictSettings: [SwiftSetting] = [
 ]
 
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+/// SQLite's C API as GRDB links it, for the runtime's per-event statements (RawStatement).
+let sqlite = Target.Dependency.product(name: "GRDBSQLite", package: "GRDB.swift")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
@@ -27,7 +29,7 @@ var targets: [Target] = [
     .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
-        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", grdb, logging, metrics, prometheus, lifecycle, argumentParser],
+        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", grdb, sqlite, logging, metrics, prometheus, lifecycle, argumentParser],
         path: "Shared/OmnibusService"
     ),
     .executableTarget(

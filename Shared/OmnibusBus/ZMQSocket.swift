@@ -79,6 +79,27 @@ public final class ZMQSocket {
         return true
     }
 
+    /// Sends a two-frame message (such as topic and body) straight from memory the caller
+    /// holds — the publisher's per-event path, which then copies each frame only once.
+    /// libzmq has copied both frames when this returns; otherwise as ``send(_:wait:)``.
+    @discardableResult
+    public func send(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, wait: Bool = true) throws -> Bool {
+        let dontWait: Int32 = wait ? 0 : ZMQ_DONTWAIT
+        guard try sendFrame(first, flags: ZMQ_SNDMORE | dontWait) else { return false }
+        // After the first frame is queued, libzmq accepts the rest of the message.
+        return try sendFrame(second, flags: dontWait)
+    }
+
+    private func sendFrame(_ frame: UnsafeRawBufferPointer, flags: Int32) throws -> Bool {
+        while zmq_send(handle, frame.baseAddress, frame.count, flags) < 0 {
+            let code = zmq_errno()
+            if code == EINTR { continue }
+            if code == EAGAIN && flags & ZMQ_SNDMORE != 0 { return false }
+            throw ZMQError(function: "zmq_send", code: code)
+        }
+        return true
+    }
+
     /// Sends a message whose frames are UTF-8 strings.
     @discardableResult
     public func send(_ frames: [String], wait: Bool = true) throws -> Bool {

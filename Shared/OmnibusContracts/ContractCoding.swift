@@ -5,6 +5,8 @@ import Foundation
 public enum ContractCoding {
     /// Encodes a contract value to JSON bytes.
     public static func encode<Value: Encodable>(_ value: Value) throws -> Data {
+        // The one-pass encoder covers contract types; what it leaves is JSONEncoder's to do.
+        if let bytes = StreamingJSONEncoder.encode(value) { return bytes }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return try encoder.encode(value)

@@ -22,21 +22,33 @@ enum EnvelopeHeaderScanner {
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         /// The top-level keys the header is made of; anything else is skipped.
-        private enum Field: Int, CaseIterable {
+        private enum Field: Int {
             case id, source, type, occurredAt, customerId, channel, correlationId, causationId, sequence, schemaVersion, data
 
-            static let names: [[UInt8]] = allCases.map { Array("\($0)".utf8) }
-
             static func named(_ key: UnsafeBufferPointer<UInt8>) -> Field? {
-                for field in allCases where names[field.rawValue].elementsEqual(key) { return field }
-                return nil
+                // By length first, then one comparison: no hashing, no allocation.
+                func matches(_ name: StaticString) -> Bool {
+                    memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
+                }
+                switch key.count {
+                case 2: return matches("id") ? .id : nil
+                case 4: return matches("type") ? .type : matches("data") ? .data : nil
+                case 6: return matches("source") ? .source : nil
+                case 7: return matches("channel") ? .channel : nil
+                case 8: return matches("sequence") ? .sequence : nil
+                case 10: return matches("occurredAt") ? .occurredAt : matches("customerId") ? .customerId : nil
+                case 11: return matches("causationId") ? .causationId : nil
+                case 13: return matches("correlationId") ? .correlationId : matches("schemaVersion") ? .schemaVersion : nil
+                default: return nil
+                }
             }
         }
 
         // Every event a subscriber receives passes here: no dictionaries, sets or strings
         // for keys, and the time parsed from its bytes.
         mutating func envelope() -> EventHeader? {
-            var strings = [String?](repeating: nil, count: Field.causationId.rawValue + 1)
+            var id: String?, source: String?, type: String?
+            var customerId: String?, channel: String?, correlationId: String?, causationId: String?
             var sequence: Int64?
             var schemaVersion: Int64?
             var occurredAt: Timestamp?
@@ -69,20 +81,26 @@ enum EnvelopeHeaderScanner {
                     default:
                         if literal("null") { continue }
                         guard let value = string() else { return nil }
-                        strings[field.rawValue] = value
+                        switch field {
+                        case .id: id = value
+                        case .source: source = value
+                        case .type: type = value
+                        case .customerId: customerId = value
+                        case .channel: channel = value
+                        case .correlationId: correlationId = value
+                        default: causationId = value
+                        }
                     }
                 } while take(UInt8(ascii: ","))
                 guard take(UInt8(ascii: "}")) else { return nil }
             }
             skipWhitespace()
             guard index == bytes.count, seen & (1 << Field.data.rawValue) != 0,
-                  let id = strings[Field.id.rawValue], let source = strings[Field.source.rawValue], let type = strings[Field.type.rawValue],
-                  let sequence, let version = schemaVersion, let schemaVersion = Int(exactly: version), let occurredAt
+                  let id, let source, let type, let sequence, let version = schemaVersion, let schemaVersion = Int(exactly: version), let occurredAt
             else { return nil }
             return EventHeader(
                 id: id, source: source, sequence: sequence, type: type, schemaVersion: schemaVersion, occurredAt: occurredAt,
-                customerId: strings[Field.customerId.rawValue], channel: strings[Field.channel.rawValue],
-                correlationId: strings[Field.correlationId.rawValue], causationId: strings[Field.causationId.rawValue],
+                customerId: customerId, channel: channel, correlationId: correlationId, causationId: causationId,
                 data: SkippedPayload())
         }
 
@@ -123,16 +141,11 @@ enum EnvelopeHeaderScanner {
         mutating func rawString() -> Range<Int>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    index += 1
-                    return start..<index - 1
-                }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-                index += 1
-            }
-            return nil
+            var nonASCII = false
+            index = JSONStringRun.end(in: bytes, from: index, nonASCII: &nonASCII)
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            return start..<index - 1
         }
 
         mutating func integer() -> Int64? {
@@ -189,33 +202,30 @@ enum EnvelopeHeaderScanner {
         mutating func skipString() -> Bool {
             guard take(UInt8(ascii: "\"")) else { return false }
             let start = index
-            while index < bytes.count {
+            var nonASCII = false
+            while true {
+                index = JSONStringRun.end(in: bytes, from: index, nonASCII: &nonASCII)
+                guard index < bytes.count else { return false }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     index += 1
-                    return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) != nil
+                    // Payloads are mostly ASCII, which needs no UTF-8 validation.
+                    return !nonASCII || String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) != nil
                 }
-                if byte < 0x20 { return false }
-                if byte == UInt8(ascii: "\\") {
-                    guard index + 1 < bytes.count else { return false }
-                    let escaped = bytes[index + 1]
-                    if escaped == UInt8(ascii: "u") {
-                        guard index + 5 < bytes.count,
-                              (2...5).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { return false }
-                        index += 6
-                        continue
-                    }
-                    switch escaped {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                         UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): break
-                    default: return false
-                    }
-                    index += 2
+                guard byte == UInt8(ascii: "\\"), index + 1 < bytes.count else { return false }  // a control character
+                let escaped = bytes[index + 1]
+                if escaped == UInt8(ascii: "u") {
+                    guard index + 5 < bytes.count,
+                          (2...5).allSatisfy({ Self.isHexDigit(bytes[index + $0]) }) else { return false }
+                    index += 6
                     continue
                 }
-                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"): index += 2
+                default: return false
+                }
             }
-            return false
         }
 
         /// JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?

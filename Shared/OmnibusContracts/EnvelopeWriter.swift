@@ -18,13 +18,13 @@ public enum EnvelopeWriter {
         var out = [UInt8]()
         out.reserveCapacity(220 + data.count)
         out.append(contentsOf: #"{"id":"#.utf8)
-        appendString(id, to: &out)
+        JSONStringRun.appendLiteral(id, to: &out)
         out.append(contentsOf: #","source":"#.utf8)
-        appendString(source, to: &out)
+        JSONStringRun.appendLiteral(source, to: &out)
         out.append(contentsOf: #","sequence":"#.utf8)
         out.append(contentsOf: String(sequence).utf8)
         out.append(contentsOf: #","type":"#.utf8)
-        appendString(type, to: &out)
+        JSONStringRun.appendLiteral(type, to: &out)
         out.append(contentsOf: #","schemaVersion":"#.utf8)
         out.append(contentsOf: String(schemaVersion).utf8)
         out.append(contentsOf: #","occurredAt":""#.utf8)
@@ -47,33 +47,6 @@ public enum EnvelopeWriter {
     private static func appendOptional(_ prefix: StaticString, _ value: String?, to out: inout [UInt8]) {
         guard let value else { return }
         out.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
-        appendString(value, to: &out)
-    }
-
-    /// Appends `value` as a JSON string literal (RFC 8259 escaping; non-ASCII as UTF-8).
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        // Ids, names and times almost never need escaping: copy them whole.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: value.utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
-            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
-            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
-            case 0x09: out.append(contentsOf: #"\t"#.utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: #"\u00"#.utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONStringRun.appendLiteral(value, to: &out)
     }
 }

@@ -16,6 +16,9 @@ public enum Topic {
 
     static let heartbeatSuffix = "_heartbeat"
 
+    /// The name (after `source.`) a heartbeat is published under.
+    public static var heartbeatName: String { heartbeatSuffix }
+
     /// Splits a topic into its source and the rest; nil if it has no dot.
     public static func split(_ topic: String) -> (source: String, name: String)? {
         guard let dot = topic.firstIndex(of: ".") else { return nil }

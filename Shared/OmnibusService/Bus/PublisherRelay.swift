@@ -62,12 +62,13 @@ public final class PublisherRelay: Service, Sendable {
         let eventsCounter = metrics.counter(BusMetric.eventsPublished)
         let heartbeats = metrics.counter(BusMetric.heartbeatsSent)
         let publishedGauge = metrics.gauge(BusMetric.publishedSequence)
+        var topics = TopicCache(source: store.source)
         logger.info("relay publishing", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "from": "\(sent)"])
         published.store(sent, ordering: .releasing)
 
         while true {
             let stopping = stop.isStopped
-            sent = try publishPending(after: sent, on: socket, counter: eventsCounter)
+            sent = try publishPending(after: sent, on: socket, topics: &topics, counter: eventsCounter)
             published.store(sent, ordering: .releasing)
             let now = ContinuousClock.now
             if now - lastHeartbeat >= .milliseconds(options.heartbeatMilliseconds) {
@@ -90,23 +91,27 @@ public final class PublisherRelay: Service, Sendable {
     }
 
     /// Sends every committed event after `sequence`; returns the last one sent.
-    private func publishPending(after sequence: Int64, on socket: ZMQSocket, counter: Counter) throws -> Int64 {
+    ///
+    /// Runs for every event the service writes, so it reads rows through ``RawStatement``
+    /// and hands libzmq the envelope straight from SQLite's buffer.
+    private func publishPending(after sequence: Int64, on socket: ZMQSocket, topics: inout TopicCache, counter: Counter) throws -> Int64 {
         var sent = sequence
         while true {
-            let rows = try store.database.pool.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT sequence, type, envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1000",
-                    arguments: [sent])
+            let before = sent
+            try store.database.pool.read { db in
+                let rows = RawStatement(try db.cachedStatement(
+                    sql: "SELECT sequence, type, envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1000"))
+                defer { rows.finish() }
+                try rows.bind(1, sent)
+                while try rows.step() {
+                    let topic = topics.topic(forType: rows.bytes(1))
+                    // PUB never blocks: past the high-water mark libzmq drops, and subscribers repair by replay.
+                    _ = try topic.withUnsafeBytes { topic in try socket.send(topic, rows.bytes(2), wait: false) }
+                    sent = rows.int64(0)
+                }
             }
-            guard !rows.isEmpty else { return sent }
-            for row in rows {
-                let type: String = row["type"]
-                let topic = Data(Topic.event(source: store.source, type: type).utf8)
-                // PUB never blocks: past the high-water mark libzmq drops, and subscribers repair by replay.
-                try socket.send([topic, row["envelope"]], wait: false)
-                sent = row["sequence"]
-            }
-            counter.increment(by: rows.count)
+            guard sent != before else { return sent }
+            counter.increment(by: Int(sent - before))
         }
     }
 
@@ -118,5 +123,26 @@ public final class PublisherRelay: Service, Sendable {
         try db.execute(
             sql: "INSERT INTO relayCursor (id, publishedThrough) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET publishedThrough = excluded.publishedThrough",
             arguments: [sequence])
+    }
+}
+
+/// The topic frame of each event type the relay has published, so an event's topic is not
+/// built again for every event.
+struct TopicCache {
+    private let source: String
+    private var byType: [[UInt8]: Data] = [:]
+    private var last: (type: [UInt8], topic: Data)?
+
+    init(source: String) { self.source = source }
+
+    /// The topic `source.type` for the type stored as `typeBytes` (UTF-8).
+    mutating func topic(forType typeBytes: UnsafeRawBufferPointer) -> Data {
+        // Runs of one type are the common case: compare with the last before hashing.
+        if let last, last.type.elementsEqual(typeBytes) { return last.topic }
+        let type = [UInt8](typeBytes)
+        let topic = byType[type] ?? Data(Topic.event(source: source, type: String(decoding: type, as: UTF8.self)).utf8)
+        if byType.count < 4096 { byType[type] = topic }
+        last = (type, topic)
+        return topic
     }
 }

@@ -88,6 +88,9 @@ public final class EventSubscriber: Service, Sendable {
             for (index, stream) in ordered.enumerated() where readable[index + 1] {
                 while let frames = try stream.dealer.receive(wait: false) {
                     let events = stream.takeReplay(frames)
+                    // Ask for the next chunk before applying this one, so the source reads it
+                    // while this thread commits (catch-up runs on both cores).
+                    try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds)
                     apply(events, streams: streams)
                 }
             }

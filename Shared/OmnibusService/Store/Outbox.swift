@@ -17,11 +17,9 @@ public enum Outbox {
         guard !events.isEmpty else { return [] }
         var sequence = try head(in: db)
         let now = Timestamp.now()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let insert = try db.cachedStatement(sql: """
+        let insert = RawStatement(try db.cachedStatement(sql: """
             INSERT INTO outbox (sequence, eventId, type, customerId, envelope, recordedAt) VALUES (?, ?, ?, ?, ?, ?)
-            """)
+            """))
         var sequences: [Int64] = []
         sequences.reserveCapacity(events.count)
         var validTypes: Set<String> = []
@@ -38,11 +36,17 @@ public enum Outbox {
                 id: id, source: source, sequence: sequence, type: event.type, schemaVersion: event.schemaVersion,
                 occurredAt: now, customerId: event.customerId, channel: event.channel,
                 correlationId: event.correlationId, causationId: event.causationId,
-                data: try encoder.encode(event.payload))
+                data: try ContractCoding.encode(event.payload.value))
             guard bytes.count <= maxEnvelopeBytes else {
                 throw OmnibusError(.tooLarge, "event \(event.type) is \(bytes.count) bytes; the limit is \(maxEnvelopeBytes)")
             }
-            try insert.execute(arguments: [sequence, id, event.type, event.customerId, bytes, now.millisecondsSince1970])
+            try insert.bind(1, sequence)
+            try insert.bind(2, id)
+            try insert.bind(3, event.type)
+            try insert.bind(4, event.customerId)
+            try insert.bind(5, bytes)
+            try insert.bind(6, now.millisecondsSince1970)
+            try insert.execute()
             sequences.append(sequence)
         }
         return sequences

@@ -1,0 +1,270 @@
+import Foundation
+
+/// Encodes an `Encodable` value to JSON in one pass, writing bytes as the value's
+/// `encode(to:)` runs, where `JSONEncoder` first builds a tree of boxed values and then
+/// serializes it; every event payload is encoded, and this is several times faster.
+///
+/// It covers what contract types do: structs and enums with keyed, unkeyed and single-value
+/// containers, nested containers used in order, strings, booleans, integers, finite
+/// floating-point numbers, nil, arrays and dictionaries. For anything it does not write
+/// exactly as `JSONEncoder` would mean it — `Data`, `URL`, `Decimal` (which `JSONEncoder`
+/// special-cases), super encoders, containers written out of order, a value that encodes
+/// nothing, non-finite numbers — ``encode(_:)`` returns nil and the caller uses `JSONEncoder`.
+/// Slashes are not escaped (as ``ContractCoding`` asks of `JSONEncoder`).
+enum StreamingJSONEncoder {
+    /// The JSON bytes of `value`, or nil when `JSONEncoder` must do it (see above).
+    static func encode<Value: Encodable>(_ value: Value) -> Data? {
+        let writer = JSONByteWriter()
+        guard (try? writer.encodeValue(value, codingPath: [])) != nil, !writer.unsupported else { return nil }
+        return Data(writer.bytes)
+    }
+}
+
+/// Thrown to abandon an encoding that ``StreamingJSONEncoder`` leaves to `JSONEncoder`.
+private struct Unsupported: Error {}
+
+/// The bytes written so far and the containers open, innermost last.
+private final class JSONByteWriter {
+    var bytes: [UInt8] = []
+    var unsupported = false
+    /// Open containers by id, innermost last; writing to one closes those opened after it.
+    private var open: [(id: Int, closer: UInt8)] = []
+    private var nextId = 0
+
+    init() { bytes.reserveCapacity(512) }
+
+    /// Writes one value at the current position.
+    func encodeValue<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws {
+        switch value {
+        case let string as String: writeString(string)
+        case let bool as Bool: writeLiteral(bool ? "true" : "false")
+        case let int as Int: writeInteger(int)
+        case let int as Int64: writeInteger(int)
+        case let double as Double: try writeFloatingPoint(double)
+        case is Data, is URL, is Decimal, is Date: throw fail()
+        default:
+            let depth = open.count
+            let start = bytes.count
+            try value.encode(to: ContainerFactory(writer: self, codingPath: codingPath))
+            guard bytes.count > start else { throw fail() }  // encoded nothing: JSONEncoder decides
+            close(downTo: depth)
+        }
+    }
+
+    // MARK: containers
+
+    /// Opens a container (`{` or `[`) and returns its id.
+    func openContainer(_ opener: UInt8, closer: UInt8) -> Int {
+        bytes.append(opener)
+        nextId += 1
+        open.append((nextId, closer))
+        return nextId
+    }
+
+    /// Makes container `id` the innermost again by closing those opened after it; throws
+    /// when it is already closed (written out of order).
+    func activate(_ id: Int) throws {
+        guard let index = open.lastIndex(where: { $0.id == id }) else { throw fail() }
+        close(downTo: index + 1)
+    }
+
+    private func close(downTo depth: Int) {
+        while open.count > depth { bytes.append(open.removeLast().closer) }
+    }
+
+    func fail() -> any Error {
+        unsupported = true
+        return Unsupported()
+    }
+
+    // MARK: scalars
+
+    func writeLiteral(_ literal: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+
+    func writeInteger<Integer: BinaryInteger>(_ value: Integer) {
+        if value >= 0 && value < 10 {
+            bytes.append(UInt8(48 + Int(value)))
+        } else {
+            bytes.append(contentsOf: String(value).utf8)
+        }
+    }
+
+    func writeFloatingPoint<Float: BinaryFloatingPoint & LosslessStringConvertible>(_ value: Float) throws {
+        guard value.isFinite else { throw fail() }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    func writeString(_ value: String) {
+        JSONStringRun.appendLiteral(value, to: &bytes)
+    }
+}
+
+/// The `Encoder` a value's `encode(to:)` sees; it hands out exactly one container.
+private struct ContainerFactory: Encoder {
+    let writer: JSONByteWriter
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(KeyedWriter<Key>(writer: writer, codingPath: codingPath, id: claim(opener: "{", closer: "}")))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        UnkeyedWriter(writer: writer, codingPath: codingPath, id: claim(opener: "[", closer: "]"))
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer {
+        SingleValueWriter(writer: writer, codingPath: codingPath, start: writer.bytes.count)
+    }
+
+    /// A second container from the same encoder (which JSONEncoder merges) is left to it.
+    private func claim(opener: Unicode.Scalar, closer: Unicode.Scalar) -> Int {
+        if let last = writer.bytes.last, last != UInt8(ascii: ":"), last != UInt8(ascii: ","), last != UInt8(ascii: "[") {
+            _ = writer.fail()
+        }
+        return writer.openContainer(UInt8(ascii: opener), closer: UInt8(ascii: closer))
+    }
+}
+
+private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let writer: JSONByteWriter
+    let codingPath: [any CodingKey]
+    let id: Int
+    private var count = 0
+
+    init(writer: JSONByteWriter, codingPath: [any CodingKey], id: Int) {
+        self.writer = writer
+        self.codingPath = codingPath
+        self.id = id
+    }
+
+    /// Positions the writer after `"key":`.
+    private mutating func begin(_ key: Key) throws {
+        try writer.activate(id)
+        if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+        count += 1
+        writer.writeString(key.stringValue)
+        writer.bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { try begin(key); writer.writeLiteral("null") }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { try begin(key); writer.writeLiteral(value ? "true" : "false") }
+    mutating func encode(_ value: String, forKey key: Key) throws { try begin(key); writer.writeString(value) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { try begin(key); try writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { try begin(key); try writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { try begin(key); writer.writeInteger(value) }
+
+    mutating func encode<Value: Encodable>(_ value: Value, forKey key: Key) throws {
+        try begin(key)
+        try writer.encodeValue(value, codingPath: codingPath + [key])
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type, forKey key: Key
+    ) -> KeyedEncodingContainer<NestedKey> {
+        do { try begin(key) } catch { return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath, id: -1)) }
+        let nestedId = writer.openContainer(UInt8(ascii: "{"), closer: UInt8(ascii: "}"))
+        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath + [key], id: nestedId))
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        do { try begin(key) } catch { return UnkeyedWriter(writer: writer, codingPath: codingPath, id: -1) }
+        let nestedId = writer.openContainer(UInt8(ascii: "["), closer: UInt8(ascii: "]"))
+        return UnkeyedWriter(writer: writer, codingPath: codingPath + [key], id: nestedId)
+    }
+
+    mutating func superEncoder() -> any Encoder { _ = writer.fail(); return ContainerFactory(writer: writer, codingPath: codingPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
+}
+
+private struct UnkeyedWriter: UnkeyedEncodingContainer {
+    let writer: JSONByteWriter
+    let codingPath: [any CodingKey]
+    let id: Int
+    private(set) var count = 0
+
+    init(writer: JSONByteWriter, codingPath: [any CodingKey], id: Int) {
+        self.writer = writer
+        self.codingPath = codingPath
+        self.id = id
+    }
+
+    private mutating func begin() throws {
+        try writer.activate(id)
+        if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+        count += 1
+    }
+
+    mutating func encodeNil() throws { try begin(); writer.writeLiteral("null") }
+    mutating func encode(_ value: Bool) throws { try begin(); writer.writeLiteral(value ? "true" : "false") }
+    mutating func encode(_ value: String) throws { try begin(); writer.writeString(value) }
+    mutating func encode(_ value: Double) throws { try begin(); try writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Float) throws { try begin(); try writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Int) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { try begin(); writer.writeInteger(value) }
+
+    mutating func encode<Value: Encodable>(_ value: Value) throws {
+        try begin()
+        try writer.encodeValue(value, codingPath: codingPath)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        do { try begin() } catch { return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath, id: -1)) }
+        let nestedId = writer.openContainer(UInt8(ascii: "{"), closer: UInt8(ascii: "}"))
+        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath, id: nestedId))
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        do { try begin() } catch { return UnkeyedWriter(writer: writer, codingPath: codingPath, id: -1) }
+        let nestedId = writer.openContainer(UInt8(ascii: "["), closer: UInt8(ascii: "]"))
+        return UnkeyedWriter(writer: writer, codingPath: codingPath, id: nestedId)
+    }
+
+    mutating func superEncoder() -> any Encoder { _ = writer.fail(); return ContainerFactory(writer: writer, codingPath: codingPath) }
+}
+
+/// Writes exactly one value where the encoder stands; a second one is left to JSONEncoder.
+private struct SingleValueWriter: SingleValueEncodingContainer {
+    let writer: JSONByteWriter
+    let codingPath: [any CodingKey]
+    let start: Int
+
+    private func begin() throws {
+        guard writer.bytes.count == start else { throw writer.fail() }
+    }
+
+    mutating func encodeNil() throws { try begin(); writer.writeLiteral("null") }
+    mutating func encode(_ value: Bool) throws { try begin(); writer.writeLiteral(value ? "true" : "false") }
+    mutating func encode(_ value: String) throws { try begin(); writer.writeString(value) }
+    mutating func encode(_ value: Double) throws { try begin(); try writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Float) throws { try begin(); try writer.writeFloatingPoint(value) }
+    mutating func encode(_ value: Int) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: Int8) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: Int16) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: Int32) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: Int64) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt8) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt16) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt32) throws { try begin(); writer.writeInteger(value) }
+    mutating func encode(_ value: UInt64) throws { try begin(); writer.writeInteger(value) }
+
+    mutating func encode<Value: Encodable>(_ value: Value) throws {
+        try begin()
+        try writer.encodeValue(value, codingPath: codingPath)
+    }
+}
