@@ -1,21 +1,30 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 import ServiceLifecycle
 
-/// Moves SQLite's WAL checkpoints off the commit path.
+/// Moves SQLite's WAL checkpoints off the commit path, and keeps the WAL file reused.
 ///
 /// By default SQLite checkpoints inside whichever commit makes the WAL pass 1,000 pages, so
 /// that commit (a command's, or a subscriber's batch) pays for copying the WAL into the
 /// database: the latency spikes and throughput dips the benchmark showed. Services turn
-/// auto-checkpointing off (``ServiceDatabase``) and run this instead: a PASSIVE checkpoint
-/// from its own connection a few times a second, which never waits for or blocks writers.
+/// auto-checkpointing off (``ServiceDatabase``) and run this instead, a few times a second
+/// from its own connection:
 ///
-/// A PASSIVE checkpoint copies pages but cannot rewind the WAL while readers use it (and the
-/// relay reads after every commit), so the file can keep growing; past `truncateAboveBytes`
-/// a TRUNCATE checkpoint waits briefly for readers and empties it. It does the same at once
-/// when an erasure asked for it (``Erasure/requestCompaction(in:)``), because the WAL still
-/// holds the erased values in older page images.
+/// 1. a PASSIVE checkpoint copies the WAL's pages into the database without waiting for or
+///    blocking anyone;
+/// 2. a RESTART checkpoint then copies the few pages committed meanwhile and makes the next
+///    commit write the WAL from its start again. It holds writers back for that short
+///    moment and gives up after a few milliseconds if a reader is still on the WAL.
+///
+/// Without step 2 a busy WAL never gets restarted (new commits always arrive while a
+/// passive checkpoint runs), so every commit grows the file, and on ext4 each commit's sync
+/// then also waits for a journal commit entangled with the checkpoint's own sync: the
+/// commit-to-applied tail the benchmark showed. Past `truncateAboveBytes` (after a burst)
+/// a TRUNCATE checkpoint gives the space back; it does the same at once when an erasure
+/// asked for it (``Erasure/requestCompaction(in:)``), because the WAL still holds the
+/// erased values in older page images.
 public final class WALCheckpointer: Service, Sendable {
     private let path: String
     private let intervalMilliseconds: Int
@@ -31,7 +40,7 @@ public final class WALCheckpointer: Service, Sendable {
 
     public func run() async throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(1)
+        configuration.busyMode = .timeout(Double(checkpointBusyMilliseconds) / 1000)
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         let walPath = path + "-wal"
         try await runOnDedicatedThread(name: "wal-checkpoint") { [intervalMilliseconds, truncateAboveBytes, logger] stop in
@@ -45,8 +54,13 @@ public final class WALCheckpointer: Service, Sendable {
                 do {
                     try compactIfErased(connection, logger: logger)
                     let walBytes = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
-                    let mode: Database.CheckpointMode = walBytes > truncateAboveBytes ? .truncate : .passive
-                    try connection.writeWithoutTransaction { db in _ = try db.checkpoint(mode) }
+                    try connection.writeWithoutTransaction { db in
+                        if walBytes > truncateAboveBytes {
+                            _ = try db.checkpoint(.truncate)
+                        } else {
+                            try checkpointAndRestart(db)
+                        }
+                    }
                 } catch {
                     logger.warning("WAL checkpoint failed; will retry", metadata: ["error": "\(error)"])
                 }
@@ -56,6 +70,24 @@ public final class WALCheckpointer: Service, Sendable {
         }
     }
 }
+
+/// Steps 1 and 2 above. A RESTART that finds a reader still on the WAL after its short wait
+/// is no failure: the next tick tries again.
+private func checkpointAndRestart(_ db: Database) throws {
+    _ = try db.checkpoint(.passive)
+    sqlite3_busy_timeout(db.sqliteConnection, restartWaitMilliseconds)
+    defer { sqlite3_busy_timeout(db.sqliteConnection, checkpointBusyMilliseconds) }
+    do {
+        _ = try db.checkpoint(.restart)
+    } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+        return
+    }
+}
+
+/// How long a RESTART waits for readers (holding writers back meanwhile).
+private let restartWaitMilliseconds: Int32 = 5
+/// The checkpointer connection's usual busy timeout.
+private let checkpointBusyMilliseconds: Int32 = 1_000
 
 /// Empties the WAL if an erasure asked for it, then marks those requests done. A busy
 /// database throws and the next tick tries again; the requests stay until it worked.
