@@ -23,13 +23,14 @@ var targets: [Target] = [
         pkgConfig: "libzmq",
         providers: [.apt(["libzmq3-dev"])]
     ),
+    .systemLibrary(name: "CSQLiteTuning", path: "Shared/CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
     .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
     .target(name: "OmnibusConfiguration", path: "Shared/OmnibusConfiguration"),
     .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
-        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", grdb, sqlite, logging, metrics, prometheus, lifecycle, argumentParser],
+        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", "CSQLiteTuning", grdb, sqlite, logging, metrics, prometheus, lifecycle, argumentParser],
         path: "Shared/OmnibusService"
     ),
     .executableTarget(

@@ -133,15 +133,22 @@ enum EnvelopeHeaderScanner {
         /// A string without escapes becomes a String; one with escapes is declined (the
         /// fallback decodes it), since envelope fields in practice have none.
         mutating func string() -> String? {
-            guard let range = rawString() else { return nil }
-            return String(validating: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            var nonASCII = false
+            guard let range = rawString(nonASCII: &nonASCII) else { return nil }
+            let utf8 = UnsafeBufferPointer(rebasing: bytes[range])
+            // ASCII is valid UTF-8 as it is; only other bytes need validating.
+            return nonASCII ? String(validating: utf8, as: UTF8.self) : String(decoding: utf8, as: UTF8.self)
         }
 
         /// The byte range of a string's contents, if it has no escapes or control characters.
         mutating func rawString() -> Range<Int>? {
+            var nonASCII = false
+            return rawString(nonASCII: &nonASCII)
+        }
+
+        mutating func rawString(nonASCII: inout Bool) -> Range<Int>? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
-            var nonASCII = false
             index = JSONStringRun.end(in: bytes, from: index, nonASCII: &nonASCII)
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
             index += 1
