@@ -10,6 +10,7 @@ final class AppliedClock: Sendable {
         var committedAt: [ContinuousClock.Instant?] = []
         var latencies: [Double] = []
         var recorded: Int64 = 0
+        var firstBatch: (at: ContinuousClock.Instant, through: Int64)?
     }
 
     private let state = Mutex(State())
@@ -19,6 +20,7 @@ final class AppliedClock: Sendable {
         let now = ContinuousClock.now
         state.withLock { state in
             state.appliedThrough = max(state.appliedThrough, sequence)
+            if state.firstBatch == nil { state.firstBatch = (now, sequence) }
             guard !state.committedAt.isEmpty else { return }
             // Every event up to `sequence` not yet measured became applied now.
             var next = max(state.recorded, state.first)
@@ -55,6 +57,9 @@ final class AppliedClock: Sendable {
             return state.latencies
         }
     }
+
+    /// When the first batch was committed, and through which sequence.
+    var firstBatch: (at: ContinuousClock.Instant, through: Int64)? { state.withLock { $0.firstBatch } }
 
     /// Waits (polling each millisecond) until the consumer has committed `sequence`.
     func wait(through sequence: Int64) async throws {

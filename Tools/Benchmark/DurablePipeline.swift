@@ -83,8 +83,9 @@ final class DurablePipeline: Sendable {
     }
 
     /// A new subscriber whose offset is `behind` events before the producer's head: the rate
-    /// at which it replays and applies them.
-    func catchUp(behind: Int, directory: String) async throws -> Double {
+    /// at which it replays and applies them, from its first applied batch to the last (the
+    /// replay itself), and counting from its start (opening its database, connecting).
+    func catchUp(behind: Int, directory: String) async throws -> (replay: Double, fromStart: Double) {
         let head = try producer.runtime.store.head()
         let path = directory + "/catch-up.sqlite"
         try await ServiceDatabase(path: path).pool.write { db in
@@ -96,9 +97,11 @@ final class DurablePipeline: Sendable {
             name: "bench-catch-up", path: path, from: producer, context: context, clock: clock),
             logger: quietLogger)
         try await clock.wait(through: head)
-        let rate = Double(behind) / (ContinuousClock.now - start).secondsValue
+        let end = ContinuousClock.now
         try await catchUp.stop()
-        return rate
+        let fromStart = Double(behind) / (end - start).secondsValue
+        guard let first = clock.firstBatch, first.through < head else { return (fromStart, fromStart) }
+        return (Double(head - first.through) / (end - first.at).secondsValue, fromStart)
     }
 
     func stop() async throws {

@@ -60,7 +60,8 @@ public final class BusTap {
         let sockets = [subscriber] + streams.map(\.dealer)
         guard try requestReplays(handle) else { return }
         while !shouldStop() {
-            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: pollMilliseconds)
+            let timeout = streams.reduce(pollMilliseconds) { $1.pollMilliseconds(atMost: $0) }
+            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
             for (index, stream) in streams.enumerated() where readable[index + 1] {
                 while let frames = try stream.dealer.receive(wait: false) {
                     for event in stream.takeReplay(frames) {

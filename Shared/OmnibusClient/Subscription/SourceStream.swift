@@ -57,6 +57,15 @@ package final class SourceStream {
         !awaitingFirstReplay && replaySentAt == nil && applied >= head
     }
 
+    /// How long the reader may wait for messages before this stream needs
+    /// ``requestReplayIfNeeded`` again: short while a request could not be sent yet, so
+    /// a source that has just come up is asked at once rather than at the next idle wake.
+    package func pollMilliseconds(atMost limit: Int) -> Int {
+        guard replaySentAt == nil, awaitingFirstReplay || accepted < head else { return limit }
+        let wait = retryAfter - .now
+        return min(limit, max(1, Int(wait.wholeMilliseconds)))
+    }
+
     /// Takes an event if it is the next one; counts and drops a duplicate; a later one means
     /// events are missing, which the next ``requestReplayIfNeeded`` repairs.
     package func offer(_ event: ReceivedEvent) -> ReceivedEvent? {
@@ -128,7 +137,8 @@ package final class SourceStream {
             replayRequests.increment()
         } else {
             replaySentAt = nil
-            retryAfter = now + .milliseconds(100)  // no connection yet
+            // No connection yet (a source starting, or down): the attempt is cheap, so retry soon.
+            retryAfter = now + .milliseconds(10)
         }
     }
 

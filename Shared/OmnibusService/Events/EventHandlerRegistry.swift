@@ -13,8 +13,14 @@ public struct EventHandlerRegistry: Sendable {
         var handler: Handler
     }
 
-    private(set) var entries: [String: Entry] = [:]
-    private(set) var ignored: Set<String> = []
+    /// A source and an event type: looked up for every event, so no topic string is built.
+    struct Key: Hashable, Sendable {
+        var source: String
+        var type: String
+    }
+
+    private(set) var entries: [Key: Entry] = [:]
+    private(set) var ignored: Set<Key> = []
 
     public init() {}
 
@@ -23,9 +29,9 @@ public struct EventHandlerRegistry: Sendable {
         _ source: String, _ type: String, versions: ClosedRange<Int> = 1...1,
         _ handler: @escaping @Sendable (EventEnvelope<Payload>, EventContext) throws -> Void
     ) {
-        let topic = Topic.event(source: source, type: type)
-        precondition(entries[topic] == nil, "handler for \(topic) registered twice")
-        entries[topic] = Entry(versions: versions) { event, context in
+        let key = Key(source: source, type: type)
+        precondition(entries[key] == nil, "handler for \(Topic.event(source: source, type: type)) registered twice")
+        entries[key] = Entry(versions: versions) { event, context in
             try handler(try event.decode(Payload.self), context)
         }
     }
@@ -35,15 +41,15 @@ public struct EventHandlerRegistry: Sendable {
         _ source: String, _ type: String, versions: ClosedRange<Int> = 1...1,
         _ handler: @escaping @Sendable (ReceivedEvent, EventContext) throws -> Void
     ) {
-        let topic = Topic.event(source: source, type: type)
-        precondition(entries[topic] == nil, "handler for \(topic) registered twice")
-        entries[topic] = Entry(versions: versions, handler: handler)
+        let key = Key(source: source, type: type)
+        precondition(entries[key] == nil, "handler for \(Topic.event(source: source, type: type)) registered twice")
+        entries[key] = Entry(versions: versions, handler: handler)
     }
 
     /// Declares known types of `source` that this service does not need: they are applied
     /// (the offset moves on) without effect.
     public mutating func ignore(_ source: String, types: [String]) {
-        for type in types { ignored.insert(Topic.event(source: source, type: type)) }
+        for type in types { ignored.insert(Key(source: source, type: type)) }
     }
 
     /// What to do with an event, decided from its header alone.
@@ -54,14 +60,14 @@ public struct EventHandlerRegistry: Sendable {
     }
 
     func decide(_ header: EventHeader) -> Decision {
-        let topic = header.topic
-        if let entry = entries[topic] {
+        let key = Key(source: header.source, type: header.type)
+        if let entry = entries[key] {
             guard entry.versions.contains(header.schemaVersion) else {
-                return .deadLetter("schema version \(header.schemaVersion) of \(topic) is not supported (supported: \(entry.versions))")
+                return .deadLetter("schema version \(header.schemaVersion) of \(header.topic) is not supported (supported: \(entry.versions))")
             }
             return .handle(entry.handler)
         }
-        if ignored.contains(topic) { return .ignore }
-        return .deadLetter("unknown event type \(topic)")
+        if ignored.contains(key) { return .ignore }
+        return .deadLetter("unknown event type \(header.topic)")
     }
 }

@@ -84,7 +84,8 @@ public final class EventSubscriber: Service, Sendable {
 
         let sockets = [subscriber] + ordered.map(\.dealer)
         while !stop.isStopped {
-            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: stopCheckMilliseconds)
+            let timeout = ordered.reduce(stopCheckMilliseconds) { $1.pollMilliseconds(atMost: $0) }
+            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
             for (index, stream) in ordered.enumerated() where readable[index + 1] {
                 while let frames = try stream.dealer.receive(wait: false) {
                     let events = stream.takeReplay(frames)

@@ -9,6 +9,7 @@ import OmnibusContracts
 /// a process crash and a power loss, because every commit syncs the WAL. FULL rather than
 /// NORMAL because the outbox is the event log other services trust: an event published as
 /// sequence N and then lost in a power failure would let a different event reuse N.
+/// (Tested: the writer connection reports FULL; GRDB's own default for pools is NORMAL.)
 public final class ServiceDatabase: Sendable {
     /// Process-wide SQLite settings, applied once before the first connection opens.
     private static let sqliteTuned: Void = { _ = omnibus_sqlite_disable_memory_statistics() }()
@@ -25,7 +26,6 @@ public final class ServiceDatabase: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // Checkpoints run in the background (WALCheckpointer), not inside commits.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             // Deleted content is overwritten with zeros, so erased personal data leaves the file.
@@ -34,6 +34,9 @@ public final class ServiceDatabase: Sendable {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         pool = try DatabasePool(path: path, configuration: configuration)
+        // Set after opening: GRDB's pool sets NORMAL on its writer once it has switched to
+        // WAL, after any prepareDatabase. Only the writer's setting matters for commits.
+        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.path = path
         var migrator = DatabaseMigrator()
         RuntimeMigrations.register(in: &migrator)
