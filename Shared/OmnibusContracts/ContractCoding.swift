@@ -7,6 +7,11 @@ public enum ContractCoding {
     public static func encode<Value: Encodable>(_ value: Value) throws -> Data {
         // The one-pass encoder covers contract types; what it leaves is JSONEncoder's to do.
         if let bytes = StreamingJSONEncoder.encode(value) { return bytes }
+        return try encodeWithFoundation(value)
+    }
+
+    /// `JSONEncoder`'s encoding, for what the one-pass encoder leaves to it.
+    static func encodeWithFoundation<Value: Encodable>(_ value: Value) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return try encoder.encode(value)

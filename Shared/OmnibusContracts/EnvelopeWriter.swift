@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes an envelope's JSON directly, with the already-encoded `data` spliced in.
+/// Writes an envelope's JSON directly, with the payload encoded in place or spliced in.
 ///
 /// Producing services write every event through this, because building the envelope with
 /// `JSONEncoder` (a dictionary per object, a box per field) cost as much CPU as the rest of
@@ -17,6 +17,37 @@ public enum EnvelopeWriter {
     ) -> Data {
         var out = [UInt8]()
         out.reserveCapacity(220 + data.count)
+        appendHeader(
+            id: id, source: source, sequence: sequence, type: type, schemaVersion: schemaVersion, occurredAt: occurredAt,
+            customerId: customerId, channel: channel, correlationId: correlationId, causationId: causationId, to: &out)
+        out.append(contentsOf: data)
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
+    }
+
+    /// The envelope's JSON bytes with `payload` encoded as its `data`, as ``ContractCoding``
+    /// encodes it — written in place, the outbox's path for every event.
+    public static func write<Payload: Encodable>(
+        id: String, source: String, sequence: Int64, type: String, schemaVersion: Int, occurredAt: Timestamp,
+        customerId: String?, channel: String?, correlationId: String?, causationId: String?, payload: Payload
+    ) throws -> Data {
+        var out = [UInt8]()
+        out.reserveCapacity(480)
+        appendHeader(
+            id: id, source: source, sequence: sequence, type: type, schemaVersion: schemaVersion, occurredAt: occurredAt,
+            customerId: customerId, channel: channel, correlationId: correlationId, causationId: causationId, to: &out)
+        if !StreamingJSONEncoder.encode(payload, appendingTo: &out) {
+            out.append(contentsOf: try ContractCoding.encodeWithFoundation(payload))
+        }
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
+    }
+
+    /// Everything before the data: `{"id":…,"data":`.
+    private static func appendHeader(
+        id: String, source: String, sequence: Int64, type: String, schemaVersion: Int, occurredAt: Timestamp,
+        customerId: String?, channel: String?, correlationId: String?, causationId: String?, to out: inout [UInt8]
+    ) {
         out.append(contentsOf: #"{"id":"#.utf8)
         JSONStringRun.appendLiteral(id, to: &out)
         out.append(contentsOf: #","source":"#.utf8)
@@ -35,9 +66,6 @@ public enum EnvelopeWriter {
         appendOptional(#","correlationId":"#, correlationId, to: &out)
         appendOptional(#","causationId":"#, causationId, to: &out)
         out.append(contentsOf: #","data":"#.utf8)
-        out.append(contentsOf: data)
-        out.append(UInt8(ascii: "}"))
-        return Data(out)
     }
 
     /// A new event id: a random (version 4) UUID in lowercase (see ``EventIdGenerator``).

@@ -14,11 +14,31 @@ import Foundation
 enum StreamingJSONEncoder {
     /// The JSON bytes of `value`, or nil when `JSONEncoder` must do it (see above).
     static func encode<Value: Encodable>(_ value: Value) -> Data? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        return encode(value, appendingTo: &bytes) ? Data(bytes) : nil
+    }
+
+    /// Appends `value`'s JSON to `bytes` and returns true, or leaves `bytes` as they were and
+    /// returns false when `JSONEncoder` must do it. Lets the envelope writer put the payload
+    /// in place instead of copying it in.
+    static func encode<Value: Encodable>(_ value: Value, appendingTo bytes: inout [UInt8]) -> Bool {
         let writer = JSONByteWriter()
-        guard (try? writer.encodeValue(value, codingPath: [])) != nil, !writer.unsupported else { return nil }
-        return Data(writer.bytes)
+        let start = bytes.count
+        swap(&writer.bytes, &bytes)
+        let written = (try? writer.encodeValue(value, codingPath: [])) != nil && !writer.unsupported
+        swap(&writer.bytes, &bytes)
+        if !written { bytes.removeSubrange(start...) }
+        return written
     }
 }
+
+/// The types `JSONEncoder` writes its own way rather than through their `encode(to:)`.
+private protocol SpecialCasedByJSONEncoder {}
+extension Data: SpecialCasedByJSONEncoder {}
+extension URL: SpecialCasedByJSONEncoder {}
+extension Decimal: SpecialCasedByJSONEncoder {}
+extension Date: SpecialCasedByJSONEncoder {}
 
 /// Thrown to abandon an encoding that ``StreamingJSONEncoder`` leaves to `JSONEncoder`.
 private struct Unsupported: Error {}
@@ -31,24 +51,20 @@ private final class JSONByteWriter {
     private var open: [(id: Int, closer: UInt8)] = []
     private var nextId = 0
 
-    init() { bytes.reserveCapacity(512) }
-
     /// Writes one value at the current position.
     func encodeValue<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws {
-        switch value {
-        case let string as String: writeString(string)
-        case let bool as Bool: writeLiteral(bool ? "true" : "false")
-        case let int as Int: writeInteger(int)
-        case let int as Int64: writeInteger(int)
-        case let double as Double: try writeFloatingPoint(double)
-        case is Data, is URL, is Decimal, is Date: throw fail()
-        default:
-            let depth = open.count
-            let start = bytes.count
-            try value.encode(to: ContainerFactory(writer: self, codingPath: codingPath))
-            guard bytes.count > start else { throw fail() }  // encoded nothing: JSONEncoder decides
-            close(downTo: depth)
-        }
+        // Comparing metatypes is far cheaper than dynamic casts, and this runs for every value.
+        if Value.self == String.self { return writeString(unsafeBitCast(value, to: String.self)) }
+        if Value.self == Int.self { return writeInteger(unsafeBitCast(value, to: Int.self)) }
+        if Value.self == Int64.self { return writeInteger(unsafeBitCast(value, to: Int64.self)) }
+        if Value.self == Bool.self { return writeLiteral(unsafeBitCast(value, to: Bool.self) ? "true" : "false") }
+        if Value.self == Double.self { return try writeFloatingPoint(unsafeBitCast(value, to: Double.self)) }
+        if value is any SpecialCasedByJSONEncoder { throw fail() }
+        let depth = open.count
+        let start = bytes.count
+        try value.encode(to: ContainerFactory(writer: self, codingPath: codingPath))
+        guard bytes.count > start else { throw fail() }  // encoded nothing: JSONEncoder decides
+        close(downTo: depth)
     }
 
     // MARK: containers

@@ -20,4 +20,15 @@ import Testing
         #expect(settings.autocheckpoint == 0)
         #expect(settings.secureDelete == 1)
     }
+
+    @Test func erasureFindsACustomersEventsThroughThePartialIndex() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try ServiceDatabase(path: directory.file("indexed.sqlite"))
+        let plan = try database.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT sequence, envelope FROM outbox WHERE customerId IN ('a', 'b')")
+                .map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        #expect(plan.contains("USING INDEX outbox_on_customerId"), "plan: \(plan)")
+    }
 }

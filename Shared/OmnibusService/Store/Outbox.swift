@@ -32,11 +32,11 @@ public enum Outbox {
             }
             sequence += 1
             let id = EnvelopeWriter.newEventId()
-            let bytes = EnvelopeWriter.write(
+            let bytes = try EnvelopeWriter.write(
                 id: id, source: source, sequence: sequence, type: event.type, schemaVersion: event.schemaVersion,
                 occurredAt: now, customerId: event.customerId, channel: event.channel,
                 correlationId: event.correlationId, causationId: event.causationId,
-                data: try ContractCoding.encode(event.payload.value))
+                payload: event.payload.value)
             guard bytes.count <= maxEnvelopeBytes else {
                 throw OmnibusError(.tooLarge, "event \(event.type) is \(bytes.count) bytes; the limit is \(maxEnvelopeBytes)")
             }

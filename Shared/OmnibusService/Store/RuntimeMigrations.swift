@@ -11,7 +11,7 @@ enum RuntimeMigrations {
                 table.primaryKey("sequence", .integer)
                 table.column("eventId", .text).notNull()
                 table.column("type", .text).notNull()
-                table.column("customerId", .text).indexed()
+                table.column("customerId", .text).indexed()  // partial since v3
                 table.column("envelope", .blob).notNull()
                 table.column("recordedAt", .integer).notNull()
             }
@@ -47,6 +47,14 @@ enum RuntimeMigrations {
                 table.autoIncrementedPrimaryKey("id")
                 table.column("requestedAt", .integer).notNull()
             }
+        }
+        migrator.registerMigration("omnibus-runtime-v3-partial-customer-index") { db in
+            // Only erasure looks events up by customer; events without one (catalog, stock,
+            // campaigns) need no entry, and every append no longer pays for one.
+            try db.execute(sql: """
+                DROP INDEX outbox_on_customerId;
+                CREATE INDEX outbox_on_customerId ON outbox(customerId) WHERE customerId IS NOT NULL;
+                """)
         }
     }
 }
