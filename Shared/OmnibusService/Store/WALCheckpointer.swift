@@ -15,8 +15,9 @@ import ServiceLifecycle
 /// 1. a PASSIVE checkpoint copies the WAL's pages into the database without waiting for or
 ///    blocking anyone;
 /// 2. a RESTART checkpoint then copies the few pages committed meanwhile and makes the next
-///    commit write the WAL from its start again. It holds writers back for that short
-///    moment and gives up after a few milliseconds if a reader is still on the WAL.
+///    commit write the WAL from its start again, once the WAL holds 4 MiB since the last
+///    restart. It holds writers back for that short moment and gives up after 2 ms if a
+///    reader is still on the WAL (the next tick tries again).
 ///
 /// Without step 2 a busy WAL never gets restarted (new commits always arrive while a
 /// passive checkpoint runs), so every commit grows the file, and on ext4 each commit's sync
@@ -74,7 +75,10 @@ public final class WALCheckpointer: Service, Sendable {
 /// Steps 1 and 2 above. A RESTART that finds a reader still on the WAL after its short wait
 /// is no failure: the next tick tries again.
 private func checkpointAndRestart(_ db: Database) throws {
-    _ = try db.checkpoint(.passive)
+    let frames = try db.checkpoint(.passive).walFrameCount
+    // Each restart holds writers back a moment: only once the WAL holds a few MiB since the
+    // last one (its file, already that large, is then rewritten in place).
+    guard frames >= restartAboveFrames else { return }
     sqlite3_busy_timeout(db.sqliteConnection, restartWaitMilliseconds)
     defer { sqlite3_busy_timeout(db.sqliteConnection, checkpointBusyMilliseconds) }
     do {
@@ -85,7 +89,9 @@ private func checkpointAndRestart(_ db: Database) throws {
 }
 
 /// How long a RESTART waits for readers (holding writers back meanwhile).
-private let restartWaitMilliseconds: Int32 = 5
+private let restartWaitMilliseconds: Int32 = 2
+/// WAL frames (of about 4 KiB) written since the last restart before the next one: 4 MiB.
+private let restartAboveFrames = 1_024
 /// The checkpointer connection's usual busy timeout.
 private let checkpointBusyMilliseconds: Int32 = 1_000
 
