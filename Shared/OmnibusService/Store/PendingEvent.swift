@@ -25,15 +25,9 @@ public struct PendingEvent: Sendable {
     }
 }
 
-/// Lets an envelope carry a payload whose type was erased; it is only ever encoded.
-struct ErasedPayload: Codable, Sendable {
+/// A payload whose type was erased; the outbox encodes it (opening the existential).
+struct ErasedPayload: Sendable {
     let value: any Encodable & Sendable
 
     init(_ value: any Encodable & Sendable) { self.value = value }
-
-    init(from decoder: any Decoder) throws {
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "write-only payload"))
-    }
-
-    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 }
