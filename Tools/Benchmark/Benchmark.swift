@@ -59,6 +59,7 @@ struct BusBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let context = try ZMQContext(ioThreads: 1)
         print("omnibus-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, payload \(payloadBytes) B, libzmq \(ZMQContext.version)")
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
 
         let pipeline = try await DurablePipeline.start(directory: directory, context: context)
         // Latency is measured in steady state first (after a warm-up second that grows the

@@ -46,6 +46,7 @@ struct IdentityBenchmark: AsyncParsableCommand {
             IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger), logger: logger)
         let endpoint = service.endpoints.commands
         print("omnibus-bench identity: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients")
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
 
         let single = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
             Self.resolve(email: "solo\($0)-\($1)@bench.example")

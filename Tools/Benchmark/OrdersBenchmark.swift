@@ -48,6 +48,7 @@ struct OrdersBenchmark: AsyncParsableCommand {
         let service = try await RunningRuntime.start(runtime, logger: logger)
         let endpoint = service.endpoints.commands
         print("omnibus-bench orders: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients")
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
 
         let soloAdds = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
             Self.add(customer: "cus_solo-\($0)-\($1)", sku: Self.skus[$1 % Self.skus.count])
