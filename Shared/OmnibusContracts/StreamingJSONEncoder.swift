@@ -7,8 +7,8 @@ import Foundation
 /// It covers what contract types do: structs and enums with keyed, unkeyed and single-value
 /// containers, nested containers used in order, strings, booleans, integers, finite
 /// floating-point numbers, nil, arrays and dictionaries. For anything it does not write
-/// exactly as `JSONEncoder` would mean it — `Data`, `URL`, `Decimal` (which `JSONEncoder`
-/// special-cases), super encoders, containers written out of order, a value that encodes
+/// exactly as `JSONEncoder` would mean it — `Data`, `URL`, `Decimal` and `Date` (which
+/// `JSONEncoder` special-cases or configures), super encoders, containers written out of order, a value that encodes
 /// nothing, non-finite numbers — ``encode(_:)`` returns nil and the caller uses `JSONEncoder`.
 /// Slashes are not escaped (as ``ContractCoding`` asks of `JSONEncoder`).
 enum StreamingJSONEncoder {
@@ -62,7 +62,7 @@ private final class JSONByteWriter {
         if value is any SpecialCasedByJSONEncoder { throw fail() }
         let depth = open.count
         let start = bytes.count
-        try value.encode(to: ContainerFactory(writer: self, codingPath: codingPath))
+        try value.encode(to: ContainerFactory(writer: self, codingPath: codingPath, start: start))
         guard bytes.count > start else { throw fail() }  // encoded nothing: JSONEncoder decides
         close(downTo: depth)
     }
@@ -123,6 +123,8 @@ private final class JSONByteWriter {
 private struct ContainerFactory: Encoder {
     let writer: JSONByteWriter
     let codingPath: [any CodingKey]
+    /// Where the value being encoded starts in the writer's bytes.
+    let start: Int
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
@@ -134,14 +136,12 @@ private struct ContainerFactory: Encoder {
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleValueWriter(writer: writer, codingPath: codingPath, start: writer.bytes.count)
+        SingleValueWriter(writer: writer, codingPath: codingPath, start: start)
     }
 
     /// A second container from the same encoder (which JSONEncoder merges) is left to it.
     private func claim(opener: Unicode.Scalar, closer: Unicode.Scalar) -> Int {
-        if let last = writer.bytes.last, last != UInt8(ascii: ":"), last != UInt8(ascii: ","), last != UInt8(ascii: "[") {
-            _ = writer.fail()
-        }
+        if writer.bytes.count != start { _ = writer.fail() }
         return writer.openContainer(UInt8(ascii: opener), closer: UInt8(ascii: closer))
     }
 }
@@ -202,7 +202,10 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         return UnkeyedWriter(writer: writer, codingPath: codingPath + [key], id: nestedId)
     }
 
-    mutating func superEncoder() -> any Encoder { _ = writer.fail(); return ContainerFactory(writer: writer, codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder {
+        _ = writer.fail()
+        return ContainerFactory(writer: writer, codingPath: codingPath, start: writer.bytes.count)
+    }
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
 }
 
@@ -250,7 +253,10 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer {
         return UnkeyedWriter(writer: writer, codingPath: codingPath, id: nestedId)
     }
 
-    mutating func superEncoder() -> any Encoder { _ = writer.fail(); return ContainerFactory(writer: writer, codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder {
+        _ = writer.fail()
+        return ContainerFactory(writer: writer, codingPath: codingPath, start: writer.bytes.count)
+    }
 }
 
 /// Writes exactly one value where the encoder stands; a second one is left to JSONEncoder.

@@ -20,6 +20,33 @@ import Testing
     }
 }
 
+/// The outbox's path: the payload encoded in place, or by JSONEncoder where it must be.
+@Suite struct EnvelopePayloadTests {
+    struct Note: Codable, Equatable, Sendable {
+        var text: String
+        var count: Int
+        var blob: Data?
+    }
+
+    @Test(arguments: [
+        Note(text: "plain \"quoted\" ünï", count: 3, blob: nil),
+        Note(text: "with bytes", count: -1, blob: Data([0, 1, 254, 255])),  // JSONEncoder's base64
+    ])
+    func payloadWrittenInPlaceDecodesAsContractCodingWouldWriteIt(note: Note) throws {
+        let time = Timestamp(millisecondsSince1970: 1_795_395_053_799)
+        let bytes = try EnvelopeWriter.write(
+            id: "e-1", source: "orders", sequence: 7, type: "note.taken", schemaVersion: 2, occurredAt: time,
+            customerId: "cus_1", channel: "web", correlationId: nil, causationId: "r-1", payload: note)
+        let envelope = try ContractCoding.decode(EventEnvelope<Note>.self, from: bytes)
+        #expect(envelope == EventEnvelope(
+            id: "e-1", source: "orders", sequence: 7, type: "note.taken", schemaVersion: 2, occurredAt: time,
+            customerId: "cus_1", channel: "web", correlationId: nil, causationId: "r-1", data: note))
+        let object = try #require(JSONSerialization.jsonObject(with: bytes) as? [String: Any])
+        let data = try #require(object["data"] as? [String: Any])
+        #expect(data["blob"] as? String == note.blob?.base64EncodedString(), "Data as JSONEncoder writes it")
+    }
+}
+
 @Suite struct EventIdTests {
     @Test func eventIdsAreLowercaseVersion4UUIDs() {
         let ids = (0..<1000).map { _ in EnvelopeWriter.newEventId() }  // several refills of the random pool
