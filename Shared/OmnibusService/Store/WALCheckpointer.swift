@@ -57,7 +57,7 @@ public final class WALCheckpointer: Service, Sendable {
                     let walBytes = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
                     try connection.writeWithoutTransaction { db in
                         if walBytes > truncateAboveBytes {
-                            _ = try db.checkpoint(.truncate)
+                            try checkpointHoldingWritersBriefly(db, .truncate)
                         } else {
                             try checkpointAndRestart(db)
                         }
@@ -72,23 +72,28 @@ public final class WALCheckpointer: Service, Sendable {
     }
 }
 
-/// Steps 1 and 2 above. A RESTART that finds a reader still on the WAL after its short wait
-/// is no failure: the next tick tries again.
+/// Steps 1 and 2 above.
 private func checkpointAndRestart(_ db: Database) throws {
     let frames = try db.checkpoint(.passive).walFrameCount
     // Each restart holds writers back a moment: only once the WAL holds a few MiB since the
     // last one (its file, already that large, is then rewritten in place).
     guard frames >= restartAboveFrames else { return }
+    try checkpointHoldingWritersBriefly(db, .restart)
+}
+
+/// A RESTART or TRUNCATE checkpoint holds writers back while it waits for readers to leave
+/// the WAL: it waits at most `restartWaitMilliseconds`, and a busy WAL is left for the next tick.
+private func checkpointHoldingWritersBriefly(_ db: Database, _ mode: Database.CheckpointMode) throws {
     sqlite3_busy_timeout(db.sqliteConnection, restartWaitMilliseconds)
     defer { sqlite3_busy_timeout(db.sqliteConnection, checkpointBusyMilliseconds) }
     do {
-        _ = try db.checkpoint(.restart)
+        _ = try db.checkpoint(mode)
     } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
         return
     }
 }
 
-/// How long a RESTART waits for readers (holding writers back meanwhile).
+/// How long a RESTART or TRUNCATE waits for readers (holding writers back meanwhile).
 private let restartWaitMilliseconds: Int32 = 2
 /// WAL frames (of about 4 KiB) written since the last restart before the next one: 4 MiB.
 private let restartAboveFrames = 1_024
