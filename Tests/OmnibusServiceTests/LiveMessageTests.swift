@@ -22,7 +22,7 @@ import Testing
         let stream = try SourceStream(
             source: source, applied: 0, context: context, logger: Logger(label: "test"),
             metrics: MetricsRecorder(service: "test", factory: NOOPMetricsHandler.instance))
-        return (LiveMessage.route(frames, to: ["rogue": stream]), stream)
+        return (LiveMessage.route(frames, to: [stream]), stream)
     }
 
     @Test func takesAnEventWhoseTopicMatchesItsSourceAndType() throws {
@@ -38,6 +38,7 @@ import Testing
         ("rogue", "wrong_frames"),              // no dot: no source
         ("stranger.thing", "wrong_frames"),     // a source this subscriber does not follow
         ("", "wrong_frames"),
+        ("rogues.thing", "wrong_frames"),       // a longer source name that starts the same
     ])
     func refusesAMislabelledTopic(topic: String, reason: String) throws {
         let (result, _) = try Self.route([Data(topic.utf8), Self.envelope()])

@@ -73,7 +73,7 @@ public final class BusTap {
             if readable[0] {
                 while let frames = try subscriber.receive(wait: false) {
                     // A tool has no metrics to count garbage in; it just skips it.
-                    guard case .success(let event?) = LiveMessage.route(frames, to: byName) else { continue }
+                    guard case .success(let event?) = LiveMessage.route(frames, to: streams) else { continue }
                     byName[event.header.source]?.committed(through: event.header.sequence)
                     guard handle(.event(event)) else { return }
                 }

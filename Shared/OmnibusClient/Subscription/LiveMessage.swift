@@ -13,50 +13,48 @@ package enum LiveMessage {
 
     /// The event that follows on in its stream, or nil when there is none to apply now
     /// (a heartbeat, a duplicate, or an event after a gap that replay will fill).
-    package static func route(_ frames: [Data], to streams: [String: SourceStream]) -> Result<ReceivedEvent?, Rejection> {
-        // Every live event passes here: the topic is read as bytes, and only the source
-        // (a short, usually inline string) becomes a String.
-        guard frames.count == 2, let topic = TopicBytes(frames[0]), let stream = streams[topic.source] else {
+    package static func route(_ frames: [Data], to streams: [SourceStream]) -> Result<ReceivedEvent?, Rejection> {
+        // Every live event passes here: the topic is matched as bytes against each stream's
+        // `source.` prefix (a handful of streams: cheaper than making and hashing a String).
+        guard frames.count == 2, let (stream, nameStart) = stream(for: frames[0], in: streams) else {
             return .failure(Rejection(reason: "wrong_frames", detail: "live message with \(frames.count) frames"))
         }
-        if topic.isHeartbeat {
-            guard let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == topic.source else {
-                return .failure(Rejection(reason: "invalid_heartbeat", detail: "undecodable heartbeat from \(topic.source)"))
+        let source = stream.source.name
+        if hasName(Topic.heartbeatName, in: frames[0], from: nameStart) {
+            guard let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == source else {
+                return .failure(Rejection(reason: "invalid_heartbeat", detail: "undecodable heartbeat from \(source)"))
             }
             stream.noteHead(heartbeat.head)
             return .success(nil)
         }
         guard let header = try? EventHeader.decode(from: frames[1]),
-              header.source == topic.source, topic.hasName(header.type), header.sequence > 0
+              header.source == source, hasName(header.type, in: frames[0], from: nameStart), header.sequence > 0
         else {
-            return .failure(Rejection(reason: "invalid_event", detail: "undecodable or mislabelled event from \(topic.source)"))
+            return .failure(Rejection(reason: "invalid_event", detail: "undecodable or mislabelled event from \(source)"))
         }
         return .success(stream.offer(ReceivedEvent(header: header, envelope: frames[1])))
     }
-}
 
-/// A topic frame `source.name` split at its first dot, the name left as bytes.
-private struct TopicBytes {
-    let source: String
-    private let frame: Data
-    private let nameStart: Int
-
-    init?(_ frame: Data) {
-        guard let dot = frame.withUnsafeBytes({ $0.firstIndex(of: UInt8(ascii: ".")) }),
-              let source = String(validating: frame.prefix(dot), as: UTF8.self) else { return nil }
-        self.source = source
-        self.frame = frame
-        nameStart = dot + 1
+    /// The stream whose `source.` the topic starts with, and where the name after it starts.
+    private static func stream(for topic: Data, in streams: [SourceStream]) -> (SourceStream, Int)? {
+        topic.withUnsafeBytes { topic in
+            for stream in streams where stream.topicPrefix.count <= topic.count {
+                let matches = stream.topicPrefix.withUnsafeBytes { prefix in
+                    memcmp(topic.baseAddress!, prefix.baseAddress!, prefix.count) == 0
+                }
+                if matches { return (stream, stream.topicPrefix.count) }
+            }
+            return nil
+        }
     }
 
-    var isHeartbeat: Bool { hasName(Topic.heartbeatName) }
-
-    /// Whether the part after the dot is exactly `name`.
-    func hasName(_ name: String) -> Bool {
+    /// Whether the topic's part from `nameStart` is exactly `name`.
+    private static func hasName(_ name: String, in topic: Data, from nameStart: Int) -> Bool {
         var name = name
         return name.withUTF8 { name in
-            frame.withUnsafeBytes { bytes in
-                bytes.count - nameStart == name.count && (name.isEmpty || memcmp(bytes.baseAddress! + nameStart, name.baseAddress!, name.count) == 0)
+            topic.withUnsafeBytes { bytes in
+                bytes.count - nameStart == name.count
+                    && (name.isEmpty || memcmp(bytes.baseAddress! + nameStart, name.baseAddress!, name.count) == 0)
             }
         }
     }

@@ -10,6 +10,8 @@ import OmnibusContracts
 /// Lives on the subscriber's thread only (it owns the DEALER socket), hence not `Sendable`.
 package final class SourceStream {
     package let source: SubscriptionSource
+    /// `source.` as bytes: every topic of this source starts with it.
+    package let topicPrefix: [UInt8]
     /// Talks to the source's replay endpoint.
     package let dealer: ZMQSocket
     private var applied: Int64
@@ -29,6 +31,7 @@ package final class SourceStream {
 
     package init(source: SubscriptionSource, applied: Int64, context: ZMQContext, logger: Logger, metrics: MetricsRecorder) throws {
         self.source = source
+        topicPrefix = Array(Topic.sourcePrefix(source.name).utf8)
         self.applied = applied
         self.accepted = applied
         self.logger = logger

@@ -98,7 +98,7 @@ public final class EventSubscriber: Service, Sendable {
             if readable[0] {
                 var batch: [ReceivedEvent] = []
                 while batch.count < options.maxBatch, let frames = try subscriber.receive(wait: false) {
-                    if let event = classifyLive(frames, streams: streams) { batch.append(event) }
+                    if let event = classifyLive(frames, streams: ordered) { batch.append(event) }
                 }
                 apply(batch, streams: streams)
             }
@@ -109,7 +109,7 @@ public final class EventSubscriber: Service, Sendable {
 
     /// Sorts a live message: an event that follows on is returned for applying; duplicates,
     /// heartbeats, gaps and garbage are dealt with here.
-    private func classifyLive(_ frames: [Data], streams: [String: SourceStream]) -> ReceivedEvent? {
+    private func classifyLive(_ frames: [Data], streams: [SourceStream]) -> ReceivedEvent? {
         switch LiveMessage.route(frames, to: streams) {
         case .success(let event):
             return event
