@@ -39,24 +39,45 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let days = millisecondsSince1970.floorDivided(by: 86_400_000)
         let millisOfDay = millisecondsSince1970 - days * 86_400_000
         let (year, month, day) = Self.civilDate(daysSince1970: days)
-        func digits(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            if value >= divisor * 10 { out.append(contentsOf: String(value).utf8); return }  // beyond 4-digit years
-            var rest = value
-            while divisor > 0 {
-                out.append(UInt8(48 + rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
+        guard (0...9999).contains(year) else {
+            // Beyond four-digit years (never in practice): the plain way.
+            out.append(contentsOf: String(year).utf8)
+            return appendRFC3339Rest(month: month, day: day, millisOfDay: millisOfDay, to: &out)
         }
-        digits(year, 4); out.append(UInt8(ascii: "-"))
-        digits(month, 2); out.append(UInt8(ascii: "-"))
-        digits(day, 2); out.append(UInt8(ascii: "T"))
-        digits(millisOfDay / 3_600_000, 2); out.append(UInt8(ascii: ":"))
-        digits(millisOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
-        digits(millisOfDay / 1000 % 60, 2); out.append(UInt8(ascii: "."))
-        digits(millisOfDay % 1000, 3); out.append(UInt8(ascii: "Z"))
+        // Every envelope carries one: filled in a stack buffer and appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            func put(_ value: Int64, width: Int, at offset: Int) {
+                var rest = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    text[index] = UInt8(48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, width: 4, at: 0); text[4] = UInt8(ascii: "-")
+            put(month, width: 2, at: 5); text[7] = UInt8(ascii: "-")
+            put(day, width: 2, at: 8); text[10] = UInt8(ascii: "T")
+            put(millisOfDay / 3_600_000, width: 2, at: 11); text[13] = UInt8(ascii: ":")
+            put(millisOfDay / 60_000 % 60, width: 2, at: 14); text[16] = UInt8(ascii: ":")
+            put(millisOfDay / 1000 % 60, width: 2, at: 17); text[19] = UInt8(ascii: ".")
+            put(millisOfDay % 1000, width: 3, at: 20); text[23] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeBufferPointer(text))
+        }
+    }
+
+    /// `-MM-DDThh:mm:ss.sssZ`, after a year written some other way.
+    private func appendRFC3339Rest(month: Int64, day: Int64, millisOfDay: Int64, to out: inout [UInt8]) {
+        func digits(_ value: Int64, _ width: Int) {
+            let text = String(value)
+            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - text.utf8.count)))
+            out.append(contentsOf: text.utf8)
+        }
+        out.append(UInt8(ascii: "-")); digits(month, 2)
+        out.append(UInt8(ascii: "-")); digits(day, 2)
+        out.append(UInt8(ascii: "T")); digits(millisOfDay / 3_600_000, 2)
+        out.append(UInt8(ascii: ":")); digits(millisOfDay / 60_000 % 60, 2)
+        out.append(UInt8(ascii: ":")); digits(millisOfDay / 1000 % 60, 2)
+        out.append(UInt8(ascii: ".")); digits(millisOfDay % 1000, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses RFC 3339 text in UTC (`Z`), with zero to nine fractional digits.

@@ -8,11 +8,17 @@ import Testing
         (Int64(1_795_395_053_799), "2026-11-23T00:50:53.799Z"),
         (Int64(951_782_400_000), "2000-02-29T00:00:00.000Z"),
         (Int64(-1), "1969-12-31T23:59:59.999Z"),
+        (Int64(253_402_300_799_999), "9999-12-31T23:59:59.999Z"),
     ])
     func formatsAsRFC3339(milliseconds: Int64, text: String) throws {
         let timestamp = Timestamp(millisecondsSince1970: milliseconds)
         #expect(timestamp.description == text)
         #expect(Timestamp(rfc3339: text) == timestamp)
+    }
+
+    @Test func writesYearsPastFourDigitsInFull() {
+        // Not RFC 3339 any more (which has four-digit years), but not garbled either.
+        #expect(Timestamp(millisecondsSince1970: 253_402_300_800_000).description == "10000-01-01T00:00:00.000Z")
     }
 
     @Test func agreesWithFoundationForEveryDayOfSeveralYears() throws {
