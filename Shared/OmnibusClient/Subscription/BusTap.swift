@@ -28,7 +28,7 @@ public final class BusTap {
     /// (0: from the start of its log).
     public init(
         sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
-        replayBatch: Int = 2_000
+        replayBatch: Int = 5_000
     ) throws {
         let metrics = MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance)
         subscriber = try ZMQSocket(context: context, type: .subscriber)

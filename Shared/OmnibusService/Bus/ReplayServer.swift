@@ -12,7 +12,7 @@ import ServiceLifecycle
 public final class ReplayServer: Service, Sendable {
     public struct Options: Sendable {
         /// Events per reply at most (a request's `limit` is capped to this).
-        public var maxEventsPerReply = 2000
+        public var maxEventsPerReply = 5000
         /// Bytes of envelopes per reply at most.
         public var maxBytesPerReply = 8 << 20
         /// Requests larger than this are refused without being parsed.

@@ -24,7 +24,7 @@ public final class EventSubscriber: Service, Sendable {
         /// How many live messages are read before they are applied in one transaction.
         public var maxBatch = 4000
         /// Events asked for per replay request.
-        public var replayBatch = 2000
+        public var replayBatch = 5000
         /// A replay request with no answer after this long is sent again.
         public var replayTimeoutMilliseconds = 3000
         /// Called on the subscriber's thread after each committed batch, with the source and
