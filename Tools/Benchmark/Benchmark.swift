@@ -15,7 +15,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
 
 /// `omnibus-bench bus`. In one run: commit-to-applied latency at a steady 1,000 events/s
 /// (after a warm-up second), the durable end-to-end rate (outbox commit → publish →
-/// subscribe → applied and offset committed), the same latency right after that burst, the
+/// subscribe → applied and offset committed) and the CPU it cost per event, the same latency right after that burst, the
 /// catch-up replay rate of a subscriber 100,000 events behind (from its first applied batch,
 /// and counting its start-up), peak resident memory, then
 /// the raw libzmq PUB→SUB rate (the transport's limit) and the ratio of the two rates.
@@ -69,9 +69,14 @@ struct BusBenchmark: AsyncParsableCommand {
         let steady = try await pipeline.latency(events: latencyEvents, rate: latencyRate, payloadBytes: payloadBytes)
         report("commit→applied at \(latencyRate)/s", steady.text)
 
+        let cpuBefore = ProcessCPU.now()
         let durable = try await pipeline.throughput(events: events, batch: producerBatch, payloadBytes: payloadBytes)
+        let cpu = ProcessCPU.now() - cpuBefore
         report("producer outbox commits alone", "\(format(durable.producer)) events/s")
         report("durable end to end", "\(format(durable.endToEnd)) events/s")
+        // Steadier than the rate on a shared machine: what each event cost, all threads together.
+        report("  CPU per event, all threads", String(
+            format: "%.1f µs user, %.1f µs kernel", cpu.user / Double(events) * 1e6, cpu.system / Double(events) * 1e6))
 
         let afterBurst = try await pipeline.latency(events: latencyEvents, rate: latencyRate, payloadBytes: payloadBytes)
         report("  the same right after the burst", afterBurst.text)
@@ -102,6 +107,23 @@ func format(_ rate: Double) -> String {
     number.numberStyle = .decimal
     number.maximumFractionDigits = 0
     return number.string(from: NSNumber(value: rate)) ?? "\(Int(rate))"
+}
+
+/// CPU time the whole process (every thread) has used, in seconds.
+struct ProcessCPU {
+    var user: Double
+    var system: Double
+
+    static func now() -> ProcessCPU {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return ProcessCPU(user: seconds(usage.ru_utime), system: seconds(usage.ru_stime))
+    }
+
+    static func - (after: ProcessCPU, before: ProcessCPU) -> ProcessCPU {
+        ProcessCPU(user: after.user - before.user, system: after.system - before.system)
+    }
 }
 
 /// The process's peak resident set size so far, in MiB (Linux reports `ru_maxrss` in KiB).
