@@ -93,6 +93,25 @@ private final class JSONByteWriter {
         return Unsupported()
     }
 
+    /// A keyed container nested at the current position, if the parent could place it
+    /// there (`placed`); otherwise one whose every write fails.
+    func nestedKeyed<NestedKey: CodingKey>(_ type: NestedKey.Type, codingPath: [any CodingKey], placed: Bool) -> KeyedEncodingContainer<NestedKey> {
+        let id = placed ? openContainer(UInt8(ascii: "{"), closer: UInt8(ascii: "}")) : -1
+        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: self, codingPath: codingPath, id: id))
+    }
+
+    /// An unkeyed container nested at the current position, as ``nestedKeyed(_:codingPath:placed:)``.
+    func nestedUnkeyed(codingPath: [any CodingKey], placed: Bool) -> any UnkeyedEncodingContainer {
+        let id = placed ? openContainer(UInt8(ascii: "["), closer: UInt8(ascii: "]")) : -1
+        return UnkeyedWriter(writer: self, codingPath: codingPath, id: id)
+    }
+
+    /// What a super encoder request gets: the encoding is left to JSONEncoder.
+    func superEncoder(codingPath: [any CodingKey]) -> any Encoder {
+        _ = fail()
+        return ContainerFactory(writer: self, codingPath: codingPath, start: bytes.count)
+    }
+
     // MARK: scalars
 
     func writeLiteral(_ literal: StaticString) {
@@ -191,25 +210,18 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
-        do { try begin(key) } catch { return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath, id: -1)) }
-        let nestedId = writer.openContainer(UInt8(ascii: "{"), closer: UInt8(ascii: "}"))
-        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath + [key], id: nestedId))
+        writer.nestedKeyed(keyType, codingPath: codingPath + [key], placed: (try? begin(key)) != nil)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        do { try begin(key) } catch { return UnkeyedWriter(writer: writer, codingPath: codingPath, id: -1) }
-        let nestedId = writer.openContainer(UInt8(ascii: "["), closer: UInt8(ascii: "]"))
-        return UnkeyedWriter(writer: writer, codingPath: codingPath + [key], id: nestedId)
+        writer.nestedUnkeyed(codingPath: codingPath + [key], placed: (try? begin(key)) != nil)
     }
 
-    mutating func superEncoder() -> any Encoder {
-        _ = writer.fail()
-        return ContainerFactory(writer: writer, codingPath: codingPath, start: writer.bytes.count)
-    }
+    mutating func superEncoder() -> any Encoder { writer.superEncoder(codingPath: codingPath) }
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
 }
 
-private struct UnkeyedWriter: UnkeyedEncodingContainer {
+private struct UnkeyedWriter: UnkeyedEncodingContainer, PositionedValueWriter {
     let writer: JSONByteWriter
     let codingPath: [any CodingKey]
     let id: Int
@@ -221,54 +233,44 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer {
         self.id = id
     }
 
-    private mutating func begin() throws {
+    mutating func begin() throws {
         try writer.activate(id)
         if count > 0 { writer.bytes.append(UInt8(ascii: ",")) }
         count += 1
     }
 
-    mutating func encodeNil() throws { try begin(); writer.writeLiteral("null") }
-    mutating func encode(_ value: Bool) throws { try begin(); writer.writeLiteral(value ? "true" : "false") }
-    mutating func encode(_ value: String) throws { try begin(); writer.writeString(value) }
-    mutating func encode(_ value: Double) throws { try begin(); try writer.writeFloatingPoint(value) }
-    mutating func encode(_ value: Float) throws { try begin(); try writer.writeFloatingPoint(value) }
-    mutating func encode(_ value: Int) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: Int64) throws { try begin(); writer.writeInteger(value) }
-    mutating func encode(_ value: UInt8) throws { try begin(); writer.writeInteger(value) }
-
-    mutating func encode<Value: Encodable>(_ value: Value) throws {
-        try begin()
-        try writer.encodeValue(value, codingPath: codingPath)
-    }
-
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        do { try begin() } catch { return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath, id: -1)) }
-        let nestedId = writer.openContainer(UInt8(ascii: "{"), closer: UInt8(ascii: "}"))
-        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: writer, codingPath: codingPath, id: nestedId))
+        writer.nestedKeyed(keyType, codingPath: codingPath, placed: (try? begin()) != nil)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        do { try begin() } catch { return UnkeyedWriter(writer: writer, codingPath: codingPath, id: -1) }
-        let nestedId = writer.openContainer(UInt8(ascii: "["), closer: UInt8(ascii: "]"))
-        return UnkeyedWriter(writer: writer, codingPath: codingPath, id: nestedId)
+        writer.nestedUnkeyed(codingPath: codingPath, placed: (try? begin()) != nil)
     }
 
-    mutating func superEncoder() -> any Encoder {
-        _ = writer.fail()
-        return ContainerFactory(writer: writer, codingPath: codingPath, start: writer.bytes.count)
-    }
+    mutating func superEncoder() -> any Encoder { writer.superEncoder(codingPath: codingPath) }
 }
 
 /// Writes exactly one value where the encoder stands; a second one is left to JSONEncoder.
-private struct SingleValueWriter: SingleValueEncodingContainer {
+private struct SingleValueWriter: SingleValueEncodingContainer, PositionedValueWriter {
     let writer: JSONByteWriter
     let codingPath: [any CodingKey]
     let start: Int
 
-    private func begin() throws {
+    func begin() throws {
         guard writer.bytes.count == start else { throw writer.fail() }
     }
+}
 
+/// An unkeyed or single-value container: each value is written where ``begin()`` places
+/// the writer (after a comma, or at the one value's start); the same primitives serve both.
+private protocol PositionedValueWriter {
+    var writer: JSONByteWriter { get }
+    var codingPath: [any CodingKey] { get }
+    /// Places the writer for the next value, or throws when it cannot be written here.
+    mutating func begin() throws
+}
+
+extension PositionedValueWriter {
     mutating func encodeNil() throws { try begin(); writer.writeLiteral("null") }
     mutating func encode(_ value: Bool) throws { try begin(); writer.writeLiteral(value ? "true" : "false") }
     mutating func encode(_ value: String) throws { try begin(); writer.writeString(value) }
