@@ -9,15 +9,13 @@ public enum Topic {
     public static func event(source: String, type: String) -> String { "\(source).\(type)" }
 
     /// The topic of a source's heartbeat.
-    public static func heartbeat(source: String) -> String { "\(source).\(heartbeatSuffix)" }
+    public static func heartbeat(source: String) -> String { "\(source).\(heartbeatName)" }
 
     /// The prefix that selects every message of a source, heartbeats included.
     public static func sourcePrefix(_ source: String) -> String { "\(source)." }
 
-    static let heartbeatSuffix = "_heartbeat"
-
     /// The name (after `source.`) a heartbeat is published under.
-    public static var heartbeatName: String { heartbeatSuffix }
+    public static let heartbeatName = "_heartbeat"
 
     /// Splits a topic into its source and the rest; nil if it has no dot.
     public static func split(_ topic: String) -> (source: String, name: String)? {
@@ -26,7 +24,7 @@ public enum Topic {
     }
 
     /// Whether `name` (the part after the source) is the heartbeat.
-    public static func isHeartbeat(name: String) -> Bool { name == heartbeatSuffix }
+    public static func isHeartbeat(name: String) -> Bool { name == heartbeatName }
 
     /// A service name: lowercase letters, digits and `-`, starting with a letter, at most 32.
     public static func isValidSource(_ name: String) -> Bool {

@@ -60,11 +60,14 @@ package final class SourceStream {
         !awaitingFirstReplay && replaySentAt == nil && applied >= head
     }
 
+    /// Events are known to be missing, or the source has not answered yet.
+    private var needsReplay: Bool { awaitingFirstReplay || accepted < head }
+
     /// How long the reader may wait for messages before this stream needs
     /// ``requestReplayIfNeeded`` again: short while a request could not be sent yet, so
     /// a source that has just come up is asked at once rather than at the next idle wake.
     package func pollMilliseconds(atMost limit: Int) -> Int {
-        guard replaySentAt == nil, awaitingFirstReplay || accepted < head else { return limit }
+        guard replaySentAt == nil, needsReplay else { return limit }
         let wait = retryAfter - .now
         return min(limit, max(1, Int(wait.wholeMilliseconds)))
     }
@@ -131,7 +134,7 @@ package final class SourceStream {
             guard now - sentAt >= .milliseconds(timeoutMilliseconds) else { return }
             logger.warning("replay request unanswered; asking again", metadata: ["source": "\(source.name)"])
         } else {
-            guard awaitingFirstReplay || accepted < head, now >= retryAfter else { return }
+            guard needsReplay, now >= retryAfter else { return }
             if !awaitingFirstReplay { gaps.increment(); gapsRepaired += 1 }
         }
         let request = ReplayRequest(source: source.name, after: accepted, limit: limit)
