@@ -35,7 +35,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-probe",
-        dependencies: ["OmnibusService", "OmnibusClient", argumentParser, grdb, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", argumentParser, grdb, lifecycle],
         path: "Tools/Probe"
     ),
     .executableTarget(
@@ -45,7 +45,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", "OmnibusClient", "IdentityService", "OrdersService", argumentParser, grdb, logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
     .testTarget(

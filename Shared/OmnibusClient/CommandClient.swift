@@ -20,7 +20,24 @@ public final class CommandClient {
         self.timeoutMilliseconds = timeoutMilliseconds
     }
 
-    /// Sends a typed command and decodes its reply's data as `Output`.
+    /// Sends `command` and returns its reply's data, or throws the reply's error (an
+    /// ``OmnibusError``). A retry must reuse `id`: the service then answers its first reply
+    /// again and applies nothing twice.
+    public func send<Command: CommandContract>(
+        _ command: Command, id: String = UUID().uuidString, channel: String? = nil, correlationId: String? = nil
+    ) throws -> Command.Reply {
+        try reply(to: command, id: id, channel: channel, correlationId: correlationId).get()
+    }
+
+    /// Sends `command` and returns its whole reply, successful or not.
+    public func reply<Command: CommandContract>(
+        to command: Command, id: String = UUID().uuidString, channel: String? = nil, correlationId: String? = nil
+    ) throws -> CommandReply<Command.Reply> {
+        try send(CommandRequest(command, id: id, channel: channel, correlationId: correlationId))
+    }
+
+    /// Sends a request built by hand (any command name, as `omnibus send` does) and decodes
+    /// its reply's data as `Output`.
     public func send<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ request: CommandRequest<Input>, expecting: Output.Type = Output.self
     ) throws -> CommandReply<Output> {
@@ -33,8 +50,17 @@ public final class CommandClient {
     }
 
     /// Sends one command from a thread of its own (a DEALER blocks while it waits, which a
-    /// cooperative thread must not) and returns the whole reply: for tools and tests that ask
-    /// once and move on.
+    /// cooperative thread must not) and returns its whole reply: for tools and tests that
+    /// ask once and move on.
+    public static func reply<Command: CommandContract>(
+        to command: Command, at endpoint: String, context: ZMQContext, id: String = UUID().uuidString,
+        channel: String? = nil, timeoutMilliseconds: Int = 5000
+    ) async throws -> CommandReply<Command.Reply> {
+        try await send(CommandRequest(command, id: id, channel: channel), to: endpoint, context: context,
+                       timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Sends a request built by hand from a thread of its own and returns the whole reply.
     public static func send<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ request: CommandRequest<Input>, to endpoint: String, context: ZMQContext, timeoutMilliseconds: Int = 5000,
         expecting: Output.Type = Output.self

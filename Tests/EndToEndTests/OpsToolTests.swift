@@ -97,7 +97,7 @@ struct OpsToolTests {
     static func resolve(_ email: String, endpoint: String, context: ZMQContext) async throws -> String {
         try await blocking {
             let client = try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 10_000)
-            let request = CommandRequest(id: UUID().uuidString, command: IdentityCommand.resolve,
+            let request = CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name,
                                          data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
             return try client.send(request, expecting: ResolvedCustomer.self).get().customerId
         }
@@ -123,7 +123,7 @@ struct OpsToolTests {
         defer { directory.remove() }
         let (configPath, _) = try Self.writeConfig(in: directory)
         let result = try await Self.omnibus(
-            ["send", "--config", configPath, "identity", "identity.resolve", #"{"identifier":{"kind":"device","value":"d-1"}}"#,
+            ["send", "--config", configPath, "identity", ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"d-1"}}"#,
              "--id", "req-42", "--timeout", "200"], in: directory)
         #expect(result.exit == .exited(1), "\(result.output)")
         #expect(result.output.contains("unavailable") && result.output.contains("--id req-42"), "\(result.output)")
@@ -131,7 +131,7 @@ struct OpsToolTests {
 
     @Test("bad arguments get a usage error", arguments: [
         ["frobnicate"], ["up", "--stop-timeout", "0"], ["status", "--timeout", "-5"], ["status", "--config", "/nonexistent/omnibus.json"],
-        ["send", "orders", "orders.cart.get", "{not json"], ["send", "orders", "orders.cart.get", "[1, 2]"], ["send", "billing", "billing.pay"], ["customer", "not-a-customer-id"], ["customer", "cus_1", "--timeout", "0"],
+        ["send", "orders", GetCart.name, "{not json"], ["send", "orders", GetCart.name, "[1, 2]"], ["send", "billing", "billing.pay"], ["customer", "not-a-customer-id"], ["customer", "cus_1", "--timeout", "0"],
     ])
     func usageErrors(arguments: [String]) async throws {
         let directory = try TemporaryDirectory()

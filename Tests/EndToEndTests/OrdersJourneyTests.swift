@@ -49,18 +49,16 @@ struct OrdersJourneyTests {
         }
 
         func resolve(_ kind: IdentifierKind, _ value: String, channel: String) async throws -> String {
-            let resolved: ResolvedCustomer = try await identity.call(
-                IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
+            let resolved = try await identity.call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
             return resolved.customerId
         }
 
         func add(_ customerId: String, _ sku: String, _ quantity: Int, channel: String) async throws {
-            let _: CartView = try await orders.call(
-                OrdersCommand.addToCart, AddToCart(customerId: customerId, sku: sku, quantity: quantity), channel: channel)
+            let _ = try await orders.call(AddToCart(customerId: customerId, sku: sku, quantity: quantity), channel: channel)
         }
 
         func cart(_ customerId: String, channel: String) async throws -> CartView {
-            try await orders.call(OrdersCommand.getCart, GetCart(customerId: customerId), channel: channel)
+            try await orders.call(GetCart(customerId: customerId), channel: channel)
         }
 
         func ordersCaughtUp() async throws {
@@ -86,8 +84,7 @@ struct OrdersJourneyTests {
 
         // A registered web shopper with one item, and the same person anonymous in the app.
         let registered = try await suite.resolve(.email, "lea@example.com", channel: "web")
-        let _: MergeOutcome = try await suite.identity.call(
-            IdentityCommand.link, LinkIdentifier(customerId: registered, identifier: IdentifierInput(.email, "lea@example.com"), verified: true),
+        let _ = try await suite.identity.call(LinkIdentifier(customerId: registered, identifier: IdentifierInput(.email, "lea@example.com"), verified: true),
             channel: "web")
         try await suite.add(registered, "socks-trio", 1, channel: "web")
         let anonymous = try await suite.resolve(.device, "ios-7F3A", channel: "app")
@@ -100,9 +97,7 @@ struct OrdersJourneyTests {
         // Orders goes down hard; the customer logs in meanwhile; orders comes back and catches up.
         orders.send(SIGKILL)
         _ = try await orders.waitForExit()
-        let outcome: MergeOutcome = try await suite.identity.call(
-            IdentityCommand.link,
-            LinkIdentifier(customerId: anonymous, identifier: IdentifierInput(.email, "lea@example.com"), verified: true, merge: true),
+        let outcome = try await suite.identity.call(LinkIdentifier(customerId: anonymous, identifier: IdentifierInput(.email, "lea@example.com"), verified: true, merge: true),
             channel: "app")
         #expect(outcome.customerId == registered)
         orders = try suite.startOrders()
@@ -115,7 +110,7 @@ struct OrdersJourneyTests {
 
         // What an operator sees with `omnibus send`: the same cart, as JSON.
         let sent = try await OpsToolTests.omnibus(
-            ["send", "--config", suite.configPath, "orders", OrdersCommand.getCart, #"{"customerId":"\#(anonymous)"}"#, "--channel", "call_center"],
+            ["send", "--config", suite.configPath, "orders", GetCart.name, #"{"customerId":"\#(anonymous)"}"#, "--channel", "call_center"],
             in: suite.directory)
         #expect(sent.exit == .exited(0), "\(sent.output)")
         let reply = try ContractCoding.decode(CommandReply<CartView>.self, from: Data(sent.output.utf8))
@@ -137,7 +132,7 @@ struct OrdersJourneyTests {
             configuration.readonly = true
             return configuration
         }()).read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = ?", arguments: [OrdersEvent.cartMerged])
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE type = ?", arguments: [OrdersEvent.CartMerged.type])
         }
         #expect(merges == 1, "the merge was applied exactly once")
         try await suite.stop([orders, suite.identityProcess])

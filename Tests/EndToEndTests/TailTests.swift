@@ -34,7 +34,7 @@ struct TailTests {
             return try await blocking {
                 let client = try CommandClient(context: context, endpoint: commands, timeoutMilliseconds: 10_000)
                 return try (0..<count).map { index in
-                    let request = CommandRequest(id: UUID().uuidString, command: IdentityCommand.resolve, channel: "web",
+                    let request = CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name, channel: "web",
                                                  data: ResolveIdentifier(identifier: IdentifierInput(.email, "\(prefix)\(index)@tail.example")))
                     return try client.send(request, expecting: ResolvedCustomer.self).get().customerId
                 }
@@ -70,7 +70,7 @@ struct TailTests {
         #expect(events.map(\.sequence) == Array(1...120))
         #expect(Set(events.map(\.id)).count == 120)
         #expect(events.allSatisfy { $0.source == "identity" && $0.schemaVersion == 1 && $0.customerId != nil && $0.channel == "web" })
-        #expect(Set(events.map(\.type)) == [IdentityEvent.customerCreated, IdentityEvent.identifierLinked])
+        #expect(Set(events.map(\.type)) == [IdentityEvent.CustomerCreated.type, IdentityEvent.IdentifierLinked.type])
         try await bus.stop()
     }
 
@@ -78,15 +78,15 @@ struct TailTests {
     func filters() async throws {
         let bus = try await Bus()
         let customers = try await bus.createCustomers(30, prefix: "filter")
-        let byType = try Self.envelopes(try await bus.tail(["--json", "--from-start", "--until-end", "--type", "customer.created"]).lines)
-        #expect(byType.count == 30 && byType.allSatisfy { $0.type == IdentityEvent.customerCreated })
+        let byType = try Self.envelopes(try await bus.tail(["--json", "--from-start", "--until-end", "--type", IdentityEvent.CustomerCreated.type]).lines)
+        #expect(byType.count == 30 && byType.allSatisfy { $0.type == IdentityEvent.CustomerCreated.type })
 
         let byCustomer = try Self.envelopes(try await bus.tail(["--json", "--from-start", "--until-end", "--customer", customers[7]]).lines)
-        #expect(byCustomer.map(\.type) == [IdentityEvent.customerCreated, IdentityEvent.identifierLinked])
+        #expect(byCustomer.map(\.type) == [IdentityEvent.CustomerCreated.type, IdentityEvent.IdentifierLinked.type])
         #expect(byCustomer.allSatisfy { $0.customerId == customers[7] })
 
         let byTopic = try Self.envelopes(try await bus.tail(["--json", "--from-start", "--until-end", "--topic", "identity.customer.identifier"]).lines)
-        #expect(byTopic.count == 30 && byTopic.allSatisfy { $0.type == IdentityEvent.identifierLinked })
+        #expect(byTopic.count == 30 && byTopic.allSatisfy { $0.type == IdentityEvent.IdentifierLinked.type })
 
         let fromSequence = try Self.envelopes(try await bus.tail(["--json", "--from", "identity:51", "--until-end"]).lines)
         #expect(fromSequence.map(\.sequence) == Array(51...60))

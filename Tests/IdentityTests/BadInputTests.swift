@@ -16,28 +16,28 @@ struct BadInputTests {
     }
 
     static let cases: [Case] = [
-        Case(description: "e-mail without @", command: IdentityCommand.resolve, body: identifier("email", "not-an-email"), code: .invalidArgument),
-        Case(description: "e-mail with two @", command: IdentityCommand.resolve, body: identifier("email", "a@b@c.com"), code: .invalidArgument),
-        Case(description: "e-mail without a dotted domain", command: IdentityCommand.resolve, body: identifier("email", "a@localhost"), code: .invalidArgument),
-        Case(description: "phone without country code", command: IdentityCommand.resolve, body: identifier("phone", "030 1234567"), code: .invalidArgument),
-        Case(description: "phone with letters", command: IdentityCommand.resolve, body: identifier("phone", "+49 30 CALL-ME"), code: .invalidArgument),
-        Case(description: "phone too long", command: IdentityCommand.resolve, body: identifier("phone", "+1234567890123456"), code: .invalidArgument),
-        Case(description: "handle with spaces", command: IdentityCommand.resolve, body: identifier("instagram", "two words"), code: .invalidArgument),
-        Case(description: "empty value", command: IdentityCommand.resolve, body: identifier("device", "   "), code: .invalidArgument),
-        Case(description: "unknown kind", command: IdentityCommand.resolve, body: identifier("myspace", "tom"), code: .invalidArgument),
-        Case(description: "oversize identifier", command: IdentityCommand.resolve,
+        Case(description: "e-mail without @", command: ResolveIdentifier.name, body: identifier("email", "not-an-email"), code: .invalidArgument),
+        Case(description: "e-mail with two @", command: ResolveIdentifier.name, body: identifier("email", "a@b@c.com"), code: .invalidArgument),
+        Case(description: "e-mail without a dotted domain", command: ResolveIdentifier.name, body: identifier("email", "a@localhost"), code: .invalidArgument),
+        Case(description: "phone without country code", command: ResolveIdentifier.name, body: identifier("phone", "030 1234567"), code: .invalidArgument),
+        Case(description: "phone with letters", command: ResolveIdentifier.name, body: identifier("phone", "+49 30 CALL-ME"), code: .invalidArgument),
+        Case(description: "phone too long", command: ResolveIdentifier.name, body: identifier("phone", "+1234567890123456"), code: .invalidArgument),
+        Case(description: "handle with spaces", command: ResolveIdentifier.name, body: identifier("instagram", "two words"), code: .invalidArgument),
+        Case(description: "empty value", command: ResolveIdentifier.name, body: identifier("device", "   "), code: .invalidArgument),
+        Case(description: "unknown kind", command: ResolveIdentifier.name, body: identifier("myspace", "tom"), code: .invalidArgument),
+        Case(description: "oversize identifier", command: ResolveIdentifier.name,
              body: identifier("email", String(repeating: "a", count: 5000) + "@example.com"), code: .invalidArgument),
-        Case(description: "missing identifier", command: IdentityCommand.resolve, body: .object([:]), code: .invalidArgument),
-        Case(description: "identifier of the wrong type", command: IdentityCommand.resolve,
+        Case(description: "missing identifier", command: ResolveIdentifier.name, body: .object([:]), code: .invalidArgument),
+        Case(description: "identifier of the wrong type", command: ResolveIdentifier.name,
              body: .object(["identifier": .number(42)]), code: .invalidArgument),
-        Case(description: "unknown customer", command: IdentityCommand.getProfile,
+        Case(description: "unknown customer", command: GetProfile.name,
              body: .object(["customerId": .string("cus_nobody")]), code: .notFound),
-        Case(description: "oversize customer id", command: IdentityCommand.updateProfile,
+        Case(description: "oversize customer id", command: UpdateProfile.name,
              body: .object(["customerId": .string(String(repeating: "x", count: 500))]), code: .invalidArgument),
-        Case(description: "unknown consent purpose", command: IdentityCommand.setConsent,
+        Case(description: "unknown consent purpose", command: SetConsent.name,
              body: .object(["customerId": .string("cus_x"), "purpose": .string("telepathy"), "channel": .string("email"), "granted": .bool(true)]),
              code: .invalidArgument),
-        Case(description: "unknown customer to erase", command: IdentityCommand.erase,
+        Case(description: "unknown customer to erase", command: EraseCustomer.name,
              body: .object(["customerId": .string("cus_nobody")]), code: .notFound),
     ]
 
@@ -45,7 +45,7 @@ struct BadInputTests {
           arguments: cases)
     func rejected(_ bad: Case) async throws {
         let identity = try await IdentityHarness.start()
-        let reply = try await identity.send(bad.command, bad.body, expecting: JSONValue.self)
+        let reply = try await identity.sendRaw(bad.command, bad.body)
         #expect(!reply.ok)
         #expect(reply.error?.code == bad.code)
         #expect((reply.error?.message.count ?? 0) > 10, "a sentence, not just a code")
@@ -63,7 +63,7 @@ struct BadInputTests {
                        UpdateProfile(customerId: customer, displayName: "  "),
                        UpdateProfile(customerId: customer, locale: "english please"),
                        UpdateProfile(customerId: customer, locale: "d")] {
-            let reply = try await identity.send(IdentityCommand.updateProfile, update, expecting: CustomerRef.self)
+            let reply = try await identity.send(update)
             #expect(reply.error?.code == .invalidArgument, "\(update)")
         }
         #expect(try await identity.health().head == head)

@@ -23,15 +23,11 @@ struct ConsentTests {
         let identity = try await IdentityHarness.start()
         let customer = try await identity.resolve(.email, "opt@example.com").customerId
         let before = Timestamp.now()
-        let _: CustomerRef = try await identity.call(
-            IdentityCommand.setConsent, SetConsent(customerId: customer, purpose: .marketing, channel: .email, granted: true),
+        let _ = try await identity.call(SetConsent(customerId: customer, purpose: .marketing, channel: .email, granted: true),
             channel: "web")
-        let _: CustomerRef = try await identity.call(
-            IdentityCommand.setConsent,
-            SetConsent(customerId: customer, purpose: .service, channel: .sms, granted: false, source: "call-center agent 17"),
+        let _ = try await identity.call(SetConsent(customerId: customer, purpose: .service, channel: .sms, granted: false, source: "call-center agent 17"),
             channel: "call_center")
-        let _: CustomerRef = try await identity.call(
-            IdentityCommand.setConsent, SetConsent(customerId: customer, purpose: .marketing, channel: .email, granted: true),
+        let _ = try await identity.call(SetConsent(customerId: customer, purpose: .marketing, channel: .email, granted: true),
             channel: "app")
 
         let profile = try await identity.profile(customer)
@@ -41,7 +37,7 @@ struct ConsentTests {
         #expect(!profile.allows(.service, on: .sms))
         #expect(profile.consents.first { $0.purpose == .service && $0.channel == .sms }?.source == "call-center agent 17")
 
-        let events = try identity.events(IdentityEvent.consentChanged, as: IdentityEvent.ConsentChanged.self)
+        let events = try identity.events(IdentityEvent.ConsentChanged.type, as: IdentityEvent.ConsentChanged.self)
         #expect(events.map { [$0.data.consent.purpose.rawValue, $0.data.consent.channel.rawValue, "\($0.data.consent.granted)"] }
             == [["marketing", "email", "true"], ["service", "sms", "false"]])
         try await identity.stop()
@@ -52,19 +48,17 @@ struct ConsentTests {
         let identity = try await IdentityHarness.start()
         let customer = try await identity.resolve(.phone, "+447700900123").customerId
         let quiet = QuietHours(start: "22:00", end: "07:30", timeZone: "Europe/London")
-        let _: CustomerRef = try await identity.call(
-            IdentityCommand.setPreferences, SetPreferences(customerId: customer, preferredChannel: .sms, quietHours: quiet))
+        let _ = try await identity.call(SetPreferences(customerId: customer, preferredChannel: .sms, quietHours: quiet))
         let profile = try await identity.profile(customer)
         #expect(profile.preferredChannel == .sms)
         #expect(profile.quietHours == quiet)
-        #expect(try identity.events(IdentityEvent.preferencesChanged, as: IdentityEvent.PreferencesChanged.self).map(\.data)
+        #expect(try identity.events(IdentityEvent.PreferencesChanged.type, as: IdentityEvent.PreferencesChanged.self).map(\.data)
             == [IdentityEvent.PreferencesChanged(customerId: customer, preferredChannel: .sms, quietHours: quiet)])
 
         for bad in [QuietHours(start: "25:00", end: "07:00", timeZone: "UTC"),
                     QuietHours(start: "22:00", end: "7", timeZone: "UTC"),
                     QuietHours(start: "22:00", end: "07:00", timeZone: "Mars/Olympus_Mons")] {
-            let reply = try await identity.send(
-                IdentityCommand.setPreferences, SetPreferences(customerId: customer, quietHours: bad), expecting: CustomerRef.self)
+            let reply = try await identity.send(SetPreferences(customerId: customer, quietHours: bad))
             #expect(reply.error?.code == .invalidArgument, "\(bad)")
         }
         #expect(try await identity.profile(customer).quietHours == quiet)

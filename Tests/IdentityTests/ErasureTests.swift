@@ -14,10 +14,9 @@ struct ErasureTests {
         let identity = try await IdentityHarness.start()
         let customer = try await identity.resolve(.email, Self.email, channel: "web").customerId
         let phoneOwner = try await identity.resolve(.phone, Self.phone, channel: "store").customerId
-        let _: MergeOutcome = try await identity.call(IdentityCommand.merge, MergeCustomers(survivorId: customer, mergedId: phoneOwner))
+        let _ = try await identity.call(MergeCustomers(survivorId: customer, mergedId: phoneOwner))
         for suffix in ["", " Jr.", ""] {
-            let _: CustomerRef = try await identity.call(
-                IdentityCommand.updateProfile, UpdateProfile(customerId: customer, displayName: Self.name + suffix, locale: "de-DE"))
+            let _ = try await identity.call(UpdateProfile(customerId: customer, displayName: Self.name + suffix, locale: "de-DE"))
         }
         // Someone else's data must survive the erasure.
         let other = try await identity.resolve(.email, "keep.me@example.com").customerId
@@ -25,7 +24,7 @@ struct ErasureTests {
         let files = [identity.databasePath, identity.databasePath + "-wal", identity.databasePath + "-shm"]
         #expect(try Self.occurrences(in: files) == [Self.name, Self.email, Self.phone], "the test data must be on disk first")
 
-        let outcome: ErasureOutcome = try await identity.call(IdentityCommand.erase, EraseCustomer(customerId: phoneOwner))
+        let outcome = try await identity.call(EraseCustomer(customerId: phoneOwner))
         #expect(outcome.customerId == customer)
         #expect(Set(outcome.erasedIds) == [customer, phoneOwner])
 
@@ -33,9 +32,9 @@ struct ErasureTests {
         #expect(try Self.occurrences(in: files) == [], "while running")
 
         // What the service tells the rest of the system, and what replay now serves.
-        let erased = try identity.events(IdentityEvent.customerErased, as: IdentityEvent.CustomerErased.self)
+        let erased = try identity.events(IdentityEvent.CustomerErased.type, as: IdentityEvent.CustomerErased.self)
         #expect(erased.map(\.data.customerId) == [customer])
-        let linked = try identity.events(IdentityEvent.identifierLinked, as: IdentityEvent.IdentifierLinked.self)
+        let linked = try identity.events(IdentityEvent.IdentifierLinked.type, as: IdentityEvent.IdentifierLinked.self)
         #expect(linked.filter { $0.customerId != other }.allSatisfy { $0.data.value == nil && $0.data.redacted == true })
         #expect(linked.first { $0.customerId == other }?.data.value == "keep.me@example.com")
 
@@ -46,9 +45,9 @@ struct ErasureTests {
         #expect(try await identity.resolve(.email, Self.email).customerId != customer)
 
         // Erasing again is harmless and announces nothing new.
-        let again: ErasureOutcome = try await identity.call(IdentityCommand.erase, EraseCustomer(customerId: customer))
+        let again = try await identity.call(EraseCustomer(customerId: customer))
         #expect(Set(again.erasedIds) == [customer, phoneOwner])
-        #expect(try identity.events(IdentityEvent.customerErased, as: IdentityEvent.CustomerErased.self).count == 1)
+        #expect(try identity.events(IdentityEvent.CustomerErased.type, as: IdentityEvent.CustomerErased.self).count == 1)
 
         try await identity.service.stop()
         #expect(try Self.occurrences(in: files).filter { $0 != Self.email } == [], "after shutdown")

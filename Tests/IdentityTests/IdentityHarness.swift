@@ -45,11 +45,11 @@ final class IdentityHarness: CommandTarget, Sendable {
 
 
     func resolve(_ kind: IdentifierKind, _ value: String, channel: String = "app") async throws -> ResolvedCustomer {
-        try await call(IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
+        try await call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
     }
 
     func profile(_ customerId: String) async throws -> CustomerProfile {
-        try await call(IdentityCommand.getProfile, GetProfile(customerId: customerId))
+        try await call(GetProfile(customerId: customerId))
     }
 
     func health() async throws -> HealthReport {

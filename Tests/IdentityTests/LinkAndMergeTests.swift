@@ -8,9 +8,7 @@ struct LinkAndMergeTests {
     func linkNew() async throws {
         let identity = try await IdentityHarness.start()
         let chat = try await identity.resolve(.messenger, "psid-771", channel: "messenger")
-        let outcome: MergeOutcome = try await identity.call(
-            IdentityCommand.link,
-            LinkIdentifier(customerId: chat.customerId, identifier: IdentifierInput(.email, "mia@example.org"), verified: true),
+        let outcome = try await identity.call(LinkIdentifier(customerId: chat.customerId, identifier: IdentifierInput(.email, "mia@example.org"), verified: true),
             channel: "messenger")
         #expect(outcome == MergeOutcome(customerId: chat.customerId, mergedIds: []))
         let profile = try await identity.profile(chat.customerId)
@@ -27,9 +25,7 @@ struct LinkAndMergeTests {
         let web = try await identity.resolve(.email, "sam@example.net", channel: "web")
         let app = try await identity.resolve(.device, "ios-install-9", channel: "app")
         let headBefore = try await identity.health().head
-        let reply = try await identity.send(
-            IdentityCommand.link, LinkIdentifier(customerId: app.customerId, identifier: IdentifierInput(.email, "sam@example.net")),
-            expecting: MergeOutcome.self)
+        let reply = try await identity.send(LinkIdentifier(customerId: app.customerId, identifier: IdentifierInput(.email, "sam@example.net")))
         #expect(reply.error?.code == .conflict)
         #expect(try await identity.health().head == headBefore)
         #expect(try await identity.resolve(.device, "ios-install-9").customerId == app.customerId)
@@ -41,17 +37,11 @@ struct LinkAndMergeTests {
     func loginMerge() async throws {
         let identity = try await IdentityHarness.start()
         let registered = try await identity.resolve(.email, "lea@example.com", channel: "web")
-        let _: MergeOutcome = try await identity.call(
-            IdentityCommand.link,
-            LinkIdentifier(customerId: registered.customerId, identifier: IdentifierInput(.email, "lea@example.com"), verified: true))
+        let _ = try await identity.call(LinkIdentifier(customerId: registered.customerId, identifier: IdentifierInput(.email, "lea@example.com"), verified: true))
         let anonymous = try await identity.resolve(.device, "android-42", channel: "app")
-        let _: CustomerRef = try await identity.call(
-            IdentityCommand.setConsent,
-            SetConsent(customerId: anonymous.customerId, purpose: .marketing, channel: .push, granted: true))
+        let _ = try await identity.call(SetConsent(customerId: anonymous.customerId, purpose: .marketing, channel: .push, granted: true))
 
-        let outcome: MergeOutcome = try await identity.call(
-            IdentityCommand.link,
-            LinkIdentifier(customerId: anonymous.customerId, identifier: IdentifierInput(.email, "lea@example.com"),
+        let outcome = try await identity.call(LinkIdentifier(customerId: anonymous.customerId, identifier: IdentifierInput(.email, "lea@example.com"),
                            verified: true, merge: true))
         #expect(outcome == MergeOutcome(customerId: registered.customerId, mergedIds: [anonymous.customerId]))
         #expect(try await identity.resolve(.device, "android-42").customerId == registered.customerId)
@@ -62,7 +52,7 @@ struct LinkAndMergeTests {
         #expect(Set(survivor.identifiers.map(\.value)) == ["lea@example.com", "android-42"])
         #expect(survivor.allows(.marketing, on: .push))
 
-        let merges = try identity.events(IdentityEvent.customersMerged, as: IdentityEvent.CustomersMerged.self)
+        let merges = try identity.events(IdentityEvent.CustomersMerged.type, as: IdentityEvent.CustomersMerged.self)
         #expect(merges.map(\.data) == [IdentityEvent.CustomersMerged(survivorId: registered.customerId, mergedId: anonymous.customerId)])
         #expect(merges.first?.customerId == registered.customerId)
         try await identity.stop()
@@ -74,8 +64,8 @@ struct LinkAndMergeTests {
         let a = try await identity.resolve(.device, "device-a").customerId
         let b = try await identity.resolve(.device, "device-b").customerId
         let c = try await identity.resolve(.device, "device-c").customerId
-        let first: MergeOutcome = try await identity.call(IdentityCommand.merge, MergeCustomers(survivorId: b, mergedId: a))
-        let second: MergeOutcome = try await identity.call(IdentityCommand.merge, MergeCustomers(survivorId: c, mergedId: b))
+        let first = try await identity.call(MergeCustomers(survivorId: b, mergedId: a))
+        let second = try await identity.call(MergeCustomers(survivorId: c, mergedId: b))
         #expect(first == MergeOutcome(customerId: b, mergedIds: [a]))
         #expect(second == MergeOutcome(customerId: c, mergedIds: [b]))
 
@@ -86,9 +76,9 @@ struct LinkAndMergeTests {
         #expect(Set(profile.identifiers.map(\.value)) == ["device-a", "device-b", "device-c"])
 
         // Merging along the chain again is a no-op: already one customer.
-        let repeatAB: MergeOutcome = try await identity.call(IdentityCommand.merge, MergeCustomers(survivorId: b, mergedId: a))
+        let repeatAB = try await identity.call(MergeCustomers(survivorId: b, mergedId: a))
         #expect(repeatAB == MergeOutcome(customerId: c, mergedIds: []))
-        #expect(try identity.events(IdentityEvent.customersMerged, as: IdentityEvent.CustomersMerged.self).count == 2)
+        #expect(try identity.events(IdentityEvent.CustomersMerged.type, as: IdentityEvent.CustomersMerged.self).count == 2)
         try await identity.stop()
     }
 
@@ -98,11 +88,11 @@ struct LinkAndMergeTests {
         let a = try await identity.resolve(.device, "retry-a").customerId
         let b = try await identity.resolve(.device, "retry-b").customerId
         let request = MergeCustomers(survivorId: b, mergedId: a)
-        let first = try await identity.send(IdentityCommand.merge, request, id: "merge-1", expecting: MergeOutcome.self)
-        let retry = try await identity.send(IdentityCommand.merge, request, id: "merge-1", expecting: MergeOutcome.self)
+        let first = try await identity.send(request, id: "merge-1")
+        let retry = try await identity.send(request, id: "merge-1")
         #expect(first == retry)
         #expect(try first.get() == MergeOutcome(customerId: b, mergedIds: [a]))
-        #expect(try identity.events(IdentityEvent.customersMerged, as: IdentityEvent.CustomersMerged.self).count == 1)
+        #expect(try identity.events(IdentityEvent.CustomersMerged.type, as: IdentityEvent.CustomersMerged.self).count == 1)
         try await identity.stop()
     }
 }

@@ -14,8 +14,8 @@ struct ResolveTests {
         let again = try await identity.resolve(.email, "ada.lovelace@example.com", channel: "web")
         #expect(again == ResolvedCustomer(customerId: first.customerId, status: .provisional, created: false))
 
-        let created = try identity.events(IdentityEvent.customerCreated, as: IdentityEvent.CustomerCreated.self)
-        let linked = try identity.events(IdentityEvent.identifierLinked, as: IdentityEvent.IdentifierLinked.self)
+        let created = try identity.events(IdentityEvent.CustomerCreated.type, as: IdentityEvent.CustomerCreated.self)
+        let linked = try identity.events(IdentityEvent.IdentifierLinked.type, as: IdentityEvent.IdentifierLinked.self)
         #expect(created.map(\.data.customerId) == [first.customerId])
         #expect(linked.map(\.data) == [IdentityEvent.IdentifierLinked(
             customerId: first.customerId, kind: .email, value: "ada.lovelace@example.com", channel: "app", verified: false)])
@@ -41,9 +41,7 @@ struct ResolveTests {
     @Test("createIfUnknown false answers not_found and creates nothing")
     func lookupOnly() async throws {
         let identity = try await IdentityHarness.start()
-        let reply = try await identity.send(
-            IdentityCommand.resolve, ResolveIdentifier(identifier: IdentifierInput(.device, "install-1"), createIfUnknown: false),
-            expecting: ResolvedCustomer.self)
+        let reply = try await identity.send(ResolveIdentifier(identifier: IdentifierInput(.device, "install-1"), createIfUnknown: false))
         #expect(reply.error?.code == .notFound)
         #expect(try await identity.health().head == 0)
         try await identity.stop()
@@ -58,7 +56,7 @@ struct ResolveTests {
         let (app, web) = try await (fromApp, fromWeb)
         #expect(app == web)
         #expect(Set(app).count == handles.count)
-        let created = try identity.events(IdentityEvent.customerCreated, as: IdentityEvent.CustomerCreated.self)
+        let created = try identity.events(IdentityEvent.CustomerCreated.type, as: IdentityEvent.CustomerCreated.self)
         #expect(created.count == handles.count)
         try await identity.stop()
     }
@@ -78,11 +76,11 @@ struct ResolveTests {
     func idempotentRetry() async throws {
         let identity = try await IdentityHarness.start()
         let request = ResolveIdentifier(identifier: IdentifierInput(.loyaltyCard, "1234 5678 9012"))
-        let first = try await identity.send(IdentityCommand.resolve, request, id: "retry-1", expecting: ResolvedCustomer.self)
-        let second = try await identity.send(IdentityCommand.resolve, request, id: "retry-1", expecting: ResolvedCustomer.self)
+        let first = try await identity.send(request, id: "retry-1")
+        let second = try await identity.send(request, id: "retry-1")
         #expect(first == second)
         #expect(try first.get().created)
-        #expect(try identity.events(IdentityEvent.customerCreated, as: IdentityEvent.CustomerCreated.self).count == 1)
+        #expect(try identity.events(IdentityEvent.CustomerCreated.type, as: IdentityEvent.CustomerCreated.self).count == 1)
         try await identity.stop()
     }
 }

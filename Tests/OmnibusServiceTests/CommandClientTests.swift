@@ -15,7 +15,7 @@ struct CommandClientTests {
             try silent.bind("tcp://127.0.0.1:*")
             let client = try CommandClient(context: context, endpoint: try silent.lastEndpoint, timeoutMilliseconds: 200)
             do {
-                _ = try client.send(CommandRequest(id: "t1", command: "alpha.add_notes", data: Empty()), expecting: Empty.self)
+                _ = try client.send(CommandRequest(id: "t1", command: AddNotes.name, data: Empty()), expecting: Empty.self)
                 return nil
             } catch let error as OmnibusError {
                 #expect(try silent.receive(wait: false) != nil, "the request did reach the service")

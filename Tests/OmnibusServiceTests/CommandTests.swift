@@ -13,7 +13,7 @@ struct CommandTests {
         defer { directory.remove() }
         let context = try ZMQContext()
         let producer = try await Fixture.producer(in: directory, context: context)
-        let request = CommandRequest(id: "req-1", command: "alpha.add_notes", channel: "app", data: AddNotes(count: 3, text: "hi"))
+        let request = CommandRequest(id: "req-1", command: AddNotes.name, channel: "app", data: AddNotes(count: 3, text: "hi"))
 
         let first = try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self)
         let retry = try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self)
@@ -24,7 +24,7 @@ struct CommandTests {
         let events = try Fixture.outbox(producer)
         #expect(events.count == 3)
 
-        let reused = CommandRequest(id: "req-1", command: healthCommand, data: Empty())
+        let reused = CommandRequest(id: "req-1", command: GetHealth.name, data: Empty())
         let conflict = try await Fixture.command(reused, to: producer, context: context, expecting: Empty.self)
         #expect(conflict.error?.code == .conflict)
         try await producer.stop()
@@ -35,7 +35,7 @@ struct CommandTests {
         defer { directory.remove() }
         let context = try ZMQContext()
         let producer = try await Fixture.producer(in: directory, context: context)
-        let failing = CommandRequest(id: "req-f", command: "alpha.add_notes", data: AddNotes(count: 5, text: "x", fail: true))
+        let failing = CommandRequest(id: "req-f", command: AddNotes.name, data: AddNotes(count: 5, text: "x", fail: true))
 
         let reply = try await Fixture.command(failing, to: producer, context: context, expecting: AddedNotes.self)
         let retry = try await Fixture.command(failing, to: producer, context: context, expecting: AddedNotes.self)
@@ -55,10 +55,10 @@ struct CommandTests {
             try await Fixture.command(request, to: producer, context: context, expecting: Empty.self).error
         }
         #expect(try await send(CommandRequest(id: "a", command: "alpha.nope", data: Empty()))?.code == .unknownCommand)
-        #expect(try await send(CommandRequest(id: "b", command: "alpha.add_notes", version: 9, data: AddNotes(count: 1, text: "")))?.code == .unsupportedVersion)
-        #expect(try await send(CommandRequest(id: "c", command: "alpha.add_notes", data: ["count": "many"]))?.code == .invalidArgument)
-        #expect(try await send(CommandRequest(id: "d", command: "alpha.add_notes", data: AddNotes(count: -1, text: "")))?.code == .invalidArgument)
-        #expect(try await send(CommandRequest(id: "", command: "alpha.add_notes", data: AddNotes(count: 1, text: "")))?.code == .invalidRequest)
+        #expect(try await send(CommandRequest(id: "b", command: AddNotes.name, version: 9, data: AddNotes(count: 1, text: "")))?.code == .unsupportedVersion)
+        #expect(try await send(CommandRequest(id: "c", command: AddNotes.name, data: ["count": "many"]))?.code == .invalidArgument)
+        #expect(try await send(CommandRequest(id: "d", command: AddNotes.name, data: AddNotes(count: -1, text: "")))?.code == .invalidArgument)
+        #expect(try await send(CommandRequest(id: "", command: AddNotes.name, data: AddNotes(count: 1, text: "")))?.code == .invalidRequest)
         let unknown = try #require(try await send(CommandRequest(id: "e", command: "alpha.nope", data: Empty())))
         #expect(unknown.message.contains("alpha.add_notes"), "the error lists the known commands")
         let refused = try await Fixture.command(
@@ -79,7 +79,7 @@ struct CommandTests {
 
         func health(_ id: String) async throws -> HealthReport {
             try await Fixture.command(
-                CommandRequest(id: id, command: healthCommand, data: Empty()), to: consumer, context: context,
+                CommandRequest(id: id, command: GetHealth.name, data: Empty()), to: consumer, context: context,
                 expecting: HealthReport.self
             ).get()
         }
@@ -107,7 +107,7 @@ struct ReplyRetentionTests {
         // A retention of zero: every stored reply is already old at the first prune, which
         // the server runs when it starts and then every minute.
         var producer = try await Fixture.producer(in: directory, context: context)
-        let request = CommandRequest(id: "once", command: "alpha.add_notes", data: AddNotes(count: 1, text: "a"))
+        let request = CommandRequest(id: "once", command: AddNotes.name, data: AddNotes(count: 1, text: "a"))
         #expect(try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self).get().sequences == [1])
         try await producer.stop()
 

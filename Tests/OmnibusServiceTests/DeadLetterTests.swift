@@ -23,12 +23,12 @@ struct DeadLetterTests {
                 if note.data.text == "explode" { throw OmnibusError(.invalidArgument, "cannot take explosive notes") }
             })
         try producer.runtime.store.append([
-            PendingEvent(type: Fixture.noteType, data: Note(index: 0, text: "fine")),
-            PendingEvent(type: Fixture.noteType, schemaVersion: 2, data: Note(index: 1, text: "from the future")),
+            PendingEvent(type: Note.type, data: Note(index: 0, text: "fine")),
+            PendingEvent(type: Note.type, schemaVersion: 2, data: Note(index: 1, text: "from the future")),
             PendingEvent(type: "mystery.happened", data: Mystery(what: "?")),
-            PendingEvent(type: Fixture.noteType, data: Note(index: 3, text: "explode")),
-            PendingEvent(type: Fixture.noteType, data: Mystery(what: "not a note")),
-            PendingEvent(type: Fixture.noteType, data: Note(index: 5, text: "fine too")),
+            PendingEvent(type: Note.type, data: Note(index: 3, text: "explode")),
+            PendingEvent(type: Note.type, data: Mystery(what: "not a note")),
+            PendingEvent(type: Note.type, data: Note(index: 5, text: "fine too")),
         ])
         try await eventually("all six handled") { consumer.runtime.subscriber?.progress["alpha"]?.applied == 6 }
 

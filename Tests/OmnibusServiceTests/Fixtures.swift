@@ -6,15 +6,19 @@ import OmnibusContracts
 import OmnibusService
 import OmnibusTestSupport
 
-/// The test producer's event body.
-struct Note: Codable, Sendable, Equatable {
+/// The test producer's event.
+struct Note: EventContract, Equatable {
+    static let source = "alpha"
+    static let type = "note.added"
     var index: Int
     var text: String
 }
 
 /// The test producer's command: emit `count` notes, or fail if `fail` is set (after emitting,
 /// to prove a failed command leaves nothing behind).
-struct AddNotes: Codable, Sendable {
+struct AddNotes: CommandContract {
+    typealias Reply = AddedNotes
+    static let name = "alpha.add_notes"
     var count: Int
     var text: String
     var fail: Bool?
@@ -27,19 +31,17 @@ struct AddedNotes: Codable, Sendable, Equatable {
 /// A producer ("alpha") and a consumer ("omega") built on the real runtime, with real
 /// SQLite files in a temporary directory and ephemeral loopback ports.
 enum Fixture {
-    static let noteType = "note.added"
-
     static func producer(
         in directory: TemporaryDirectory, context: ZMQContext,
         configure: (inout ServiceRuntime.Configuration) -> Void = { _ in }
     ) async throws -> RunningService {
         var commands = CommandRegistry()
-        commands.register("alpha.add_notes") { (input: AddNotes, context: CommandContext) in
+        commands.register(AddNotes.self) { input, context in
             guard input.count >= 0 && input.count <= 10_000 else {
                 throw OmnibusError(.invalidArgument, "count must be 0 to 10000")
             }
             let sequences = try (0..<input.count).map { index in
-                try context.emit(noteType, data: Note(index: index, text: input.text))
+                try context.emit(Note(index: index, text: input.text))
             }
             if input.fail == true { throw OmnibusError(.conflict, "asked to fail") }
             return AddedNotes(sequences: sequences)
@@ -58,7 +60,7 @@ enum Fixture {
         configure: (inout ServiceRuntime.Configuration) -> Void = { _ in }
     ) async throws -> RunningService {
         var events = EventHandlerRegistry()
-        events.on("alpha", noteType) { (event: EventEnvelope<Note>, context: EventContext) in
+        events.on(Note.self) { event, context in
             try onNote(event)
             try context.db.execute(
                 sql: "INSERT INTO note (source, sequence, eventId, noteIndex) VALUES (?, ?, ?, ?)",
@@ -84,7 +86,7 @@ enum Fixture {
         while done < count {
             let size = min(batch, count - done)
             try producer.runtime.store.append((done..<done + size).map {
-                PendingEvent(type: noteType, data: Note(index: $0, text: text))
+                PendingEvent(type: Note.type, data: Note(index: $0, text: text))
             })
             done += size
         }
@@ -106,7 +108,7 @@ enum Fixture {
     /// The (sequence, event id) of every event in the producer's outbox.
     static func outbox(_ service: RunningService) throws -> [[String]] {
         try service.runtime.store.database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT sequence, eventId FROM outbox WHERE type = ? ORDER BY sequence", arguments: [noteType]).map {
+            try Row.fetchAll(db, sql: "SELECT sequence, eventId FROM outbox WHERE type = ? ORDER BY sequence", arguments: [Note.type]).map {
                 [String(($0["sequence"] as Int64)), $0["eventId"] as String]
             }
         }

@@ -71,7 +71,7 @@ struct FuzzTests {
         try Fixture.append(100, to: producer)
         try await eventually("real events still applied") { try Fixture.noteCount(consumer) == 100 }
         let health = try await Fixture.command(
-            CommandRequest(id: "after-fuzz", command: healthCommand, data: Empty()), to: producer, context: context,
+            CommandRequest(id: "after-fuzz", command: GetHealth.name, data: Empty()), to: producer, context: context,
             expecting: HealthReport.self)
         #expect(try health.get().head == 100)
         try await consumer.stop()

@@ -28,7 +28,7 @@ struct SourceResetTests {
         var configuration = ServiceRuntime.Configuration(name: "ahead", databasePath: path, endpoints: .ephemeral)
         configuration.sources = [producer.asSource]
         var events = EventHandlerRegistry()
-        events.ignore("alpha", types: [Fixture.noteType])
+        events.ignore([Note.self])
         let consumer = try await RunningRuntime.start(
             try ServiceRuntime(configuration: configuration, events: events, context: context, logger: logger), logger: logger)
 

@@ -18,49 +18,61 @@ public struct CommandSender: Sendable {
     }
 
     /// Sends a command and returns the whole reply (ok or error).
-    public func send<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> CommandReply<Output> {
-        try await CommandClient.send(
-            CommandRequest(id: id, command: command, channel: channel, data: data), to: endpoint, context: context,
-            timeoutMilliseconds: timeoutMilliseconds, expecting: Output.self)
+    public func send<Command: CommandContract>(
+        _ command: Command, channel: String? = "app", id: String = UUID().uuidString
+    ) async throws -> CommandReply<Command.Reply> {
+        try await CommandClient.reply(to: command, at: endpoint, context: context, id: id, channel: channel,
+                                      timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Sends a command and returns its data, throwing the reply's error if any.
-    public func call<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> Output {
-        try await send(command, data, channel: channel, id: id, expecting: Output.self).get()
+    public func call<Command: CommandContract>(
+        _ command: Command, channel: String? = "app", id: String = UUID().uuidString
+    ) async throws -> Command.Reply {
+        try await send(command, channel: channel, id: id).get()
+    }
+
+    /// Sends `data` as the command named `name`, as a client that does not use the contract
+    /// types would (bad input, unknown commands), and returns the reply with its data as JSON.
+    public func sendRaw(
+        _ name: String, _ data: JSONValue, channel: String? = "app", id: String = UUID().uuidString
+    ) async throws -> CommandReply<JSONValue> {
+        try await CommandClient.send(
+            CommandRequest(id: id, command: name, channel: channel, data: data), to: endpoint, context: context,
+            timeoutMilliseconds: timeoutMilliseconds, expecting: JSONValue.self)
     }
 
     /// The service's health report.
     public func health() async throws -> HealthReport {
-        try await call(healthCommand, Empty())
+        try await call(GetHealth())
     }
 }
 
-/// A test's handle on a running service: anything with a ``CommandSender`` gets `send` and
-/// `call` with the same defaults.
+/// A test's handle on a running service: anything with a ``CommandSender`` gets `send`,
+/// `call` and `sendRaw` with the same defaults.
 public protocol CommandTarget {
     var commands: CommandSender { get }
 }
 
 extension CommandTarget {
     /// Sends a command and returns the whole reply (ok or error).
-    public func send<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> CommandReply<Output> {
-        try await commands.send(command, data, channel: channel, id: id, expecting: Output.self)
+    public func send<Command: CommandContract>(
+        _ command: Command, channel: String? = "app", id: String = UUID().uuidString
+    ) async throws -> CommandReply<Command.Reply> {
+        try await commands.send(command, channel: channel, id: id)
     }
 
     /// Sends a command and returns its data, throwing the reply's error if any.
-    public func call<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String, _ data: Input, channel: String? = "app", id: String = UUID().uuidString,
-        expecting: Output.Type = Output.self
-    ) async throws -> Output {
-        try await commands.call(command, data, channel: channel, id: id, expecting: Output.self)
+    public func call<Command: CommandContract>(
+        _ command: Command, channel: String? = "app", id: String = UUID().uuidString
+    ) async throws -> Command.Reply {
+        try await commands.call(command, channel: channel, id: id)
+    }
+
+    /// Sends `data` as the command named `name` and returns the reply with its data as JSON.
+    public func sendRaw(
+        _ name: String, _ data: JSONValue, channel: String? = "app", id: String = UUID().uuidString
+    ) async throws -> CommandReply<JSONValue> {
+        try await commands.sendRaw(name, data, channel: channel, id: id)
     }
 }

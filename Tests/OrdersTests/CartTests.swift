@@ -22,7 +22,7 @@ struct CartTests {
         #expect(inApp.total == Money(amountMinor: 8999 + 2 * 1999 + 9499, currency: "EUR"))
         #expect(inApp.version == 3)
 
-        let added = try orders.events(OrdersEvent.cartItemAdded, as: OrdersEvent.CartChanged.self)
+        let added = try orders.events(OrdersEvent.CartItemAdded.type, as: OrdersEvent.CartChanged.self)
         #expect(added.map(\.channel) == ["app", "app", "store"])
         #expect(added.last?.data.items.count == 3)
         #expect(added.allSatisfy { $0.customerId == customer })
@@ -40,14 +40,12 @@ struct CartTests {
         #expect(cart.lines[0].channel == "web", "a line remembers the channel that added it")
         #expect(cart.lines[0].unitPrice == Money(amountMinor: 1999, currency: "EUR"))
 
-        let changed: CartView = try await orders.call(
-            OrdersCommand.setCartQuantity, SetCartQuantity(customerId: customer, sku: "tee-white-m", quantity: 1))
+        let changed = try await orders.call(SetCartQuantity(customerId: customer, sku: "tee-white-m", quantity: 1))
         #expect(changed.lines[0].quantity == 1)
-        let removed: CartView = try await orders.call(
-            OrdersCommand.removeFromCart, RemoveFromCart(customerId: customer, sku: "tee-white-m"))
+        let removed = try await orders.call(RemoveFromCart(customerId: customer, sku: "tee-white-m"))
         #expect(removed.lines.isEmpty)
         #expect(removed.total == nil)
-        #expect(try orders.events(OrdersEvent.cartItemRemoved, as: OrdersEvent.CartChanged.self).map(\.data.quantity) == [0])
+        #expect(try orders.events(OrdersEvent.CartItemRemoved.type, as: OrdersEvent.CartChanged.self).map(\.data.quantity) == [0])
         try await orders.stop()
     }
 
@@ -77,10 +75,7 @@ struct CartTests {
         try await orders.add(customer, "tee-white-m", channel: "web")
         let head = try await orders.head()
 
-        let reply = try await orders.send(
-            OrdersCommand.setCartQuantity,
-            SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: seenByApp.version),
-            expecting: CartView.self)
+        let reply = try await orders.send(SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: seenByApp.version))
         #expect(reply.error?.code == .conflict)
         let current = try #require(reply.error?.details(as: CartView.self))
         #expect(current.version == seenByApp.version + 1)
@@ -88,9 +83,7 @@ struct CartTests {
         #expect(try await orders.head() == head, "a refused edit emits nothing")
         #expect(try await orders.cart(customer) == current)
 
-        let retried: CartView = try await orders.call(
-            OrdersCommand.setCartQuantity,
-            SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: current.version))
+        let retried = try await orders.call(SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: current.version))
         #expect(retried.lines.first?.quantity == 5)
         try await orders.stop()
     }
@@ -100,8 +93,8 @@ struct CartTests {
         let orders = try await OrdersHarness.start()
         let customer = OrdersHarness.newCustomerId()
         let request = AddToCart(customerId: customer, sku: "tee-white-m", quantity: 2)
-        let first: CartView = try await orders.call(OrdersCommand.addToCart, request, id: "add-1")
-        let again: CartView = try await orders.call(OrdersCommand.addToCart, request, id: "add-1")
+        let first = try await orders.call(request, id: "add-1")
+        let again = try await orders.call(request, id: "add-1")
         #expect(first == again)
         #expect(try await orders.cart(customer).lines.first?.quantity == 2)
         try await orders.stop()

@@ -18,11 +18,11 @@ struct CheckoutRecoveryTests {
             checkoutId: "chk_test", orderId: "ord_test", customerId: "cus_recovery", fulfilment: .pickup, storeId: "berlin",
             address: nil, currency: "EUR", items: [.init(sku: "shoe-red-38", quantity: 2, unitPriceMinor: 8999)],
             channel: "web", fromCart: true, replacesOrderId: nil)
-        try database.pool.write { db in
+        try EventStore(source: OrdersService.name, database: database).write(correlationId: nil) { emitter in
+            let db = emitter.db
             try CartRecord(customerId: plan.customerId, version: 1, updatedAt: 0).insert(db)
             try CartLineRecord(customerId: plan.customerId, sku: "shoe-red-38", quantity: 2, channel: "web", addedAt: 0).insert(db)
             var record = try CheckoutProcess.begin(plan, in: db)
-            let emitter = TransactionEmitter(db: db, source: OrdersService.name, correlationId: nil)
             try CheckoutProcess.runRemaining(&record, plan: plan, emitter: emitter, stopAfter: 1)
             record.createdAt -= age.wholeMilliseconds
             try record.update(db)
@@ -50,7 +50,7 @@ struct CheckoutRecoveryTests {
         #expect(try await orders.stock("shoe-red-38", at: "berlin")?.reserved == 2, "reserved once, not again")
         #expect(try Self.checkoutStatus(orders) == "completed")
         #expect(try await orders.cart("cus_recovery").lines.isEmpty)
-        #expect(try orders.events(OrdersEvent.orderPlaced, as: OrdersEvent.OrderPlaced.self).map(\.data.orderId) == ["ord_test"])
+        #expect(try orders.events(OrdersEvent.OrderPlaced.type, as: OrdersEvent.OrderPlaced.self).map(\.data.orderId) == ["ord_test"])
         try await orders.stop()
     }
 
@@ -63,7 +63,7 @@ struct CheckoutRecoveryTests {
 
         let orders = try await OrdersHarness.start(directory: directory)
         #expect(try await orders.stock("shoe-red-38", at: "berlin")?.reserved == 0)
-        let missing = try await orders.send(OrdersCommand.getOrder, GetOrder(orderId: "ord_test"), expecting: OrderView.self)
+        let missing = try await orders.send(GetOrder(orderId: "ord_test"))
         #expect(missing.error?.code == .notFound)
         #expect(try Self.checkoutStatus(orders) == "compensated")
         #expect(try await orders.cart("cus_recovery").lines.map(\.sku) == ["shoe-red-38"], "the cart is still there to retry")

@@ -49,24 +49,24 @@ final class OrdersHarness: CommandTarget, Sendable {
 
 
     func cart(_ customerId: String, channel: String = "app") async throws -> CartView {
-        try await call(OrdersCommand.getCart, GetCart(customerId: customerId), channel: channel)
+        try await call(GetCart(customerId: customerId), channel: channel)
     }
 
     @discardableResult
     func add(_ customerId: String, _ sku: String, _ quantity: Int = 1, channel: String = "app") async throws -> CartView {
-        try await call(OrdersCommand.addToCart, AddToCart(customerId: customerId, sku: sku, quantity: quantity), channel: channel)
+        try await call(AddToCart(customerId: customerId, sku: sku, quantity: quantity), channel: channel)
     }
 
     func checkout(_ customerId: String, _ fulfilment: Fulfilment, channel: String = "web") async throws -> OrderView {
-        try await call(OrdersCommand.checkout, Checkout(customerId: customerId, fulfilment: fulfilment), channel: channel)
+        try await call(Checkout(customerId: customerId, fulfilment: fulfilment), channel: channel)
     }
 
     func order(_ orderId: String) async throws -> OrderView {
-        try await call(OrdersCommand.getOrder, GetOrder(orderId: orderId))
+        try await call(GetOrder(orderId: orderId))
     }
 
     func stock(_ sku: String, at storeId: String) async throws -> StockLevel? {
-        let catalog: OmnibusContracts.Catalog = try await call(OrdersCommand.getCatalog, Empty())
+        let catalog = try await call(GetCatalog())
         return catalog.stock.first { $0.storeId == storeId && $0.sku == sku }
     }
 

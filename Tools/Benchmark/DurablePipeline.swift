@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import OmnibusBus
+import OmnibusContracts
 import OmnibusService
 import ServiceLifecycle
 import Synchronization
@@ -10,9 +11,10 @@ import Synchronization
 /// tcp://127.0.0.1 exactly as in production, in this one process.
 final class DurablePipeline: Sendable {
     static let source = "bench-producer"
-    static let eventType = "bench.happened"
 
-    struct Happened: Codable, Sendable {
+    struct Happened: EventContract {
+        static let source = DurablePipeline.source
+        static let type = "bench.happened"
         var payload: String
     }
 
@@ -51,7 +53,7 @@ final class DurablePipeline: Sendable {
             var written = 0
             while written < events {
                 let size = min(batch, events - written)
-                try store.append(Array(repeating: PendingEvent(type: Self.eventType, data: Happened(payload: payload)), count: size))
+                try store.append(Array(repeating: PendingEvent(Happened(payload: payload)), count: size))
                 written += size
             }
             return Double(events) / (ContinuousClock.now - start).secondsValue
@@ -74,7 +76,7 @@ final class DurablePipeline: Sendable {
                 let due = start + .microseconds(index * 1_000_000 / rate)
                 let wait = due - .now
                 if wait > .zero { Thread.sleep(forTimeInterval: wait.secondsValue) }
-                let sequence = try store.append([PendingEvent(type: Self.eventType, data: Happened(payload: payload))])[0]
+                let sequence = try store.append([PendingEvent(Happened(payload: payload))])[0]
                 clock.committed(sequence, at: .now)
             }
         }
@@ -113,7 +115,7 @@ final class DurablePipeline: Sendable {
         name: String, path: String, from producer: RunningRuntime, context: ZMQContext, clock: AppliedClock
     ) throws -> ServiceRuntime {
         var events = EventHandlerRegistry()
-        events.onRaw(source, eventType) { event, context in
+        events.onRaw(Happened.self) { event, context in
             try context.db.cachedStatement(sql: "INSERT INTO sink (sequence, eventId) VALUES (?, ?)")
                 .execute(arguments: [event.header.sequence, event.header.id])
         }

@@ -66,7 +66,7 @@ struct IdentityBenchmark: AsyncParsableCommand {
     }
 
     static func resolve(email: String) -> CommandRequest<ResolveIdentifier> {
-        CommandRequest(id: UUID().uuidString, command: IdentityCommand.resolve, channel: "web",
+        CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name, channel: "web",
                        data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
     }
 }

@@ -60,7 +60,7 @@ struct OrdersBenchmark: AsyncParsableCommand {
         }
         report("cart add, \(clients) clients", adds)
         let reads = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: 2 * perClient) {
-            CommandRequest(id: UUID().uuidString, command: OrdersCommand.getCart, channel: "web",
+            CommandRequest(id: UUID().uuidString, command: GetCart.name, channel: "web",
                            data: GetCart(customerId: "cus_load-\($0)-\($1 / 2)"))
         }
         report("cart get, \(clients) clients", reads)
@@ -87,12 +87,12 @@ struct OrdersBenchmark: AsyncParsableCommand {
         stock: skus.map { CatalogSeed.Stock(storeId: "bench-store", sku: $0, onHand: 1_000_000) })
 
     static func add(customer: String, sku: String) -> CommandRequest<AddToCart> {
-        CommandRequest(id: UUID().uuidString, command: OrdersCommand.addToCart, channel: "app",
+        CommandRequest(id: UUID().uuidString, command: AddToCart.name, channel: "app",
                        data: AddToCart(customerId: customer, sku: sku, quantity: 1))
     }
 
     static func checkout(customer: String) -> CommandRequest<Checkout> {
-        CommandRequest(id: UUID().uuidString, command: OrdersCommand.checkout, channel: "web",
+        CommandRequest(id: UUID().uuidString, command: Checkout.name, channel: "web",
                        data: Checkout(customerId: customer, fulfilment: .pickup(at: "bench-store")))
     }
 }

@@ -9,9 +9,8 @@ enum HealthProbe {
     /// The report, or the reason there is none (no answer in time, an error reply).
     static func check(endpoint: String, context: ZMQContext, timeoutMilliseconds: Int) async -> Result<HealthReport, OmnibusError> {
         do {
-            let request = CommandRequest(id: UUID().uuidString, command: healthCommand, data: Empty())
-            return .success(try await CommandClient.send(
-                request, to: endpoint, context: context, timeoutMilliseconds: timeoutMilliseconds, expecting: HealthReport.self
+            return .success(try await CommandClient.reply(
+                to: GetHealth(), at: endpoint, context: context, timeoutMilliseconds: timeoutMilliseconds
             ).get())
         } catch let error as OmnibusError where error.code == .unavailable {
             return .failure(OmnibusError(.unavailable, "no health answer within \(timeoutMilliseconds) ms"))

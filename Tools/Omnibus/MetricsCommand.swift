@@ -43,9 +43,8 @@ struct MetricsCommand: AsyncParsableCommand {
             let endpoint = configuration.services[name]!.commands
             let timeout = self.timeout
             do {
-                let report = try await CommandClient.send(
-                    CommandRequest(id: UUID().uuidString, command: metricsCommand, data: Empty()), to: endpoint, context: context,
-                    timeoutMilliseconds: timeout, expecting: MetricsReport.self
+                let report = try await CommandClient.reply(
+                    to: GetMetrics(), at: endpoint, context: context, timeoutMilliseconds: timeout
                 ).get()
                 texts.append(report.text)
             } catch {

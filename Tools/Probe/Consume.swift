@@ -39,7 +39,7 @@ struct Consume: AsyncParsableCommand {
         let sources = source.compactMap(Self.parseSource)
         var events = EventHandlerRegistry()
         for source in sources {
-            events.onRaw(source.name, ProbeContract.recordedType) { event, context in
+            events.onRaw(ProbeContract.Recorded.self, from: source.name) { event, context in
                 try context.db.execute(
                     sql: "INSERT INTO receivedEvent (source, sequence, eventId, envelope) VALUES (?, ?, ?, ?)",
                     arguments: [event.header.source, event.header.sequence, event.header.id, event.envelope])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import OmnibusContracts
 import OmnibusService
 
 /// Options every probe role shares: its name, database and endpoints.
@@ -35,17 +36,20 @@ struct ProbeServiceOptions: ParsableArguments {
 }
 
 
-/// The probe's one event type.
+/// The probe's one command and one event type.
 enum ProbeContract {
-    static let recordedType = "probe.recorded"
-    static let recordCommand = "probe.record"
-
-    struct Recorded: Codable, Sendable {
+    /// `probe.recorded`; a producer's source is its `--name`, `probe` by default.
+    struct Recorded: EventContract {
+        static let source = "probe"
+        static let type = "probe.recorded"
         var index: Int
         var payload: String
     }
 
-    struct Record: Codable, Sendable {
+    /// `probe.record`: emits one ``Recorded`` with `payload`.
+    struct Record: CommandContract {
+        typealias Reply = RecordReply
+        static let name = "probe.record"
         var payload: String
     }
 

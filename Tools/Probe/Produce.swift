@@ -40,8 +40,8 @@ struct Produce: AsyncParsableCommand {
     func run() async throws {
         let logger = service.bootstrapLogging()
         var commands = CommandRegistry()
-        commands.register(ProbeContract.recordCommand) { (input: ProbeContract.Record, context: CommandContext) in
-            let sequence = try context.emit(ProbeContract.recordedType, data: ProbeContract.Recorded(index: -1, payload: input.payload))
+        commands.register(ProbeContract.Record.self) { input, context in
+            let sequence = try context.emit(ProbeContract.Recorded(index: -1, payload: input.payload))
             return ProbeContract.RecordReply(sequence: sequence)
         }
         var configuration = ServiceRuntime.Configuration(name: service.name, databasePath: service.database, endpoints: service.endpoints)
@@ -88,7 +88,7 @@ struct EventGenerator: Service {
     private func events(from first: Int, count: Int) -> [PendingEvent] {
         let payload = String(repeating: "x", count: payloadBytes)
         return (first..<first + count).map {
-            PendingEvent(type: ProbeContract.recordedType, data: ProbeContract.Recorded(index: $0, payload: payload))
+            PendingEvent(ProbeContract.Recorded(index: $0, payload: payload))
         }
     }
 }

@@ -5,7 +5,7 @@ import OmnibusService
 /// `identity.customer.erase`: the right to be forgotten.
 enum ErasureCommand {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(IdentityCommand.erase) { (input: EraseCustomer, context: CommandContext) in
+        registry.register(EraseCustomer.self) { input, context in
             try erase(input, context: context)
         }
     }
@@ -29,17 +29,16 @@ enum ErasureCommand {
             WHERE id IN \(ids)
             """)
         try Erasure.redactEvents(of: ids, in: db, redact: redactPersonalFields)
-        try context.emit(IdentityEvent.customerErased, customerId: customer.id,
-                         data: IdentityEvent.CustomerErased(customerId: customer.id, erasedIds: ids))
+        try context.emit(IdentityEvent.CustomerErased(customerId: customer.id, erasedIds: ids), customerId: customer.id)
         try Erasure.requestCompaction(in: db)
         return ErasureOutcome(customerId: customer.id, erasedIds: ids)
     }
 
     /// The fields of identity's events that hold personal data, blanked and marked redacted.
     static let personalFields: [String: [String]] = [
-        IdentityEvent.profileUpdated: ["displayName"],
-        IdentityEvent.identifierLinked: ["value"],
-        IdentityEvent.preferencesChanged: ["quietHours"],
+        IdentityEvent.ProfileUpdated.type: ["displayName"],
+        IdentityEvent.IdentifierLinked.type: ["value"],
+        IdentityEvent.PreferencesChanged.type: ["quietHours"],
     ]
 
     static func redactPersonalFields(type: String, data: JSONValue) -> JSONValue? {

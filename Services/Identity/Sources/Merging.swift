@@ -5,7 +5,7 @@ import OmnibusService
 /// `identity.customers.merge`, and the merge that `link` with `merge: true` performs.
 enum Merging {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(IdentityCommand.merge) { (input: MergeCustomers, context: CommandContext) in
+        registry.register(MergeCustomers.self) { input, context in
             let survivor = try CustomerDirectory.active(input.survivorId, in: context.db)
             let merged = try CustomerDirectory.active(input.mergedId, in: context.db)
             // Already one customer (the same id, or merged before): nothing to do, same answer.
@@ -49,8 +49,7 @@ enum Merging {
         merged.updatedAt = now.millisecondsSince1970
         try merged.update(db)
 
-        try context.emit(IdentityEvent.customersMerged, customerId: survivorId,
-                         data: IdentityEvent.CustomersMerged(survivorId: survivorId, mergedId: mergedId))
+        try context.emit(IdentityEvent.CustomersMerged(survivorId: survivorId, mergedId: mergedId), customerId: survivorId)
         if before.displayName != survivor.displayName || before.locale != survivor.locale {
             try ProfileCommands.emitProfile(survivor, context: context)
         }
@@ -70,8 +69,8 @@ enum Merging {
             consent.customerId = survivorId
             try consent.save(db)
             if existing?.granted != consent.granted {
-                try context.emit(IdentityEvent.consentChanged, customerId: survivorId,
-                                 data: IdentityEvent.ConsentChanged(customerId: survivorId, consent: consent.state))
+                try context.emit(IdentityEvent.ConsentChanged(customerId: survivorId, consent: consent.state),
+                                 customerId: survivorId)
             }
         }
     }

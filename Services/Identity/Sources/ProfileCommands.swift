@@ -6,16 +6,16 @@ import OmnibusService
 /// `identity.profile.get`, `identity.profile.update`, `identity.consent.set`, `identity.preferences.set`.
 enum ProfileCommands {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(IdentityCommand.getProfile, changesState: false) { (input: GetProfile, context: CommandContext) in
+        registry.register(GetProfile.self) { input, context in
             try CustomerDirectory.profile(input.customerId, in: context.db)
         }
-        registry.register(IdentityCommand.updateProfile) { (input: UpdateProfile, context: CommandContext) in
+        registry.register(UpdateProfile.self) { input, context in
             try updateProfile(input, context: context)
         }
-        registry.register(IdentityCommand.setConsent) { (input: SetConsent, context: CommandContext) in
+        registry.register(SetConsent.self) { input, context in
             try setConsent(input, context: context)
         }
-        registry.register(IdentityCommand.setPreferences) { (input: SetPreferences, context: CommandContext) in
+        registry.register(SetPreferences.self) { input, context in
             try setPreferences(input, context: context)
         }
     }
@@ -48,8 +48,8 @@ enum ProfileCommands {
             customerId: customer.id, purpose: input.purpose, channel: input.channel, granted: input.granted,
             changedAt: Timestamp.now().millisecondsSince1970, source: source)
         try record.save(context.db)
-        try context.emit(IdentityEvent.consentChanged, customerId: customer.id,
-                         data: IdentityEvent.ConsentChanged(customerId: customer.id, consent: record.state))
+        try context.emit(IdentityEvent.ConsentChanged(customerId: customer.id, consent: record.state),
+                         customerId: customer.id)
         return CustomerRef(customerId: customer.id, status: customer.status)
     }
 
@@ -68,13 +68,15 @@ enum ProfileCommands {
     }
 
     static func emitProfile(_ customer: CustomerRecord, context: CommandContext) throws {
-        try context.emit(IdentityEvent.profileUpdated, customerId: customer.id, data: IdentityEvent.ProfileUpdated(
-            customerId: customer.id, displayName: customer.displayName, locale: customer.locale, status: customer.status))
+        let event = IdentityEvent.ProfileUpdated(
+            customerId: customer.id, displayName: customer.displayName, locale: customer.locale, status: customer.status)
+        try context.emit(event, customerId: customer.id)
     }
 
     static func emitPreferences(_ customer: CustomerRecord, context: CommandContext) throws {
-        try context.emit(IdentityEvent.preferencesChanged, customerId: customer.id, data: IdentityEvent.PreferencesChanged(
-            customerId: customer.id, preferredChannel: customer.preferredChannel, quietHours: customer.quietHours))
+        let event = IdentityEvent.PreferencesChanged(
+            customerId: customer.id, preferredChannel: customer.preferredChannel, quietHours: customer.quietHours)
+        try context.emit(event, customerId: customer.id)
     }
 }
 

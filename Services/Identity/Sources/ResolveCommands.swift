@@ -5,10 +5,10 @@ import OmnibusService
 /// `identity.resolve` and `identity.identifier.link`.
 enum ResolveCommands {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(IdentityCommand.resolve) { (input: ResolveIdentifier, context: CommandContext) in
+        registry.register(ResolveIdentifier.self) { input, context in
             try resolve(input, context: context)
         }
-        registry.register(IdentityCommand.link) { (input: LinkIdentifier, context: CommandContext) in
+        registry.register(LinkIdentifier.self) { input, context in
             try link(input, context: context)
         }
     }
@@ -28,8 +28,8 @@ enum ResolveCommands {
         let now = Timestamp.now()
         let customer = CustomerRecord.new(id: CustomerDirectory.newCustomerId(), at: now)
         try customer.insert(db)
-        try context.emit(IdentityEvent.customerCreated, customerId: customer.id,
-                         data: IdentityEvent.CustomerCreated(customerId: customer.id, status: customer.status))
+        try context.emit(IdentityEvent.CustomerCreated(customerId: customer.id, status: customer.status),
+                         customerId: customer.id)
         try attach(identifier, to: customer.id, verified: false, at: now, context: context)
         return ResolvedCustomer(customerId: customer.id, status: customer.status, created: true)
     }
@@ -65,8 +65,9 @@ enum ResolveCommands {
             record.customerId = survivorId
             record.verified = true
             try record.update(db)
-            try context.emit(IdentityEvent.identifierLinked, customerId: survivorId, data: IdentityEvent.IdentifierLinked(
-                customerId: survivorId, kind: identifier.kind, value: identifier.value, channel: record.channel, verified: true))
+            let event = IdentityEvent.IdentifierLinked(
+                customerId: survivorId, kind: identifier.kind, value: identifier.value, channel: record.channel, verified: true)
+            try context.emit(event, customerId: survivorId)
         }
         try Merging.promoteIfIdentified(survivorId, context: context)
         return MergeOutcome(customerId: survivorId, mergedIds: mergedIds)
@@ -78,7 +79,8 @@ enum ResolveCommands {
             kind: identifier.kind, value: identifier.value, customerId: customerId, channel: context.channel,
             verified: verified, linkedAt: now.millisecondsSince1970)
         try record.insert(context.db)
-        try context.emit(IdentityEvent.identifierLinked, customerId: customerId, data: IdentityEvent.IdentifierLinked(
-            customerId: customerId, kind: identifier.kind, value: identifier.value, channel: context.channel, verified: verified))
+        let event = IdentityEvent.IdentifierLinked(
+            customerId: customerId, kind: identifier.kind, value: identifier.value, channel: context.channel, verified: verified)
+        try context.emit(event, customerId: customerId)
     }
 }

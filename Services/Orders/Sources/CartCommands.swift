@@ -7,16 +7,16 @@ import OmnibusService
 /// that sends `expectedVersion` also learns when its view was stale (`conflict`).
 enum CartCommands {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(OrdersCommand.getCart, changesState: false) { (input: GetCart, context: CommandContext) in
+        registry.register(GetCart.self) { input, context in
             try Carts.view(of: try Customers.current(input.customerId, in: context.db), in: context.db)
         }
-        registry.register(OrdersCommand.addToCart) { (input: AddToCart, context: CommandContext) in
+        registry.register(AddToCart.self) { input, context in
             try add(input, context: context)
         }
-        registry.register(OrdersCommand.setCartQuantity) { (input: SetCartQuantity, context: CommandContext) in
+        registry.register(SetCartQuantity.self) { input, context in
             try setQuantity(input.customerId, input.sku, input.quantity, expectedVersion: input.expectedVersion, context: context)
         }
-        registry.register(OrdersCommand.removeFromCart) { (input: RemoveFromCart, context: CommandContext) in
+        registry.register(RemoveFromCart.self) { input, context in
             try setQuantity(input.customerId, input.sku, 0, expectedVersion: input.expectedVersion, context: context)
         }
     }
@@ -41,7 +41,7 @@ enum CartCommands {
         if let line = cart.lines.first(where: { $0.sku == input.sku }) {
             try Validation.quantity(line.quantity + input.quantity)
             try Carts.setQuantity(line.quantity + input.quantity, of: input.sku, for: customerId, in: db)
-            return try Carts.changed(customerId, type: OrdersEvent.cartQuantityChanged, sku: input.sku, emitter: context)
+            return try Carts.changed(customerId, OrdersEvent.CartQuantityChanged.self, sku: input.sku, emitter: context)
         }
         guard cart.lines.count < OrdersCommand.maxCartLines else {
             throw OmnibusError(.invalidArgument, "a cart holds at most \(OrdersCommand.maxCartLines) lines")
@@ -49,7 +49,7 @@ enum CartCommands {
         try Carts.ensure(customerId, in: db) // the cart row must exist before its first line
         try CartLineRecord(customerId: customerId, sku: input.sku, quantity: input.quantity, channel: context.channel,
                            addedAt: Timestamp.now().millisecondsSince1970).insert(db)
-        return try Carts.changed(customerId, type: OrdersEvent.cartItemAdded, sku: input.sku, emitter: context)
+        return try Carts.changed(customerId, OrdersEvent.CartItemAdded.self, sku: input.sku, emitter: context)
     }
 
     static func setQuantity(_ customerId: String, _ sku: String, _ quantity: Int, expectedVersion: Int64?,
@@ -64,9 +64,9 @@ enum CartCommands {
         }
         if quantity == 0 {
             try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ? AND sku = ?", arguments: [customerId, sku])
-            return try Carts.changed(customerId, type: OrdersEvent.cartItemRemoved, sku: sku, emitter: context)
+            return try Carts.changed(customerId, OrdersEvent.CartItemRemoved.self, sku: sku, emitter: context)
         }
         try Carts.setQuantity(quantity, of: sku, for: customerId, in: db)
-        return try Carts.changed(customerId, type: OrdersEvent.cartQuantityChanged, sku: sku, emitter: context)
+        return try Carts.changed(customerId, OrdersEvent.CartQuantityChanged.self, sku: sku, emitter: context)
     }
 }

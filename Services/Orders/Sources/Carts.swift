@@ -1,5 +1,6 @@
 import GRDB
 import OmnibusContracts
+import OmnibusService
 
 /// The customer's one cart: reading it, versioning it, announcing its changes.
 enum Carts {
@@ -57,14 +58,16 @@ enum Carts {
     }
 
     /// Bumps the version, announces the change with the whole cart, returns the cart.
-    static func changed(_ customerId: String, type: String, sku: String? = nil, mergedId: String? = nil, orderId: String? = nil,
-                        emitter: some EventEmitter) throws -> CartView {
+    static func changed<Event: WrappingEvent<OrdersEvent.CartChanged>>(
+        _ customerId: String, _ event: Event.Type, sku: String? = nil, mergedId: String? = nil, orderId: String? = nil,
+        emitter: some EventEmitting
+    ) throws -> CartView {
         try bump(customerId, in: emitter.db)
         let cart = try view(of: customerId, in: emitter.db)
         let quantity = sku.map { sku in cart.lines.first { $0.sku == sku }?.quantity ?? 0 }
-        try emitter.emit(type, customerId: customerId, data: OrdersEvent.CartChanged(
+        try emitter.emit(Event(OrdersEvent.CartChanged(
             customerId: customerId, version: cart.version, sku: sku, quantity: quantity, mergedId: mergedId, orderId: orderId,
-            items: cart.lines.map(\.item)))
+            items: cart.lines.map(\.item))), customerId: customerId)
         return cart
     }
 }

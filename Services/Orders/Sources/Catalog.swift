@@ -5,19 +5,19 @@ import OmnibusService
 /// Products, variants, stores and stock: the authority on prices.
 enum Catalog {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(OrdersCommand.upsertProduct) { (input: UpsertProduct, context: CommandContext) in
+        registry.register(UpsertProduct.self) { input, context in
             try requireChannel(OrdersCommand.catalogChannels, context)
             return try upsert(input.product, emitter: context)
         }
-        registry.register(OrdersCommand.upsertStore) { (input: UpsertStore, context: CommandContext) in
+        registry.register(UpsertStore.self) { input, context in
             try requireChannel(OrdersCommand.catalogChannels, context)
             return try upsert(input.store, emitter: context)
         }
-        registry.register(OrdersCommand.setStock) { (input: SetStock, context: CommandContext) in
+        registry.register(SetStock.self) { input, context in
             try requireChannel(OrdersCommand.stockChannels, context)
             return try setStock(input, emitter: context)
         }
-        registry.register(OrdersCommand.getCatalog, changesState: false) { (_: Empty, context: CommandContext) in
+        registry.register(GetCatalog.self) { _, context in
             try catalog(in: context.db)
         }
     }
@@ -60,7 +60,7 @@ enum Catalog {
 
     /// Creates or replaces a product. Variants it no longer lists stop being sold but stay
     /// known, for the orders that bought them.
-    static func upsert(_ product: Product, emitter: some EventEmitter) throws -> Product {
+    static func upsert(_ product: Product, emitter: some EventEmitting) throws -> Product {
         try Validation.check(product)
         let db = emitter.db
         let skus = product.variants.map(\.sku)
@@ -74,19 +74,19 @@ enum Catalog {
             try VariantRecord(sku: variant.sku, productId: product.productId, attributes: variant.attributes,
                               priceMinor: variant.price.amountMinor, currency: variant.price.currency, active: true).save(db)
         }
-        try emitter.emit(OrdersEvent.productUpserted, data: product)
+        try emitter.emit(OrdersEvent.ProductUpserted(product))
         return product
     }
 
-    static func upsert(_ store: Store, emitter: some EventEmitter) throws -> Store {
+    static func upsert(_ store: Store, emitter: some EventEmitting) throws -> Store {
         try Validation.identifier(store.storeId, "storeId")
         try Validation.text(store.name, "name")
         try StoreRecord(id: store.storeId, name: store.name, shipsOnline: store.shipsOnline).save(emitter.db)
-        try emitter.emit(OrdersEvent.storeUpserted, data: store)
+        try emitter.emit(OrdersEvent.StoreUpserted(store))
         return store
     }
 
-    static func setStock(_ input: SetStock, emitter: some EventEmitter) throws -> StockLevel {
+    static func setStock(_ input: SetStock, emitter: some EventEmitting) throws -> StockLevel {
         let db = emitter.db
         guard (0...1_000_000).contains(input.onHand) else {
             throw OmnibusError(.invalidArgument, "onHand must be 0 to 1000000; got \(input.onHand)")
@@ -101,7 +101,7 @@ enum Catalog {
         }
         let stock = StockRecord(storeId: input.storeId, sku: input.sku, onHand: input.onHand, reserved: reserved)
         try stock.save(db)
-        try emitter.emit(OrdersEvent.stockChanged, data: stock.level)
+        try emitter.emit(OrdersEvent.StockChanged(stock.level))
         return stock.level
     }
 
@@ -118,7 +118,7 @@ enum Catalog {
 
     /// Loads `seed` into an empty catalog (first start); does nothing once products exist.
     /// Returns whether it loaded.
-    static func loadSeed(_ seed: CatalogSeed, emitter: some EventEmitter) throws -> Bool {
+    static func loadSeed(_ seed: CatalogSeed, emitter: some EventEmitting) throws -> Bool {
         guard try ProductRecord.fetchCount(emitter.db) == 0 else { return false }
         for store in seed.stores { _ = try upsert(store, emitter: emitter) }
         for product in seed.products { _ = try upsert(product, emitter: emitter) }

@@ -22,7 +22,7 @@ enum CheckoutProcess {
     static let steps = Step.allCases
 
     /// Stores a new checkout and runs its steps; returns the order.
-    static func start(_ plan: CheckoutPlan, emitter: some EventEmitter) throws -> OrderView {
+    static func start(_ plan: CheckoutPlan, emitter: some EventEmitting) throws -> OrderView {
         var record = try begin(plan, in: emitter.db)
         try runRemaining(&record, plan: plan, emitter: emitter)
         return try Orders.view(plan.orderId, includeAddress: false, in: emitter.db)
@@ -39,7 +39,7 @@ enum CheckoutProcess {
 
     /// Runs the steps not yet done, recording each; at the end the checkout is completed
     /// and its stored plan loses the address.
-    static func runRemaining(_ record: inout CheckoutRecord, plan: CheckoutPlan, emitter: some EventEmitter, stopAfter: Int? = nil) throws {
+    static func runRemaining(_ record: inout CheckoutRecord, plan: CheckoutPlan, emitter: some EventEmitting, stopAfter: Int? = nil) throws {
         while record.completedSteps < min(steps.count, stopAfter ?? steps.count) {
             try run(steps[record.completedSteps], plan, emitter: emitter)
             record.completedSteps += 1
@@ -59,7 +59,7 @@ enum CheckoutProcess {
     }
 
     /// Reverses the completed steps, newest first, and marks the checkout compensated.
-    static func compensate(_ record: inout CheckoutRecord, plan: CheckoutPlan, reason: String, emitter: some EventEmitter) throws {
+    static func compensate(_ record: inout CheckoutRecord, plan: CheckoutPlan, reason: String, emitter: some EventEmitting) throws {
         for step in steps[..<record.completedSteps].reversed() {
             try undo(step, plan, reason: reason, emitter: emitter)
         }
@@ -72,7 +72,7 @@ enum CheckoutProcess {
         try record.update(emitter.db)
     }
 
-    private static func run(_ step: Step, _ plan: CheckoutPlan, emitter: some EventEmitter) throws {
+    private static func run(_ step: Step, _ plan: CheckoutPlan, emitter: some EventEmitting) throws {
         let db = emitter.db
         switch step {
         case .reserveStock:
@@ -86,18 +86,18 @@ enum CheckoutProcess {
                 try OrderLineRecord(orderId: plan.orderId, sku: item.sku, quantity: item.quantity,
                                     unitPriceMinor: item.unitPriceMinor, returnedQuantity: 0).insert(db)
             }
-            try emitter.emit(OrdersEvent.orderPlaced, customerId: plan.customerId, data: OrdersEvent.OrderPlaced(
+            try emitter.emit(OrdersEvent.OrderPlaced(
                 orderId: plan.orderId, customerId: plan.customerId, fulfilment: plan.fulfilment, storeId: plan.storeId,
                 items: plan.eventItems, total: Money(amountMinor: plan.totalMinor, currency: plan.currency),
-                replacesOrderId: plan.replacesOrderId))
+                replacesOrderId: plan.replacesOrderId), customerId: plan.customerId)
         case .checkOutCart:
             guard plan.fromCart else { return }
             try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ?", arguments: [plan.customerId])
-            _ = try Carts.changed(plan.customerId, type: OrdersEvent.cartCheckedOut, orderId: plan.orderId, emitter: emitter)
+            _ = try Carts.changed(plan.customerId, OrdersEvent.CartCheckedOut.self, orderId: plan.orderId, emitter: emitter)
         }
     }
 
-    private static func undo(_ step: Step, _ plan: CheckoutPlan, reason: String, emitter: some EventEmitter) throws {
+    private static func undo(_ step: Step, _ plan: CheckoutPlan, reason: String, emitter: some EventEmitting) throws {
         switch step {
         case .reserveStock:
             for item in plan.items { try Stock.release(item.sku, item.quantity, at: plan.storeId, emitter: emitter) }
@@ -120,7 +120,7 @@ enum CheckoutProcess {
             var compensated = 0
             for var record in try CheckoutRecord.filter(Column("status") == CheckoutStatus.running.rawValue).fetchAll(db) {
                 let plan = try ContractCoding.decode(CheckoutPlan.self, from: record.plan)
-                let emitter = TransactionEmitter(db: db, source: store.source, correlationId: record.id)
+                let emitter = store.emitter(in: db, correlationId: record.id)
                 let step = steps[min(record.completedSteps, steps.count - 1)].rawValue
                 if record.createdAt >= cutoff {
                     do {

@@ -7,21 +7,21 @@ import OmnibusService
 /// runs in the transaction that records the event as applied, so it happens exactly once.
 enum IdentityReactions {
     static func register(in registry: inout EventHandlerRegistry) {
-        registry.on(IdentityEvent.source, IdentityEvent.customersMerged) { (event: EventEnvelope<IdentityEvent.CustomersMerged>, context: EventContext) in
+        registry.on(IdentityEvent.CustomersMerged.self) { event, context in
             try merge(event.data.mergedId, into: event.data.survivorId, emitter: context)
         }
-        registry.on(IdentityEvent.source, IdentityEvent.customerErased) { (event: EventEnvelope<IdentityEvent.CustomerErased>, context: EventContext) in
+        registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try erase(event.data, emitter: context)
         }
-        registry.ignore(IdentityEvent.source, types: [
-            IdentityEvent.customerCreated, IdentityEvent.profileUpdated, IdentityEvent.identifierLinked,
-            IdentityEvent.consentChanged, IdentityEvent.preferencesChanged,
+        registry.ignore([
+            IdentityEvent.CustomerCreated.self, IdentityEvent.ProfileUpdated.self, IdentityEvent.IdentifierLinked.self,
+            IdentityEvent.ConsentChanged.self, IdentityEvent.PreferencesChanged.self,
         ])
     }
 
     /// Folds the merged customer's cart into the survivor's (quantities of a SKU in both are
     /// added, up to the line maximum) and moves its orders. Replayed, it finds nothing to move.
-    static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitter) throws {
+    static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {
         let db = emitter.db
         let survivor = try Customers.survivor(of: survivorId, in: db)
         guard mergedId != survivor else { return }
@@ -42,7 +42,7 @@ enum IdentityReactions {
         }
         try db.execute(sql: "DELETE FROM cart WHERE customerId = ?", arguments: [mergedId])
         if !moving.isEmpty {
-            _ = try Carts.changed(survivor, type: OrdersEvent.cartMerged, mergedId: mergedId, emitter: emitter)
+            _ = try Carts.changed(survivor, OrdersEvent.CartMerged.self, mergedId: mergedId, emitter: emitter)
         }
         try db.execute(sql: "UPDATE purchaseOrder SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
         try db.execute(sql: "UPDATE checkout SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
@@ -51,7 +51,7 @@ enum IdentityReactions {
     /// Forgets the erased customers: carts and finished checkouts deleted, orders kept for
     /// the accounts with neither customer id nor address. Further commands for them get
     /// `not_found`.
-    static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitter) throws {
+    static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
         let db = emitter.db
         var ids = Set(erased.erasedIds + [erased.customerId])
         for id in Array(ids) { ids.formUnion(try Customers.mergedIds(into: id, in: db)) }
@@ -65,7 +65,7 @@ enum IdentityReactions {
         try db.execute(literal: "UPDATE purchaseOrder SET customerId = NULL, address = NULL WHERE customerId IN \(list)")
         let anonymised = db.changesCount
         try Erasure.requestCompaction(in: db)
-        try emitter.emit(OrdersEvent.customerDataErased, customerId: erased.customerId,
-                         data: OrdersEvent.CustomerDataErased(erasedIds: list, ordersAnonymised: anonymised))
+        try emitter.emit(OrdersEvent.CustomerDataErased(erasedIds: list, ordersAnonymised: anonymised),
+                         customerId: erased.customerId)
     }
 }

@@ -6,25 +6,25 @@ import OmnibusService
 /// `orders.checkout`, `orders.order.*` and `orders.pickups.list`.
 enum OrderCommands {
     static func register(in registry: inout CommandRegistry) {
-        registry.register(OrdersCommand.checkout) { (input: Checkout, context: CommandContext) in
+        registry.register(Checkout.self) { input, context in
             try checkout(input, context: context)
         }
-        registry.register(OrdersCommand.getOrder, changesState: false) { (input: GetOrder, context: CommandContext) in
+        registry.register(GetOrder.self) { input, context in
             try Orders.view(input.orderId, includeAddress: true, in: context.db)
         }
-        registry.register(OrdersCommand.history, changesState: false) { (input: GetPurchaseHistory, context: CommandContext) in
+        registry.register(GetPurchaseHistory.self) { input, context in
             try history(input.customerId, in: context.db)
         }
-        registry.register(OrdersCommand.advance) { (input: AdvanceOrder, context: CommandContext) in
+        registry.register(AdvanceOrder.self) { input, context in
             try Orders.advance(input, emitter: context)
         }
-        registry.register(OrdersCommand.cancel) { (input: CancelOrder, context: CommandContext) in
+        registry.register(CancelOrder.self) { input, context in
             try Orders.cancel(input, emitter: context)
         }
-        registry.register(OrdersCommand.returnItems) { (input: ReturnItems, context: CommandContext) in
+        registry.register(ReturnItems.self) { input, context in
             try Returns.record(input, context: context)
         }
-        registry.register(OrdersCommand.pickups, changesState: false) { (input: ListPickups, context: CommandContext) in
+        registry.register(ListPickups.self) { input, context in
             try pickups(input, in: context.db)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OmnibusContracts
+import OmnibusService
 
 /// Reading orders and moving them through their lifecycle.
 enum Orders {
@@ -58,7 +59,7 @@ enum Orders {
     }
 
     /// Moves an order on. Handing over (collected, shipped) takes its items off the shelf.
-    static func advance(_ input: AdvanceOrder, emitter: some EventEmitter) throws -> OrderView {
+    static func advance(_ input: AdvanceOrder, emitter: some EventEmitting) throws -> OrderView {
         let db = emitter.db
         var order = try record(input.orderId, in: db)
         if order.fulfilment == .pickup, let storeId = input.storeId, storeId != order.storeId {
@@ -77,7 +78,7 @@ enum Orders {
     }
 
     /// Cancels a placed or ready order and gives its reserved stock back.
-    static func cancel(_ input: CancelOrder, emitter: some EventEmitter) throws -> OrderView {
+    static func cancel(_ input: CancelOrder, emitter: some EventEmitting) throws -> OrderView {
         try Validation.reason(input.reason)
         let db = emitter.db
         var order = try record(input.orderId, in: db)
@@ -93,12 +94,16 @@ enum Orders {
         return try view(order, includeAddress: false, in: db)
     }
 
-    static func setStatus(_ order: inout OrderRecord, _ status: OrderStatus, reason: String?, emitter: some EventEmitter) throws {
+    static func setStatus(_ order: inout OrderRecord, _ status: OrderStatus, reason: String?, emitter: some EventEmitting) throws {
         order.status = status
         order.updatedAt = Timestamp.now().millisecondsSince1970
         try order.update(emitter.db)
-        try emitter.emit(OrdersEvent.statusType(status), customerId: order.customerId, data: OrdersEvent.OrderStatusChanged(
+        let change = OrdersEvent.OrderStatusChanged(
             orderId: order.id, customerId: order.customerId, status: status, fulfilment: order.fulfilment,
-            storeId: order.storeId, reason: reason))
+            storeId: order.storeId, reason: reason)
+        guard let event = OrdersEvent.statusEvent(change) else {
+            throw OmnibusError(.internal, "order \(order.id) cannot be placed again")
+        }
+        try emitter.emit(event, customerId: order.customerId)
     }
 }

@@ -50,8 +50,8 @@ public enum OrdersService {
             migrations: OrdersMigrations.register(in:), context: context, logger: logger)
         let store = runtime.store
         if let seed = options.seed {
-            let loaded = try store.write { db in
-                try Catalog.loadSeed(seed, emitter: TransactionEmitter(db: db, source: store.source, correlationId: "catalog-seed"))
+            let loaded = try store.write(correlationId: "catalog-seed") { emitter in
+                try Catalog.loadSeed(seed, emitter: emitter)
             }
             if loaded { logger.notice("catalog seeded", metadata: ["products": "\(seed.products.count)", "stores": "\(seed.stores.count)"]) }
         }

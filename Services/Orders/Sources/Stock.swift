@@ -1,5 +1,6 @@
 import GRDB
 import OmnibusContracts
+import OmnibusService
 
 /// Stock per store and SKU: reserved at checkout, given back on cancel, taken off the
 /// shelf when the order is handed over (collected or shipped).
@@ -15,7 +16,7 @@ enum Stock {
         }
     }
 
-    static func reserve(_ sku: String, _ quantity: Int, at storeId: String, emitter: some EventEmitter) throws {
+    static func reserve(_ sku: String, _ quantity: Int, at storeId: String, emitter: some EventEmitting) throws {
         try change(sku, at: storeId, emitter: emitter) { stock in
             guard stock.onHand - stock.reserved >= quantity else {
                 throw OmnibusError(.conflict, "store \(storeId) has \(stock.onHand - stock.reserved) of \(sku) available; \(quantity) asked")
@@ -24,25 +25,25 @@ enum Stock {
         }
     }
 
-    static func release(_ sku: String, _ quantity: Int, at storeId: String, emitter: some EventEmitter) throws {
+    static func release(_ sku: String, _ quantity: Int, at storeId: String, emitter: some EventEmitting) throws {
         try change(sku, at: storeId, emitter: emitter) { stock in stock.reserved = max(0, stock.reserved - quantity) }
     }
 
     /// The reserved items leave the store.
-    static func handOver(_ sku: String, _ quantity: Int, at storeId: String, emitter: some EventEmitter) throws {
+    static func handOver(_ sku: String, _ quantity: Int, at storeId: String, emitter: some EventEmitting) throws {
         try change(sku, at: storeId, emitter: emitter) { stock in
             stock.reserved = max(0, stock.reserved - quantity)
             stock.onHand = max(0, stock.onHand - quantity)
         }
     }
 
-    private static func change(_ sku: String, at storeId: String, emitter: some EventEmitter,
+    private static func change(_ sku: String, at storeId: String, emitter: some EventEmitting,
                                _ body: (inout StockRecord) throws -> Void) throws {
         guard var stock = try level(sku, at: storeId, in: emitter.db) else {
             throw OmnibusError(.conflict, "store \(storeId) holds no \(sku)")
         }
         try body(&stock)
         try stock.update(emitter.db)
-        try emitter.emit(OrdersEvent.stockChanged, data: stock.level)
+        try emitter.emit(OrdersEvent.StockChanged(stock.level))
     }
 }

@@ -38,9 +38,7 @@ public struct CustomerViews: Sendable {
     }
 
     /// Event types folded or deliberately passed over (not about one customer's view).
-    static let known: Set<String> = Set(
-        (IdentityEvent.allTypes.map { Topic.event(source: IdentityEvent.source, type: $0) })
-            + OrdersEvent.allTypes.map { Topic.event(source: OrdersEvent.source, type: $0) })
+    static let known: Set<String> = Set((IdentityEvent.all + OrdersEvent.all).map { $0.topic })
 
     private mutating func fold(_ header: EventHeader, _ bytes: Data) throws -> String? {
         switch header.source {
@@ -63,38 +61,38 @@ public struct CustomerViews: Sendable {
 
     private mutating func foldIdentity(_ type: String, _ bytes: Data) throws -> String? {
         switch type {
-        case IdentityEvent.customerCreated:
+        case IdentityEvent.CustomerCreated.type:
             let event = try data(IdentityEvent.CustomerCreated.self, bytes)
             let id = target(event.customerId)
             views[id]!.status = event.status
             return id
-        case IdentityEvent.profileUpdated:
+        case IdentityEvent.ProfileUpdated.type:
             let event = try data(IdentityEvent.ProfileUpdated.self, bytes)
             let id = target(event.customerId)
             views[id]!.displayName = event.displayName
             views[id]!.locale = event.locale
             views[id]!.status = event.status
             return id
-        case IdentityEvent.identifierLinked:
+        case IdentityEvent.IdentifierLinked.type:
             let event = try data(IdentityEvent.IdentifierLinked.self, bytes)
             let id = target(event.customerId)
             views[id]!.link(CustomerView.KnownIdentifier(kind: event.kind, value: event.value, channel: event.channel, verified: event.verified))
             return id
-        case IdentityEvent.consentChanged:
+        case IdentityEvent.ConsentChanged.type:
             let event = try data(IdentityEvent.ConsentChanged.self, bytes)
             let id = target(event.customerId)
             views[id]!.record(event.consent)
             return id
-        case IdentityEvent.preferencesChanged:
+        case IdentityEvent.PreferencesChanged.type:
             let event = try data(IdentityEvent.PreferencesChanged.self, bytes)
             let id = target(event.customerId)
             views[id]!.preferredChannel = event.preferredChannel
             views[id]!.quietHours = event.quietHours
             return id
-        case IdentityEvent.customersMerged:
+        case IdentityEvent.CustomersMerged.type:
             let event = try data(IdentityEvent.CustomersMerged.self, bytes)
             return merge(event.mergedId, into: event.survivorId)
-        case IdentityEvent.customerErased:
+        case IdentityEvent.CustomerErased.type:
             let event = try data(IdentityEvent.CustomerErased.self, bytes)
             let id = target(event.customerId)
             // Nothing but the id and the merges is kept; orders events about an erased
@@ -131,15 +129,18 @@ public struct CustomerViews: Sendable {
         return views[id]!.status == .erased ? nil : id
     }
 
+    private static let cartTypes = Set(OrdersEvent.cartEvents.map { $0.type })
+    private static let statusTypes = Set(OrdersEvent.statusEvents.map { $0.type })
+
     private mutating func foldOrders(_ type: String, _ sequence: Int64, _ bytes: Data) throws -> String? {
-        if OrdersEvent.cartTypes.contains(type) {
+        if Self.cartTypes.contains(type) {
             let event = try data(OrdersEvent.CartChanged.self, bytes)
             guard let id = ordersTarget(event.customerId) else { return nil }
             views[id]!.cart = CustomerView.Cart(version: event.version, items: event.items, asOf: sequence)
             return id
         }
         switch type {
-        case OrdersEvent.orderPlaced:
+        case OrdersEvent.OrderPlaced.type:
             let event = try data(OrdersEvent.OrderPlaced.self, bytes)
             guard let id = ordersTarget(event.customerId) else { return nil }
             views[id]!.orders.removeAll { $0.orderId == event.orderId }
@@ -148,7 +149,7 @@ public struct CustomerViews: Sendable {
                 storeId: event.storeId, items: event.items, total: event.total, replacesOrderId: event.replacesOrderId,
                 returns: []))
             return id
-        case OrdersEvent.orderReturned:
+        case OrdersEvent.OrderReturned.type:
             let event = try data(OrdersEvent.OrderReturned.self, bytes)
             guard let id = ordersTarget(event.customerId) else { return nil }
             views[id]!.updateOrder(event.orderId) { order in
@@ -158,7 +159,7 @@ public struct CustomerViews: Sendable {
             }
             return id
         default:
-            guard OrderStatus.allCases.contains(where: { OrdersEvent.statusType($0) == type }) else { return nil }
+            guard Self.statusTypes.contains(type) else { return nil }
             let event = try data(OrdersEvent.OrderStatusChanged.self, bytes)
             guard let id = ordersTarget(event.customerId) else { return nil }
             views[id]!.updateOrder(event.orderId) { $0.status = event.status }

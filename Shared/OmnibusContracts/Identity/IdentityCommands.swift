@@ -1,23 +1,13 @@
-/// The identity service's commands. Replies of commands that change state carry ids and
+/// The identity service's commands are the ``CommandContract`` types below; this holds
+/// their shared limits. Replies of commands that change state carry ids and
 /// statuses only, never personal data: they are stored for idempotent retries, and
 /// erasure must not have to hunt for them. Personal data is read with `identity.profile.get`.
 public enum IdentityCommand {
-    /// ``ResolveIdentifier`` → ``ResolvedCustomer``.
-    public static let resolve = "identity.resolve"
-    /// ``GetProfile`` → ``CustomerProfile`` (a query).
-    public static let getProfile = "identity.profile.get"
-    /// ``UpdateProfile`` → ``CustomerRef``.
-    public static let updateProfile = "identity.profile.update"
-    /// ``LinkIdentifier`` → ``MergeOutcome``.
-    public static let link = "identity.identifier.link"
-    /// ``MergeCustomers`` → ``MergeOutcome``.
-    public static let merge = "identity.customers.merge"
-    /// ``SetConsent`` → ``CustomerRef``.
-    public static let setConsent = "identity.consent.set"
-    /// ``SetPreferences`` → ``CustomerRef``.
-    public static let setPreferences = "identity.preferences.set"
-    /// ``EraseCustomer`` → ``ErasureOutcome``.
-    public static let erase = "identity.customer.erase"
+    /// Every command identity takes.
+    public static let all: [any CommandContract.Type] = [
+        ResolveIdentifier.self, GetProfile.self, UpdateProfile.self, LinkIdentifier.self, MergeCustomers.self,
+        SetConsent.self, SetPreferences.self, EraseCustomer.self,
+    ]
 
     /// The longest display name accepted.
     public static let maxDisplayNameLength = 200
@@ -25,7 +15,10 @@ public enum IdentityCommand {
 
 /// Finds the customer an identifier leads to. Unknown identifiers get a new provisional
 /// profile unless `createIfUnknown` is false (then `not_found`).
-public struct ResolveIdentifier: Codable, Sendable {
+public struct ResolveIdentifier: CommandContract {
+    public typealias Reply = ResolvedCustomer
+    public static let name = "identity.resolve"
+
     public var identifier: IdentifierInput
     public var createIfUnknown: Bool?
     public init(identifier: IdentifierInput, createIfUnknown: Bool? = nil) {
@@ -47,13 +40,19 @@ public struct ResolvedCustomer: Codable, Sendable, Equatable {
 }
 
 /// A customer id: a merged-away id is answered with its survivor's profile.
-public struct GetProfile: Codable, Sendable {
+public struct GetProfile: QueryContract {
+    public typealias Reply = CustomerProfile
+    public static let name = "identity.profile.get"
+
     public var customerId: String
     public init(customerId: String) { self.customerId = customerId }
 }
 
 /// Changes name and locale; a field left out stays as it is.
-public struct UpdateProfile: Codable, Sendable {
+public struct UpdateProfile: CommandContract {
+    public typealias Reply = CustomerRef
+    public static let name = "identity.profile.update"
+
     public var customerId: String
     public var displayName: String?
     /// A BCP 47 tag such as `de-DE`.
@@ -67,7 +66,10 @@ public struct UpdateProfile: Codable, Sendable {
 
 /// Attaches an identifier to a customer. If it already leads to another customer the
 /// reply is `conflict`, unless `merge` is true: then the two become one (see ``MergeOutcome``).
-public struct LinkIdentifier: Codable, Sendable {
+public struct LinkIdentifier: CommandContract {
+    public typealias Reply = MergeOutcome
+    public static let name = "identity.identifier.link"
+
     public var customerId: String
     public var identifier: IdentifierInput
     public var verified: Bool?
@@ -81,7 +83,10 @@ public struct LinkIdentifier: Codable, Sendable {
 }
 
 /// Makes `mergedId` part of `survivorId`. Idempotent; chains (A→B, then B→C leaves A at C).
-public struct MergeCustomers: Codable, Sendable {
+public struct MergeCustomers: CommandContract {
+    public typealias Reply = MergeOutcome
+    public static let name = "identity.customers.merge"
+
     public var survivorId: String
     public var mergedId: String
     public init(survivorId: String, mergedId: String) {
@@ -102,7 +107,10 @@ public struct MergeOutcome: Codable, Sendable, Equatable {
 }
 
 /// Records one consent decision; `source` defaults to the request's channel.
-public struct SetConsent: Codable, Sendable {
+public struct SetConsent: CommandContract {
+    public typealias Reply = CustomerRef
+    public static let name = "identity.consent.set"
+
     public var customerId: String
     public var purpose: ConsentPurpose
     public var channel: ContactChannel
@@ -118,7 +126,10 @@ public struct SetConsent: Codable, Sendable {
 }
 
 /// Sets the preferred contact channel and quiet hours; a field left out is cleared.
-public struct SetPreferences: Codable, Sendable {
+public struct SetPreferences: CommandContract {
+    public typealias Reply = CustomerRef
+    public static let name = "identity.preferences.set"
+
     public var customerId: String
     public var preferredChannel: ContactChannel?
     public var quietHours: QuietHours?
@@ -130,7 +141,10 @@ public struct SetPreferences: Codable, Sendable {
 }
 
 /// Forgets a customer (and every id merged into it). Idempotent.
-public struct EraseCustomer: Codable, Sendable {
+public struct EraseCustomer: CommandContract {
+    public typealias Reply = ErasureOutcome
+    public static let name = "identity.customer.erase"
+
     public var customerId: String
     public init(customerId: String) { self.customerId = customerId }
 }

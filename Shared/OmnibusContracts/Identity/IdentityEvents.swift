@@ -4,23 +4,18 @@
 public enum IdentityEvent {
     public static let source = "identity"
 
-    public static let customerCreated = "customer.created"
-    public static let profileUpdated = "customer.profile_updated"
-    public static let identifierLinked = "customer.identifier_linked"
-    public static let customersMerged = "customer.merged"
-    public static let consentChanged = "customer.consent_changed"
-    public static let preferencesChanged = "customer.preferences_changed"
-    public static let customerErased = "customer.erased"
-
     /// Every type the service emits.
-    public static let allTypes = [
-        customerCreated, profileUpdated, identifierLinked, customersMerged, consentChanged,
-        preferencesChanged, customerErased,
+    public static let all: [any EventContract.Type] = [
+        CustomerCreated.self, ProfileUpdated.self, IdentifierLinked.self, CustomersMerged.self, ConsentChanged.self,
+        PreferencesChanged.self, CustomerErased.self,
     ]
 
     /// `customer.created`: a profile exists; `provisional` until a verified e-mail, phone
     /// or loyalty card is linked.
-    public struct CustomerCreated: Codable, Sendable, Equatable {
+    public struct CustomerCreated: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.created"
+
         public var customerId: String
         public var status: CustomerStatus
         public init(customerId: String, status: CustomerStatus) {
@@ -30,7 +25,10 @@ public enum IdentityEvent {
     }
 
     /// `customer.profile_updated`: the profile after the change. `displayName` is personal data.
-    public struct ProfileUpdated: Codable, Sendable, Equatable {
+    public struct ProfileUpdated: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.profile_updated"
+
         public var customerId: String
         public var displayName: String?
         public var locale: String?
@@ -45,7 +43,10 @@ public enum IdentityEvent {
     }
 
     /// `customer.identifier_linked`: `value` is personal data.
-    public struct IdentifierLinked: Codable, Sendable, Equatable {
+    public struct IdentifierLinked: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.identifier_linked"
+
         public var customerId: String
         public var kind: IdentifierKind
         public var value: String?
@@ -65,7 +66,10 @@ public enum IdentityEvent {
     /// it holds under `mergedId` (carts, orders, coupons, conversations, preferences) to the
     /// survivor and maps late events about `mergedId` to it. The envelope's customer id is
     /// the survivor's.
-    public struct CustomersMerged: Codable, Sendable, Equatable {
+    public struct CustomersMerged: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.merged"
+
         public var survivorId: String
         public var mergedId: String
         public init(survivorId: String, mergedId: String) {
@@ -75,7 +79,10 @@ public enum IdentityEvent {
     }
 
     /// `customer.consent_changed`.
-    public struct ConsentChanged: Codable, Sendable, Equatable {
+    public struct ConsentChanged: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.consent_changed"
+
         public var customerId: String
         public var consent: ConsentState
         public init(customerId: String, consent: ConsentState) {
@@ -85,7 +92,10 @@ public enum IdentityEvent {
     }
 
     /// `customer.preferences_changed`: the preferences after the change.
-    public struct PreferencesChanged: Codable, Sendable, Equatable {
+    public struct PreferencesChanged: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.preferences_changed"
+
         public var customerId: String
         public var preferredChannel: ContactChannel?
         public var quietHours: QuietHours?
@@ -99,7 +109,10 @@ public enum IdentityEvent {
     /// `customer.erased`: forget `customerId` and every id merged into it (`erasedIds`,
     /// which includes `customerId`). Each service deletes or anonymises what it holds about
     /// them, including the personal data in its own event log.
-    public struct CustomerErased: Codable, Sendable, Equatable {
+    public struct CustomerErased: EventContract, Equatable {
+        public static let source = IdentityEvent.source
+        public static let type = "customer.erased"
+
         public var customerId: String
         public var erasedIds: [String]
         public init(customerId: String, erasedIds: [String]) {

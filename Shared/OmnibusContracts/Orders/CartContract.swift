@@ -37,7 +37,10 @@ public struct CartLine: Codable, Sendable, Equatable {
 }
 
 /// `orders.cart.get` (a query).
-public struct GetCart: Codable, Sendable {
+public struct GetCart: QueryContract {
+    public typealias Reply = CartView
+    public static let name = "orders.cart.get"
+
     public var customerId: String
     public init(customerId: String) { self.customerId = customerId }
 }
@@ -46,7 +49,10 @@ public struct GetCart: Codable, Sendable {
 /// `currency`, when given, must be the price's currency. `expectedVersion`, when given,
 /// must be the cart's current version, else the reply is `conflict` with the current cart
 /// in `error.details`.
-public struct AddToCart: Codable, Sendable {
+public struct AddToCart: CommandContract {
+    public typealias Reply = CartView
+    public static let name = "orders.cart.add"
+
     public var customerId: String
     public var sku: String
     public var quantity: Int
@@ -62,7 +68,10 @@ public struct AddToCart: Codable, Sendable {
 }
 
 /// `orders.cart.set_quantity`: sets a line's quantity; 0 removes the line.
-public struct SetCartQuantity: Codable, Sendable {
+public struct SetCartQuantity: CommandContract {
+    public typealias Reply = CartView
+    public static let name = "orders.cart.set_quantity"
+
     public var customerId: String
     public var sku: String
     public var quantity: Int
@@ -76,7 +85,10 @@ public struct SetCartQuantity: Codable, Sendable {
 }
 
 /// `orders.cart.remove`: removes a line.
-public struct RemoveFromCart: Codable, Sendable {
+public struct RemoveFromCart: CommandContract {
+    public typealias Reply = CartView
+    public static let name = "orders.cart.remove"
+
     public var customerId: String
     public var sku: String
     public var expectedVersion: Int64?

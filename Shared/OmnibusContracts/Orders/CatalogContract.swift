@@ -89,20 +89,37 @@ public struct CatalogSeed: Codable, Sendable {
     }
 }
 
+/// `orders.catalog.get`: the whole catalog (products, stores and stock); `data` is `{}`.
+public struct GetCatalog: QueryContract {
+    public typealias Reply = Catalog
+    public static let name = "orders.catalog.get"
+
+    public init() {}
+}
+
 /// `orders.catalog.upsert_product`: creates or replaces a product and its variants.
-public struct UpsertProduct: Codable, Sendable {
+public struct UpsertProduct: CommandContract {
+    public typealias Reply = Product
+    public static let name = "orders.catalog.upsert_product"
+
     public var product: Product
     public init(product: Product) { self.product = product }
 }
 
 /// `orders.store.upsert`: creates or renames a store.
-public struct UpsertStore: Codable, Sendable {
+public struct UpsertStore: CommandContract {
+    public typealias Reply = Store
+    public static let name = "orders.store.upsert"
+
     public var store: Store
     public init(store: Store) { self.store = store }
 }
 
 /// `orders.stock.set`: the on-hand count of a SKU at a store after a stock take or delivery.
-public struct SetStock: Codable, Sendable {
+public struct SetStock: CommandContract {
+    public typealias Reply = StockLevel
+    public static let name = "orders.stock.set"
+
     public var storeId: String
     public var sku: String
     public var onHand: Int

@@ -140,7 +140,10 @@ public struct ReturnView: Codable, Sendable, Equatable {
 
 /// `orders.checkout`: turns the customer's cart into an order. `expectedVersion`, when
 /// given, must be the cart's version (what the customer saw is what they buy).
-public struct Checkout: Codable, Sendable {
+public struct Checkout: CommandContract {
+    public typealias Reply = OrderView
+    public static let name = "orders.checkout"
+
     public var customerId: String
     public var fulfilment: Fulfilment
     public var expectedVersion: Int64?
@@ -154,13 +157,19 @@ public struct Checkout: Codable, Sendable {
 }
 
 /// `orders.order.get` (a query).
-public struct GetOrder: Codable, Sendable {
+public struct GetOrder: QueryContract {
+    public typealias Reply = OrderView
+    public static let name = "orders.order.get"
+
     public var orderId: String
     public init(orderId: String) { self.orderId = orderId }
 }
 
 /// `orders.order.history` (a query): the customer's orders, newest first.
-public struct GetPurchaseHistory: Codable, Sendable {
+public struct GetPurchaseHistory: QueryContract {
+    public typealias Reply = PurchaseHistory
+    public static let name = "orders.order.history"
+
     public var customerId: String
     public init(customerId: String) { self.customerId = customerId }
 }
@@ -178,7 +187,10 @@ public struct PurchaseHistory: Codable, Sendable, Equatable {
 /// `orders.order.advance`: moves an order on (`ready_for_pickup`, `collected`, `shipped`,
 /// `delivered`). A store acting on a pickup names itself in `storeId`; another store's
 /// pickup is `forbidden`.
-public struct AdvanceOrder: Codable, Sendable {
+public struct AdvanceOrder: CommandContract {
+    public typealias Reply = OrderView
+    public static let name = "orders.order.advance"
+
     public var orderId: String
     public var to: OrderStatus
     public var storeId: String?
@@ -190,7 +202,10 @@ public struct AdvanceOrder: Codable, Sendable {
 }
 
 /// `orders.order.cancel`: cancels a placed or ready order; its reserved stock is given back.
-public struct CancelOrder: Codable, Sendable {
+public struct CancelOrder: CommandContract {
+    public typealias Reply = OrderView
+    public static let name = "orders.order.cancel"
+
     public var orderId: String
     public var reason: String
     public init(orderId: String, reason: String) {
@@ -202,7 +217,10 @@ public struct CancelOrder: Codable, Sendable {
 /// `orders.order.return`: some of a collected or delivered line comes back, refunded or
 /// replaced by `replacementSku` (another variant of the same product; the same SKU when
 /// left out), sent the same way as the original order.
-public struct ReturnItems: Codable, Sendable {
+public struct ReturnItems: CommandContract {
+    public typealias Reply = ReturnOutcome
+    public static let name = "orders.order.return"
+
     public var orderId: String
     public var sku: String
     public var quantity: Int
@@ -233,7 +251,10 @@ public struct ReturnOutcome: Codable, Sendable, Equatable {
 
 /// `orders.pickups.list` (a query): a store's click & collect orders, oldest first,
 /// by default those still to hand over (placed and ready).
-public struct ListPickups: Codable, Sendable {
+public struct ListPickups: QueryContract {
+    public typealias Reply = PickupList
+    public static let name = "orders.pickups.list"
+
     public var storeId: String
     public var statuses: [OrderStatus]?
     public init(storeId: String, statuses: [OrderStatus]? = nil) {

@@ -3,47 +3,37 @@
 public enum OrdersEvent {
     public static let source = "orders"
 
-    public static let productUpserted = "catalog.product_upserted"
-    public static let storeUpserted = "catalog.store_upserted"
-    public static let stockChanged = "stock.changed"
+    /// The cart events; each carries the whole cart after the change (``CartChanged``).
+    public static let cartEvents: [any WrappingEvent<CartChanged>.Type] = [
+        CartItemAdded.self, CartQuantityChanged.self, CartItemRemoved.self, CartMerged.self, CartCheckedOut.self,
+    ]
 
-    public static let cartItemAdded = "cart.item_added"
-    public static let cartQuantityChanged = "cart.item_quantity_changed"
-    public static let cartItemRemoved = "cart.item_removed"
-    public static let cartMerged = "cart.merged"
-    public static let cartCheckedOut = "cart.checked_out"
+    /// The events of an order entering a status other than `placed` (``OrderStatusChanged``).
+    public static let statusEvents: [any WrappingEvent<OrderStatusChanged>.Type] = [
+        OrderReadyForPickup.self, OrderCollected.self, OrderShipped.self, OrderDelivered.self, OrderCancelled.self,
+    ]
 
-    public static let orderPlaced = "order.placed"
-    public static let orderReadyForPickup = "order.ready_for_pickup"
-    public static let orderCollected = "order.collected"
-    public static let orderShipped = "order.shipped"
-    public static let orderDelivered = "order.delivered"
-    public static let orderCancelled = "order.cancelled"
-    public static let orderReturned = "order.returned"
-
-    public static let customerDataErased = "customer.data_erased"
-
-    /// Every cart event type; their payload is ``CartChanged``.
-    public static let cartTypes = [cartItemAdded, cartQuantityChanged, cartItemRemoved, cartMerged, cartCheckedOut]
-
-    /// The status-change event type for an order entering `status` (all but `placed`).
-    public static func statusType(_ status: OrderStatus) -> String {
-        switch status {
-        case .placed: orderPlaced
-        case .readyForPickup: orderReadyForPickup
-        case .collected: orderCollected
-        case .shipped: orderShipped
-        case .delivered: orderDelivered
-        case .cancelled: orderCancelled
+    /// The event of an order entering `change.status`; nil for `placed`, which is
+    /// ``OrderPlaced`` with the order's lines.
+    public static func statusEvent(_ change: OrderStatusChanged) -> (any WrappingEvent<OrderStatusChanged>)? {
+        switch change.status {
+        case .placed: nil
+        case .readyForPickup: OrderReadyForPickup(change)
+        case .collected: OrderCollected(change)
+        case .shipped: OrderShipped(change)
+        case .delivered: OrderDelivered(change)
+        case .cancelled: OrderCancelled(change)
         }
     }
 
     /// Every type the service emits.
-    public static let allTypes = [productUpserted, storeUpserted, stockChanged] + cartTypes
-        + OrderStatus.allCases.map(statusType) + [orderReturned, customerDataErased]
+    public static let all: [any EventContract.Type] =
+        [ProductUpserted.self, StoreUpserted.self, StockChanged.self] + cartEvents
+        + [OrderPlaced.self] + statusEvents + [OrderReturned.self, CustomerDataErased.self]
 
-    /// A cart event: what changed (`sku`, `quantity` of that line afterwards) and the whole
-    /// cart after the change, so a consumer never has to replay history to show a cart.
+    /// The body of every cart event (``cartEvents``): what changed (`sku`, `quantity` of that
+    /// line afterwards) and the whole cart after the change, so a consumer never has to
+    /// replay history to show a cart.
     public struct CartChanged: Codable, Sendable, Equatable {
         public var customerId: String
         public var version: Int64
@@ -81,7 +71,10 @@ public enum OrdersEvent {
     }
 
     /// `order.placed`.
-    public struct OrderPlaced: Codable, Sendable, Equatable {
+    public struct OrderPlaced: EventContract, Equatable {
+        public static let source = OrdersEvent.source
+        public static let type = "order.placed"
+
         public var orderId: String
         public var customerId: String
         public var fulfilment: Fulfilment.Kind
@@ -101,8 +94,8 @@ public enum OrdersEvent {
         }
     }
 
-    /// `order.ready_for_pickup`, `order.collected`, `order.shipped`, `order.delivered`,
-    /// `order.cancelled`.
+    /// The body of `order.ready_for_pickup`, `order.collected`, `order.shipped`,
+    /// `order.delivered` and `order.cancelled` (``statusEvents``).
     public struct OrderStatusChanged: Codable, Sendable, Equatable {
         public var orderId: String
         public var customerId: String?
@@ -123,7 +116,10 @@ public enum OrdersEvent {
     }
 
     /// `order.returned`.
-    public struct OrderReturned: Codable, Sendable, Equatable {
+    public struct OrderReturned: EventContract, Equatable {
+        public static let source = OrdersEvent.source
+        public static let type = "order.returned"
+
         public var orderId: String
         public var customerId: String?
         public var returnId: String
@@ -147,12 +143,12 @@ public enum OrdersEvent {
         }
     }
 
-    /// `stock.changed`: a SKU's stock at a store after a change.
-    public typealias StockChanged = StockLevel
-
     /// `customer.data_erased`: orders honoured `identity.customer.erased` for these ids
     /// (carts deleted, addresses removed, orders kept without a customer).
-    public struct CustomerDataErased: Codable, Sendable, Equatable {
+    public struct CustomerDataErased: EventContract, Equatable {
+        public static let source = OrdersEvent.source
+        public static let type = "customer.data_erased"
+
         public var erasedIds: [String]
         public var ordersAnonymised: Int
         public init(erasedIds: [String], ordersAnonymised: Int) {

@@ -2,7 +2,7 @@ import GRDB
 import OmnibusContracts
 
 /// What a command handler works with: the request's fields, the open write transaction,
-/// and ``emit(_:schemaVersion:customerId:data:)`` to append events to the outbox in that
+/// and ``emit(_:customerId:)`` to append events to the outbox in that
 /// same transaction (they commit with the state change, or not at all).
 public final class CommandContext {
     public let requestId: String
@@ -27,12 +27,11 @@ public final class CommandContext {
     /// Appends an event caused by this command: its causation id is the request id, its
     /// correlation id the request's (or the request id), its channel the request's.
     @discardableResult
-    public func emit<Payload: Encodable & Sendable>(
-        _ type: String, schemaVersion: Int = 1, customerId: String? = nil, data: Payload
-    ) throws -> Int64 {
-        let event = PendingEvent(
-            type: type, schemaVersion: schemaVersion, customerId: customerId, channel: channel,
-            correlationId: correlationId ?? requestId, causationId: requestId, data: data)
-        return try Outbox.append([event], source: source, in: db)[0]
+    public func emit<Event: EventContract>(_ event: Event, customerId: String?) throws -> Int64 {
+        let pending = PendingEvent(event, customerId: customerId, channel: channel,
+                                   correlationId: correlationId ?? requestId, causationId: requestId)
+        return try Outbox.append([pending], source: source, in: db)[0]
     }
 }
+
+extension CommandContext: EventEmitting {}

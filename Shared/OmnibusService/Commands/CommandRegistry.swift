@@ -18,25 +18,26 @@ public struct CommandRegistry: Sendable {
 
     public init() {}
 
-    /// Registers `command`; its `data` decodes as `Input`, and the handler's result is the
-    /// reply's `data`. A query (`changesState: false`) must not change state or emit events;
-    /// its replies are not stored for retries, since answering again is harmless.
-    public mutating func register<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ command: String,
-        versions: ClosedRange<Int> = 1...1,
-        changesState: Bool = true,
-        _ handler: @escaping @Sendable (Input, CommandContext) throws -> Output
+    /// Registers the handler of `Command`: its `data` decodes as the command, and the
+    /// handler's result is the reply's `data`. `versions` are the major versions of `data`
+    /// accepted (by default the contract's own). A query (``QueryContract``) must not change
+    /// state or emit events; its replies are not stored for retries.
+    public mutating func register<Command: CommandContract>(
+        _ command: Command.Type,
+        versions: ClosedRange<Int> = Command.version...Command.version,
+        _ handler: @escaping @Sendable (Command, CommandContext) throws -> Command.Reply
     ) {
-        precondition(entries[command] == nil, "command \(command) registered twice")
-        entries[command] = Entry(versions: versions, storesReply: changesState) { body, context in
-            let request: CommandRequest<Input>
+        let name = Command.name
+        precondition(entries[name] == nil, "command \(name) registered twice")
+        entries[name] = Entry(versions: versions, storesReply: Command.changesState) { body, context in
+            let request: CommandRequest<Command>
             do {
-                request = try ContractCoding.decode(CommandRequest<Input>.self, from: body)
+                request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
             } catch {
-                throw OmnibusError(.invalidArgument, "\(command): \(ContractCoding.explain(error))")
+                throw OmnibusError(.invalidArgument, "\(name): \(ContractCoding.explain(error))")
             }
-            let output = try handler(request.data, context)
-            return try ContractCoding.encode(CommandReply(requestId: context.requestId, data: output))
+            let reply = try handler(request.data, context)
+            return try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply))
         }
     }
 

@@ -24,32 +24,38 @@ public struct EventHandlerRegistry: Sendable {
 
     public init() {}
 
-    /// Handles events of `type` from `source`, decoded with a `Payload` body.
-    public mutating func on<Payload: Codable & Sendable>(
-        _ source: String, _ type: String, versions: ClosedRange<Int> = 1...1,
-        _ handler: @escaping @Sendable (EventEnvelope<Payload>, EventContext) throws -> Void
+    /// Handles `Event`s, decoded, from the event's own source or from `source` (a service
+    /// whose name is configured, such as the probe). `versions` are the schema versions
+    /// understood, by default the contract's own.
+    public mutating func on<Event: EventContract>(
+        _ event: Event.Type, from source: String = Event.source,
+        versions: ClosedRange<Int> = Event.schemaVersion...Event.schemaVersion,
+        _ handler: @escaping @Sendable (EventEnvelope<Event>, EventContext) throws -> Void
     ) {
-        let key = Key(source: source, type: type)
-        precondition(entries[key] == nil, "handler for \(Topic.event(source: source, type: type)) registered twice")
-        entries[key] = Entry(versions: versions) { event, context in
-            try handler(try event.decode(Payload.self), context)
+        add(Key(source: source, type: Event.type), versions: versions) { received, context in
+            try handler(try received.decode(Event.self), context)
         }
     }
 
-    /// Handles events of `type` from `source` without decoding their body.
-    public mutating func onRaw(
-        _ source: String, _ type: String, versions: ClosedRange<Int> = 1...1,
+    /// Handles `Event`s without decoding their body: for handlers that need only the
+    /// envelope, or read the raw bytes themselves.
+    public mutating func onRaw<Event: EventContract>(
+        _ event: Event.Type, from source: String = Event.source,
+        versions: ClosedRange<Int> = Event.schemaVersion...Event.schemaVersion,
         _ handler: @escaping @Sendable (ReceivedEvent, EventContext) throws -> Void
     ) {
-        let key = Key(source: source, type: type)
-        precondition(entries[key] == nil, "handler for \(Topic.event(source: source, type: type)) registered twice")
-        entries[key] = Entry(versions: versions, handler: handler)
+        add(Key(source: source, type: Event.type), versions: versions, handler)
     }
 
-    /// Declares known types of `source` that this service does not need: they are applied
-    /// (the offset moves on) without effect.
-    public mutating func ignore(_ source: String, types: [String]) {
-        for type in types { ignored.insert(Key(source: source, type: type)) }
+    /// Declares known event types that this service does not need: they are applied (the
+    /// offset moves on) without effect.
+    public mutating func ignore(_ events: [any EventContract.Type]) {
+        for event in events { ignored.insert(Key(source: event.source, type: event.type)) }
+    }
+
+    private mutating func add(_ key: Key, versions: ClosedRange<Int>, _ handler: @escaping Handler) {
+        precondition(entries[key] == nil, "handler for \(Topic.event(source: key.source, type: key.type)) registered twice")
+        entries[key] = Entry(versions: versions, handler: handler)
     }
 
     /// What to do with an event, decided from its header alone.

@@ -17,5 +17,10 @@ public struct HealthReport: Codable, Sendable, Equatable {
     public var pendingCompactions: Int
 }
 
-/// The name of the built-in health command.
-public let healthCommand = "service.health"
+/// `service.health`, which every service answers: its ``HealthReport``.
+public struct GetHealth: QueryContract {
+    public typealias Reply = HealthReport
+    public static let name = "service.health"
+
+    public init() {}
+}

@@ -17,8 +17,13 @@ public struct MetricsReport: Codable, Sendable, Equatable {
     }
 }
 
-/// The name of the built-in metrics query.
-public let metricsCommand = "service.metrics"
+/// `service.metrics`, which every service answers: its metrics as a ``MetricsReport``.
+public struct GetMetrics: QueryContract {
+    public typealias Reply = MetricsReport
+    public static let name = "service.metrics"
+
+    public init() {}
+}
 
 /// Where a service process keeps its metrics: a Prometheus registry that swift-metrics
 /// reports into once ``bootstrap()`` has run.

@@ -70,13 +70,13 @@ public final class ServiceRuntime: Sendable {
             store: store, sources: configuration.sources, registry: events, context: context,
             options: configuration.subscriber, logger: logger, metrics: metrics)
         var registry = commands
-        registry.register(healthCommand, changesState: false) { [relay, subscriber] (_: Empty, context: CommandContext) in
+        registry.register(GetHealth.self) { [relay, subscriber] _, context in
             HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),
                 pendingCompactions: try Erasure.pendingCompactions(in: context.db))
         }
-        registry.register(metricsCommand, changesState: false) { [metricsRegistry = configuration.metricsRegistry] (_: Empty, _: CommandContext) in
+        registry.register(GetMetrics.self) { [metricsRegistry = configuration.metricsRegistry] _, _ in
             guard let metricsRegistry else {
                 throw OmnibusError(.unavailable, "\(store.source) does not export metrics (no registry was bootstrapped in this process)")
             }

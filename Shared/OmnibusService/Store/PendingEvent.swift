@@ -23,6 +23,15 @@ public struct PendingEvent: Sendable {
         self.causationId = causationId
         self.payload = ErasedPayload(data)
     }
+
+    /// An event of a contract type: its type and schema version are the contract's.
+    public init<Event: EventContract>(
+        _ event: Event, customerId: String? = nil, channel: String? = nil, correlationId: String? = nil,
+        causationId: String? = nil
+    ) {
+        self.init(type: Event.type, schemaVersion: Event.schemaVersion, customerId: customerId, channel: channel,
+                  correlationId: correlationId, causationId: causationId, data: event)
+    }
 }
 
 /// A payload whose type was erased; the outbox encodes it (opening the existential).

@@ -46,6 +46,14 @@ extension CommandRequest {
 
 extension CommandRequest: Equatable where Payload: Equatable {}
 
+extension CommandRequest where Payload: CommandContract {
+    /// A request to run `command`; its name and version are its contract's.
+    public init(_ command: Payload, id: String, channel: String? = nil, correlationId: String? = nil) {
+        self.init(id: id, command: Payload.name, version: Payload.version, channel: channel,
+                  correlationId: correlationId, data: command)
+    }
+}
+
 /// What every service reads first from a command: everything but its body.
 public typealias CommandHeader = CommandRequest<SkippedPayload>
 
