@@ -56,6 +56,7 @@ struct EventPrinter: Sendable {
         switch value {
         case .null: "null"
         case .bool(let flag): "\(flag)"
+        case .integer(let integer): "\(integer)"
         case .number(let number): number == number.rounded() && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
         case .string(let text): text
         case .array(let items): "[\(items.count)]"
