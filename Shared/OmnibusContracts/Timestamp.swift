@@ -116,6 +116,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
             return nil
         }
         let days = Self.daysSince1970(year: year, month: month, day: day)
+        // A day the month does not have (31 April, 29 February 2026) lands in the next month.
+        guard Self.civilDate(daysSince1970: days) == (year, month, day) else { return nil }
         millisecondsSince1970 = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millisecond
     }
 

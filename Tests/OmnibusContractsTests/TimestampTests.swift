@@ -38,8 +38,16 @@ import Testing
         #expect(Timestamp(rfc3339: "2026-11-23T00:50:53.799999Z")?.millisecondsSince1970 == 1_795_395_053_799)
     }
 
-    @Test(arguments: ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-23 00:50:53Z", "2026-11-23T00:50:53+01:00", "2026-11-23T00:50:53.Z"])
+    @Test(arguments: [
+        "", "yesterday", "2026-13-01T00:00:00Z", "2026-11-23 00:50:53Z", "2026-11-23T00:50:53+01:00", "2026-11-23T00:50:53.Z",
+        "2026-02-31T00:00:00Z", "2026-02-29T00:00:00Z", "2026-04-31T12:00:00Z", "1900-02-29T00:00:00Z",
+    ])
     func rejectsMalformedText(text: String) {
         #expect(Timestamp(rfc3339: text) == nil)
+    }
+
+    @Test func acceptsTheLeapDayOfALeapYear() {
+        #expect(Timestamp(rfc3339: "2024-02-29T00:00:00Z")?.millisecondsSince1970 == 1_709_164_800_000)
+        #expect(Timestamp(rfc3339: "2000-02-29T00:00:00Z") != nil)
     }
 }
