@@ -18,6 +18,11 @@ package final class SourceStream {
     private var accepted: Int64
     private var head: Int64 = 0
     private var awaitingFirstReplay = true
+    /// The next replay continues a catch-up rather than repairing a loss: the last reply
+    /// announced more than it carried (a log longer than one chunk), or live events
+    /// overtook a reply in flight.
+    private var catchingUp = false
+    private var overtakenDuringReplay = false
     private var replaySentAt: ContinuousClock.Instant?
     private var retryAfter = ContinuousClock.now
     private var gapsRepaired = 0
@@ -81,7 +86,10 @@ package final class SourceStream {
             duplicates.increment()
             return nil
         }
-        guard sequence == accepted + 1 else { return nil }
+        guard sequence == accepted + 1 else {
+            if replaySentAt != nil { overtakenDuringReplay = true }
+            return nil
+        }
         accepted = sequence
         return event
     }
@@ -123,6 +131,8 @@ package final class SourceStream {
             }
             if let next = offer(ReceivedEvent(header: event, envelope: frame)) { events.append(next) }
         }
+        catchingUp = accepted < header.head || overtakenDuringReplay
+        overtakenDuringReplay = false
         return events
     }
 
@@ -135,7 +145,7 @@ package final class SourceStream {
             logger.warning("replay request unanswered; asking again", metadata: ["source": "\(source.name)"])
         } else {
             guard needsReplay, now >= retryAfter else { return }
-            if !awaitingFirstReplay { gaps.increment(); gapsRepaired += 1 }
+            if !awaitingFirstReplay && !catchingUp { gaps.increment(); gapsRepaired += 1 }
         }
         let request = ReplayRequest(source: source.name, after: accepted, limit: limit)
         if try dealer.send([try ContractCoding.encode(request)], wait: false) {
