@@ -25,6 +25,16 @@ public enum ContractCoding {
 
     /// A short, single-line explanation of why bytes did not decode, for error replies.
     public static func explain(_ error: any Error) -> String {
+        explain(error, in: nil)
+    }
+
+    /// The same, knowing the bytes: Foundation reports a value that does not fit its field
+    /// (1.5 for a whole number, a number out of range) as "not valid JSON" at no path.
+    public static func explain(_ error: any Error, in data: Data?) -> String {
+        if case DecodingError.dataCorrupted(let context) = error, context.codingPath.isEmpty, let data,
+           (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
+            return "a number does not fit its field (a fraction where a whole number is expected, or out of range)"
+        }
         switch error {
         case DecodingError.keyNotFound(let key, let context):
             return "missing field '\(path(context.codingPath + [key]))'"

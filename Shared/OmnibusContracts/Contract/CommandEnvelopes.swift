@@ -54,8 +54,40 @@ extension CommandRequest where Payload: CommandContract {
     }
 }
 
-/// What every service reads first from a command: everything but its body.
-public typealias CommandHeader = CommandRequest<SkippedPayload>
+/// What every service reads first from a command: everything but its body, which must be
+/// a JSON object.
+public typealias CommandHeader = CommandRequest<SkippedObject>
+
+/// A body that is checked to be a JSON object and otherwise not read.
+public struct SkippedObject: Codable, Sendable, Equatable {
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        do {
+            _ = try decoder.container(keyedBy: AnyKey.self)
+        } catch {
+            throw DecodingError.typeMismatch(SkippedObject.self, DecodingError.Context(
+                codingPath: decoder.codingPath, debugDescription: "`data` must be a JSON object"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        _ = encoder.container(keyedBy: AnyKey.self)
+    }
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// Only a request's id: read from a request refused before its header decoded, so the
+/// error reply still names it.
+public struct RequestIdOnly: Decodable, Sendable {
+    public var id: String
+}
 
 /// The reply to a command: either `ok` with `data`, or not `ok` with `error`.
 public struct CommandReply<Payload: Codable & Sendable>: Codable, Sendable {

@@ -34,7 +34,7 @@ public struct CommandRegistry: Sendable {
             do {
                 request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
             } catch {
-                throw OmnibusError(.invalidArgument, "\(name): \(ContractCoding.explain(error))")
+                throw OmnibusError(.invalidArgument, "\(name): \(ContractCoding.explain(error, in: body))")
             }
             let reply = try handler(request.data, context)
             return try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply))

@@ -98,13 +98,15 @@ public final class CommandServer: Service, Sendable {
         }
         let body = message.body[0]
         guard body.count <= options.maxRequestBytes else {
-            return refuse("too_large", .tooLarge, "command is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
+            return refuse("too_large", .tooLarge, requestId: Self.readableRequestId(body),
+                          "command is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
         }
         let header: CommandHeader
         do {
             header = try ContractCoding.decode(CommandHeader.self, from: body)
         } catch {
-            return refuse("invalid_json", .invalidRequest, "not a command: \(ContractCoding.explain(error))")
+            return refuse("invalid_json", .invalidRequest, requestId: Self.readableRequestId(body),
+                          "not a command: \(ContractCoding.explain(error, in: body))")
         }
         guard (1...128).contains(header.id.utf8.count) else {
             return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
@@ -172,13 +174,22 @@ public final class CommandServer: Service, Sendable {
         return reply
     }
 
+    /// The id of a request refused before its header decoded, when it has a valid one; ""
+    /// otherwise (docs/PROTOCOL.md §5). Bodies are at most libzmq's message limit (16 MiB).
+    private static func readableRequestId(_ body: Data) -> String {
+        guard let id = try? ContractCoding.decode(RequestIdOnly.self, from: body).id, (1...128).contains(id.utf8.count) else {
+            return ""
+        }
+        return id
+    }
+
     private func reply(requestId: String, _ error: OmnibusError) -> Data {
         (try? ContractCoding.encode(CommandReply<Empty>(requestId: requestId, error: error)))
             ?? Data(#"{"requestId":"","ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
     }
 
     /// A request refused before it reached the database; `requestId` is empty when the
-    /// request was too malformed to have a readable one.
+    /// request has no readable, valid id.
     private struct Refusal: Error {
         var requestId: String
         var error: OmnibusError
