@@ -17,7 +17,8 @@ public struct ReplayRequest: Codable, Sendable, Equatable {
 /// The first frame of a replay reply; the events follow, one envelope per frame.
 public struct ReplayReplyHeader: Codable, Sendable, Equatable {
     public var source: String
-    /// The `after` of the request this answers.
+    /// The `after` of the request this answers; -1 in an error header when the request
+    /// could not be read.
     public var after: Int64
     /// The source's latest sequence when the reply was made.
     public var head: Int64

@@ -62,13 +62,17 @@ public final class ReplayServer: Service, Sendable {
         }
         let header: ReplayReplyHeader
         var events: [Data] = []
+        // The request's `after`, echoed in an error header; -1 until the request is read.
+        var after: Int64 = -1
         do {
             let request = try parse(message)
+            after = request.after
+            try validate(request)
             let head = try store.head()
             if request.after > head {
                 throw OmnibusError(.outOfRange, "after \(request.after) is beyond \(store.source)'s head \(head)")
             }
-            let limit = min(max(request.limit ?? options.maxEventsPerReply, 1), options.maxEventsPerReply)
+            let limit = min(request.limit ?? options.maxEventsPerReply, options.maxEventsPerReply)
             events = try store.database.pool.read { db in
                 try Outbox.envelopes(after: request.after, limit: limit, maxBytes: options.maxBytesPerReply, in: db)
             }
@@ -77,7 +81,7 @@ public final class ReplayServer: Service, Sendable {
             let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the event log could not be read; retry later")
             if !(error is OmnibusError) { logger.error("replay failed", metadata: ["error": "\(error)"]) }
             reject(reason: refusal.code.rawValue, refusal.message)
-            header = ReplayReplyHeader(source: store.source, after: -1, head: (try? store.head()) ?? 0, count: 0, error: refusal)
+            header = ReplayReplyHeader(source: store.source, after: after, head: (try? store.head()) ?? 0, count: 0, error: refusal)
         }
         try message.reply([try ContractCoding.encode(header)] + events, on: socket)
     }
@@ -96,11 +100,17 @@ public final class ReplayServer: Service, Sendable {
         } catch {
             throw OmnibusError(.invalidRequest, "not a replay request: \(ContractCoding.explain(error))")
         }
+        return request
+    }
+
+    private func validate(_ request: ReplayRequest) throws {
         guard request.source == store.source else {
             throw OmnibusError(.notFound, "this endpoint serves '\(store.source)', not '\(request.source)'")
         }
-        guard request.after >= 0 else { throw OmnibusError(.invalidArgument, "after must be 0 or more") }
-        return request
+        guard request.after >= 0 else { throw OmnibusError(.invalidArgument, "after must be 0 or more; got \(request.after)") }
+        if let limit = request.limit, limit < 1 {
+            throw OmnibusError(.invalidArgument, "limit must be 1 or more (or left out); got \(limit)")
+        }
     }
 
     private func reject(reason: String, _ message: String) {
