@@ -27,7 +27,7 @@ var targets: [Target] = [
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
     .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
     .target(name: "OmnibusConfiguration", path: "Shared/OmnibusConfiguration"),
-    .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics], path: "Shared/OmnibusClient"),
+    .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics, lifecycle], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
         dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", "CSQLiteTuning", grdb, sqlite, logging, metrics, prometheus, lifecycle, argumentParser],

@@ -96,7 +96,7 @@ struct OpsToolTests {
     /// Resolves an e-mail; the long timeout covers the socket reconnecting after a restart.
     static func resolve(_ email: String, endpoint: String, context: ZMQContext) async throws -> String {
         try await blocking {
-            let client = try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 10_000)
+            let client = try BlockingCommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 10_000)
             let request = CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name,
                                          data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
             return try client.send(request, expecting: ResolvedCustomer.self).get().customerId

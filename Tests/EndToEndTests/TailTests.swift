@@ -32,7 +32,7 @@ struct TailTests {
         func createCustomers(_ count: Int, prefix: String) async throws -> [String] {
             let (context, commands) = (self.context, self.commands)
             return try await blocking {
-                let client = try CommandClient(context: context, endpoint: commands, timeoutMilliseconds: 10_000)
+                let client = try BlockingCommandClient(context: context, endpoint: commands, timeoutMilliseconds: 10_000)
                 return try (0..<count).map { index in
                     let request = CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name, channel: "web",
                                                  data: ResolveIdentifier(identifier: IdentifierInput(.email, "\(prefix)\(index)@tail.example")))

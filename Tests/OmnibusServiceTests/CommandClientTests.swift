@@ -13,7 +13,7 @@ struct CommandClientTests {
             // A ROUTER that takes requests and never answers: a service that hangs.
             let silent = try ZMQSocket(context: context, type: .router)
             try silent.bind("tcp://127.0.0.1:*")
-            let client = try CommandClient(context: context, endpoint: try silent.lastEndpoint, timeoutMilliseconds: 200)
+            let client = try BlockingCommandClient(context: context, endpoint: try silent.lastEndpoint, timeoutMilliseconds: 200)
             do {
                 _ = try client.send(CommandRequest(id: "t1", command: AddNotes.name, data: Empty()), expecting: Empty.self)
                 return nil
@@ -31,7 +31,7 @@ struct CommandClientTests {
             let context = try ZMQContext()
             let router = try ZMQSocket(context: context, type: .router)
             try router.bind("tcp://127.0.0.1:*")
-            let client = try CommandClient(context: context, endpoint: try router.lastEndpoint, timeoutMilliseconds: 300)
+            let client = try BlockingCommandClient(context: context, endpoint: try router.lastEndpoint, timeoutMilliseconds: 300)
             var timedOut: OmnibusError?
             do {
                 _ = try client.send(CommandRequest(id: "old", command: "c", data: Empty()), expecting: Empty.self)

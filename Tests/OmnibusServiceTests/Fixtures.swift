@@ -120,7 +120,7 @@ enum Fixture {
     ) async throws -> CommandReply<Output> {
         let endpoint = service.endpoints.commands
         return try await blocking {
-            try CommandClient(context: context, endpoint: endpoint).send(request, expecting: Output.self)
+            try BlockingCommandClient(context: context, endpoint: endpoint).send(request, expecting: Output.self)
         }
     }
 }

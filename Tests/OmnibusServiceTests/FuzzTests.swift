@@ -27,7 +27,7 @@ struct FuzzTests {
         let commandEndpoint = producer.endpoints.commands
         let commandReplies = try await blocking {
             var garbage = Garbage(seed: 1)
-            let client = try CommandClient(context: context, endpoint: commandEndpoint)
+            let client = try BlockingCommandClient(context: context, endpoint: commandEndpoint)
             var codes: [String: Int] = [:]
             for index in 0..<Self.commandInputs + 1 {
                 let frames = index == Self.commandInputs ? [Data(repeating: 0x7B, count: 10 << 20)] : garbage.request(kind: index)
@@ -46,7 +46,7 @@ struct FuzzTests {
         let replayEndpoint = producer.endpoints.replay
         let replayErrors = try await blocking {
             var garbage = Garbage(seed: 2)
-            let client = try CommandClient(context: context, endpoint: replayEndpoint)
+            let client = try BlockingCommandClient(context: context, endpoint: replayEndpoint)
             var errors = 0
             for index in 0..<Self.replayInputs + 1 {
                 let frames = index == Self.replayInputs ? [Data(repeating: 0x20, count: 10 << 20)] : garbage.request(kind: index)

@@ -43,7 +43,7 @@ struct RefusedRequestTests {
         let producer = try await Fixture.producer(in: directory, context: context)
         let endpoint = producer.endpoints.commands
         let body = Data(example.body.utf8)
-        let frames = try await blocking { try CommandClient(context: context, endpoint: endpoint).sendRaw([body]) }
+        let frames = try await blocking { try BlockingCommandClient(context: context, endpoint: endpoint).sendRaw([body]) }
         let reply = try ContractCoding.decode(CommandReply<Empty>.self, from: try #require(frames?.last))
         #expect(!reply.ok)
         #expect(reply.requestId == example.requestId)

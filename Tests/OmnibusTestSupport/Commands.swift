@@ -22,7 +22,7 @@ public struct CommandSender: Sendable {
         _ command: Command, channel: String? = "app", id: String = UUID().uuidString
     ) async throws -> CommandReply<Command.Reply> {
         try await CommandClient.reply(to: command, at: endpoint, context: context, id: id, channel: channel,
-                                      timeoutMilliseconds: timeoutMilliseconds)
+                                      timeout: .milliseconds(timeoutMilliseconds))
     }
 
     /// Sends a command and returns its data, throwing the reply's error if any.
@@ -39,7 +39,7 @@ public struct CommandSender: Sendable {
     ) async throws -> CommandReply<JSONValue> {
         try await CommandClient.send(
             CommandRequest(id: id, command: name, channel: channel, data: data), to: endpoint, context: context,
-            timeoutMilliseconds: timeoutMilliseconds, expecting: JSONValue.self)
+            timeout: .milliseconds(timeoutMilliseconds), expecting: JSONValue.self)
     }
 
     /// The service's health report.

@@ -41,7 +41,7 @@ enum CommandLoad {
             for client in 0..<clients {
                 group.addTask {
                     try await DedicatedThread.run(name: "bench-client-\(client)", stop: StopSignal()) {
-                        let commands = try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 30_000)
+                        let commands = try BlockingCommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: 30_000)
                         var samples: [Double] = []
                         samples.reserveCapacity(requestsPerClient)
                         var failures = 0

@@ -10,7 +10,7 @@ enum HealthProbe {
     static func check(endpoint: String, context: ZMQContext, timeoutMilliseconds: Int) async -> Result<HealthReport, OmnibusError> {
         do {
             return .success(try await CommandClient.reply(
-                to: GetHealth(), at: endpoint, context: context, timeoutMilliseconds: timeoutMilliseconds
+                to: GetHealth(), at: endpoint, context: context, timeout: .milliseconds(timeoutMilliseconds)
             ).get())
         } catch let error as OmnibusError where error.code == .unavailable {
             return .failure(OmnibusError(.unavailable, "no health answer within \(timeoutMilliseconds) ms"))

@@ -44,7 +44,7 @@ struct MetricsCommand: AsyncParsableCommand {
             let timeout = self.timeout
             do {
                 let report = try await CommandClient.reply(
-                    to: GetMetrics(), at: endpoint, context: context, timeoutMilliseconds: timeout
+                    to: GetMetrics(), at: endpoint, context: context, timeout: .milliseconds(timeout)
                 ).get()
                 texts.append(report.text)
             } catch {

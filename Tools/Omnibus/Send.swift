@@ -60,7 +60,7 @@ struct Send: AsyncParsableCommand {
         let reply: CommandReply<JSONValue>
         do {
             reply = try await CommandClient.send(
-                request, to: endpoints.commands, context: context, timeoutMilliseconds: timeout, expecting: JSONValue.self)
+                request, to: endpoints.commands, context: context, timeout: .milliseconds(timeout), expecting: JSONValue.self)
         } catch let error as OmnibusError where error.code == .unavailable {
             // The command may still have been applied: only the same id makes a retry safe.
             throw OmnibusError(.unavailable, "no reply from \(service) at \(endpoints.commands) within \(timeout) ms; "

@@ -2,13 +2,16 @@ import Foundation
 import OmnibusBus
 import OmnibusContracts
 
-/// Sends commands to one service's command endpoint and waits for the matching reply.
+/// Sends commands to one service's command endpoint from the calling thread, blocking until
+/// the matching reply: for load generators that run a thread per client, and for tests that
+/// speak the wire protocol frame by frame (``sendRaw(_:)``). Everyone else wants
+/// ``CommandClient``.
 ///
 /// A DEALER socket, so it is confined to the thread that made it (not `Sendable`). A reply
 /// that does not come within the timeout throws `unavailable`; sending the same request
 /// again (same id) is then safe, because services apply each request id once. A late reply
 /// to an earlier request is recognised by its id and discarded.
-public final class CommandClient {
+public final class BlockingCommandClient {
     private let socket: ZMQSocket
     /// How long ``send(_:)`` waits for a reply.
     public var timeoutMilliseconds: Int
@@ -46,28 +49,6 @@ public final class CommandClient {
             return try ContractCoding.decode(CommandReply<Output>.self, from: reply)
         } catch {
             throw OmnibusError(.internal, "reply to \(request.command) did not decode: \(ContractCoding.explain(error))")
-        }
-    }
-
-    /// Sends one command from a thread of its own (a DEALER blocks while it waits, which a
-    /// cooperative thread must not) and returns its whole reply: for tools and tests that
-    /// ask once and move on.
-    public static func reply<Command: CommandContract>(
-        to command: Command, at endpoint: String, context: ZMQContext, id: String = UUID().uuidString,
-        channel: String? = nil, timeoutMilliseconds: Int = 5000
-    ) async throws -> CommandReply<Command.Reply> {
-        try await send(CommandRequest(command, id: id, channel: channel), to: endpoint, context: context,
-                       timeoutMilliseconds: timeoutMilliseconds)
-    }
-
-    /// Sends a request built by hand from a thread of its own and returns the whole reply.
-    public static func send<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ request: CommandRequest<Input>, to endpoint: String, context: ZMQContext, timeoutMilliseconds: Int = 5000,
-        expecting: Output.Type = Output.self
-    ) async throws -> CommandReply<Output> {
-        try await DedicatedThread.run(name: "command-\(request.command)", stop: StopSignal()) {
-            try CommandClient(context: context, endpoint: endpoint, timeoutMilliseconds: timeoutMilliseconds)
-                .send(request, expecting: Output.self)
         }
     }
 

@@ -1,0 +1,112 @@
+import Foundation
+import OmnibusBus
+import OmnibusClient
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// The long-lived command client a front end keeps: many requests in flight on one socket,
+/// resends with the same id, timeouts, cancellation, and a clean stop.
+@Suite("Command client: one socket, many requests", .timeLimit(.minutes(1)))
+struct AsyncCommandClientTests {
+    static var fast: CommandClient.Options {
+        var options = CommandClient.Options()
+        options.resendAfter = .milliseconds(100)
+        options.timeout = .seconds(10)
+        return options
+    }
+
+    @Test func sixtyFourRequestsInFlightEachGetTheirOwnReply() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let producer = try await Fixture.producer(in: directory, context: context)
+        let sequences = try await CommandClient.withClient(endpoint: producer.endpoints.commands, context: context) { client in
+            try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for index in 0..<64 {
+                    group.addTask { try await client.send(AddNotes(count: 1, text: "n\(index)")).sequences }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        #expect(sequences.sorted() == Array(1...64), "every request applied once, every reply matched to its request")
+        #expect(try producer.runtime.store.head() == 64)
+        try await producer.stop()
+    }
+
+    @Test func anUnansweredRequestIsResentWithTheSameIdUntilAnswered() async throws {
+        let context = try ZMQContext()
+        let endpoint = "tcp://127.0.0.1:\(try freeLoopbackPort())"
+        // Ignores the first copy and answers the second: a reply lost on the way.
+        async let copies = Self.router(at: endpoint, context: context, take: 2) { router, second in
+            try router.send([second[0], try ContractCoding.encode(CommandReply(requestId: "same-1", data: AddedNotes(sequences: [7])))])
+        }
+        let reply = try await CommandClient.withClient(endpoint: endpoint, context: context, options: Self.fast) { client in
+            try await client.send(AddNotes(count: 1, text: "x"), id: "same-1")
+        }
+        let received = try await copies
+        #expect(reply.sequences == [7])
+        #expect(received.count == 2 && received[0] == received[1], "the resend is the same request, id included")
+    }
+
+    @Test func aRequestNobodyAnswersThrowsUnavailableAtItsTimeout() async throws {
+        let context = try ZMQContext()
+        let endpoint = "tcp://127.0.0.1:\(try freeLoopbackPort())"
+        async let heard = Self.router(at: endpoint, context: context, take: 1)
+        var options = Self.fast
+        options.timeout = .milliseconds(300)
+        let error = await #expect(throws: OmnibusError.self) {
+            try await CommandClient.withClient(endpoint: endpoint, context: context, options: options) { client in
+                try await client.send(AddNotes(count: 1, text: "x"))
+            }
+        }
+        #expect(error?.code == .unavailable)
+        #expect(try await heard.count == 1, "the request did reach the service")
+    }
+
+    @Test func cancellingTheCallerAbandonsItsRequestAndTheClientGoesOn() async throws {
+        let context = try ZMQContext()
+        let endpoint = "tcp://127.0.0.1:\(try freeLoopbackPort())"
+        // A service that hears requests and never answers.
+        async let heard = Self.router(at: endpoint, context: context, take: 2)
+        var options = Self.fast
+        options.threadName = "cc-cancel-test"
+        let client = try CommandClient(endpoint: endpoint, context: context, options: options)
+        let running = Task { try await client.run() }
+        let waiting = Task { try await client.send(AddNotes(count: 1, text: "x"), id: "abandoned") }
+        try await eventually("the client is sending") { ThreadCensus.count(named: "cc-cancel-test") == 1 }
+        waiting.cancel()
+        await #expect(throws: CancellationError.self) { try await waiting.value }
+        // An abandoned id is free again: the retry is sent, and the service hears both.
+        let again = Task { try await client.send(AddNotes(count: 1, text: "x"), id: "abandoned") }
+        #expect(try await heard.count == 2)
+        again.cancel()
+        _ = await again.result
+
+        running.cancel()
+        _ = await running.result
+        let late = await #expect(throws: OmnibusError.self) { try await client.send(AddNotes(count: 1, text: "late")) }
+        #expect(late?.code == .unavailable, "a stopped client refuses at once")
+        try await eventually("the client's thread is gone") { ThreadCensus.count(named: "cc-cancel-test") == 0 }
+    }
+
+    /// A ROUTER bound at `endpoint` on a thread of its own: takes `count` requests (each
+    /// routing id and body), hands the last to `answer`, and returns the bodies it got.
+    static func router(
+        at endpoint: String, context: ZMQContext, take count: Int,
+        answer: @escaping @Sendable (ZMQSocket, [Data]) throws -> Void = { _, _ in }
+    ) async throws -> [Data] {
+        try await blocking {
+            let router = try ZMQSocket(context: context, type: .router)
+            try router.bind(endpoint)
+            var bodies: [Data] = []
+            var last: [Data] = []
+            while bodies.count < count, try router.waitForInput(timeoutMilliseconds: 10_000), let frames = try router.receive() {
+                bodies.append(frames[frames.count - 1])
+                last = frames
+            }
+            if !last.isEmpty { try answer(router, last) }
+            return bodies
+        }
+    }
+}
