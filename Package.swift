@@ -15,6 +15,8 @@ let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics
 let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let asyncAlgorithms = Target.Dependency.product(name: "AsyncAlgorithms", package: "swift-async-algorithms")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 
 var targets: [Target] = [
     .systemLibrary(
@@ -40,7 +42,10 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus",
-        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", argumentParser],
+        dependencies: [
+            "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", argumentParser, unixSignals,
+            asyncAlgorithms,
+        ],
         path: "Tools/Omnibus"
     ),
     .executableTarget(
@@ -121,6 +126,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
     ],
     targets: targets
 )

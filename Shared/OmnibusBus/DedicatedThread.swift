@@ -42,6 +42,19 @@ public enum DedicatedThread {
     }
 }
 
+extension DedicatedThread {
+    /// Starts `body` on a new thread and returns at once: for a loop whose owner learns of
+    /// its end another way (a stream it finishes).
+    public static func start(name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            nameCurrentThread(name)
+            body()
+        }
+        thread.name = name
+        thread.start()
+    }
+}
+
 /// Gives the running thread its name at the OS level too (15 characters at most on Linux),
 /// where `top -H`, `ps -L` and debuggers show it; Foundation's `Thread.name` does not.
 private func nameCurrentThread(_ name: String) {

@@ -145,12 +145,9 @@ struct OrdersJourneyTests {
         let customer = try await suite.resolve(.device, "feed-device", channel: "app")
         let sources = try suite.configuration.services.keys.sorted().map(suite.configuration.subscriptionSource(of:))
         let updates = Mutex<[CustomerView?]>([])
-        let (context, logger) = (suite.context, Logger(label: "test.feed"))
+        let views = CustomerFeed.views(of: customer, sources: sources, context: suite.context, logger: Logger(label: "test.feed"))
         let feed = Task {
-            try await CustomerFeed.follow(customerId: customer, sources: sources, context: context, logger: logger) { view in
-                updates.withLock { $0.append(view) }
-                return true
-            }
+            for try await view in views { updates.withLock { $0.append(view) } }
         }
         try await eventually("the app shows the customer") { updates.withLock { $0.last??.customerId == customer } }
         #expect(updates.withLock { $0.last??.cart } == nil)
@@ -160,8 +157,15 @@ struct OrdersJourneyTests {
             updates.withLock { $0.last??.cart?.items.map(\.sku) == ["socks-trio"] }
         }
         #expect(updates.withLock { $0.last??.cart?.items.first?.channel } == "web")
+
+        // Cancelling the reader's task stops the feed: its thread ends and its sockets close.
+        let eventsPort = try #require(Int(try suite.configuration.endpoints(of: "orders").events.split(separator: ":").last ?? ""))
+        #expect(ThreadCensus.count(named: "customer-feed") == 1)
+        #expect(TCPConnections.established(toPort: eventsPort) >= 1, "the feed is subscribed to orders")
         feed.cancel()
         try await feed.value
+        try await eventually("the feed's thread is gone") { ThreadCensus.count(named: "customer-feed") == 0 }
+        try await eventually("its connection to orders is closed") { TCPConnections.established(toPort: eventsPort) == 0 }
         try await suite.stop([orders, suite.identityProcess])
     }
 

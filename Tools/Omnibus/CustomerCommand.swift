@@ -19,7 +19,7 @@ struct CustomerCommand: AsyncParsableCommand {
             --follow it then keeps reading live events and prints the view again, one JSON line, each time \
             it changes, until Ctrl-C. Exits 1 when no event concerns the customer, or when the logs \
             cannot be replayed within --timeout (a service down). Front ends get the same with \
-            OmnibusClient's CustomerFeed.
+            OmnibusClient's CustomerFeed.views.
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
@@ -42,20 +42,20 @@ struct CustomerCommand: AsyncParsableCommand {
         let (configuration, _) = try suite.loadOrRefuse()
         let sources = try configuration.services.keys.sorted().map(configuration.subscriptionSource(of:))
         let context = try ZMQContext()
-        let stop = StopRequest.trapping([SIGINT, SIGTERM])
-        let follow = self.follow
         var logger = Logger(label: "omnibus.customer")
         logger.logLevel = .critical
+        let views = CustomerFeed.views(
+            of: customerId, sources: sources, context: context, logger: logger, catchUpTimeout: .seconds(timeout))
+        let (customerId, follow) = (self.customerId, self.follow)
         let found = Mutex(false)
         do {
-            try await CustomerFeed.follow(
-                customerId: customerId, sources: sources, context: context, logger: logger,
-                catchUpTimeout: .seconds(timeout), shouldStop: { stop.isRequested }
-            ) { view in
-                guard let view else { return false }
-                found.withLock { $0 = true }
-                Self.print(view, pretty: !follow)
-                return follow
+            try await untilInterrupted {
+                for try await view in views {
+                    guard let view else { return }
+                    found.withLock { $0 = true }
+                    Self.print(view, pretty: !follow)
+                    guard follow else { return }
+                }
             }
         } catch let error as OmnibusError where error.code == .unavailable {
             FileHandle.standardError.write(Data("omnibus customer: \(error.message)\n".utf8))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncAlgorithms
 import Foundation
 import Logging
 import OmnibusBus
@@ -70,15 +71,24 @@ struct Tail: AsyncParsableCommand {
         let filter = EventFilter(topicPrefix: topicPrefix, sources: Set(source), customerId: customer, types: Set(type))
         let printer = EventPrinter(format: json || isatty(STDOUT_FILENO) == 0 ? .json : .pretty(colour: isatty(STDOUT_FILENO) != 0))
         let sources = try selected.map(configuration.subscriptionSource(of:))
-        let stop = StopRequest.trapping([SIGINT, SIGTERM])
-        let (limit, untilEnd, stats) = (count, self.untilEnd, self.stats)
-        try await DedicatedThread.run(name: "tail", stop: StopSignal()) {
-            var logger = Logger(label: "omnibus.tail")
-            logger.logLevel = .critical
-            let tap = try BusTap(sources: sources, startAfter: starts, context: context, logger: logger)
-            let session = TailSession(filter: filter, printer: printer, limit: limit, untilEnd: untilEnd,
-                                      statistics: stats ? TopicStatistics(colour: isatty(STDOUT_FILENO) != 0) : nil)
-            try session.run(tap, stop: stop)
+        var logger = Logger(label: "omnibus.tail")
+        logger.logLevel = .critical
+        var options = BusEvents.Options()
+        options.untilCaughtUp = untilEnd
+        options.threadName = "tail"
+        let events = BusEvents(sources: sources, startAfter: starts, context: context, logger: logger, options: options)
+        let statistics = stats ? TopicStatistics(colour: isatty(STDOUT_FILENO) != 0) : nil
+        let session = TailSession(filter: filter, printer: printer, limit: count, statistics: statistics)
+        try await untilInterrupted {
+            guard let statistics else { return try await session.run(events) }
+            // The table is redrawn every second, whether events come or not.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in AsyncTimerSequence.repeating(every: .seconds(1)) { statistics.refresh() }
+                }
+                defer { group.cancelAll() }
+                try await session.run(events)
+            }
         }
     }
 }

@@ -19,34 +19,30 @@ struct EventFilter: Sendable {
     }
 }
 
-/// One `tail` run: takes the tap's items, filters, prints, counts, and knows when to stop.
+/// One `tail` run: reads the bus, filters, prints, counts, and knows when to stop.
 struct TailSession: Sendable {
     let filter: EventFilter
     let printer: EventPrinter
     let limit: Int?
-    let untilEnd: Bool
     let statistics: TopicStatistics?
 
-    func run(_ tap: BusTap, stop: StopRequest) throws {
+    func run(_ events: BusEvents) async throws {
         var shown = 0
-        try tap.run(shouldStop: {
-            statistics?.refreshIfDue()
-            return stop.isRequested || (untilEnd && tap.isCaughtUp)
-        }) { item in
+        reading: for try await item in events {
             switch item {
             case .gapRepaired(let source, let after):
                 printer.note("gap in \(source) after sequence \(after): missing events asked for by replay")
-                return true
+            case .caughtUp:
+                continue
             case .event(let event):
-                guard filter.matches(event.header) else { return true }
+                guard filter.matches(event.header) else { continue }
                 if let statistics {
                     statistics.count(event.header)
                 } else {
                     printer.print(event)
                 }
                 shown += 1
-                if let limit, shown >= limit { return false }
-                return !(untilEnd && tap.isCaughtUp)
+                if let limit, shown >= limit { break reading }
             }
         }
         statistics?.refresh()

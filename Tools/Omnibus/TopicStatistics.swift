@@ -2,7 +2,7 @@ import Foundation
 import OmnibusContracts
 import Synchronization
 
-/// `tail --stats`: events per second by topic and by source, redrawn every second.
+/// `tail --stats`: events per second by topic and by source, redrawn by `refresh()`.
 final class TopicStatistics: Sendable {
     private struct Window {
         var byTopic: [String: Int] = [:]
@@ -22,12 +22,6 @@ final class TopicStatistics: Sendable {
             window.byTopic[header.topic, default: 0] += 1
             window.bySource[header.source, default: 0] += 1
         }
-    }
-
-    /// Redraws when a second has passed.
-    func refreshIfDue() {
-        let due = window.withLock { ContinuousClock.now - $0.startedAt >= .seconds(1) }
-        if due { refresh() }
     }
 
     /// Prints the table for the window so far and starts a new window.

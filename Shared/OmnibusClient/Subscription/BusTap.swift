@@ -13,26 +13,31 @@ import OmnibusContracts
 /// Owns ZeroMQ sockets, so it stays on the thread that made it (not `Sendable`).
 public final class BusTap {
     /// What the tap hands out.
-    public enum Item {
+    public enum Item: Sendable {
         /// The next event of its source.
         case event(ReceivedEvent)
         /// Events of `source` were missing after `after` and have been asked for by replay.
         case gapRepaired(source: String, after: Int64)
+        /// Every source has answered and everything it announced has been handed out: what
+        /// follows is live. Handed out once.
+        case caughtUp
     }
 
     private let subscriber: ZMQSocket
     private let streams: [SourceStream]
     private let replayBatch: Int
+    private var announcedCaughtUp = false
 
     /// Subscribes to `sources` and starts each after the sequence in `startAfter`
     /// (0: from the start of its log).
     public init(
         sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
-        replayBatch: Int = 5_000
+        replayBatch: Int = 5_000, receiveHighWaterMark: Int32 = 100_000, receiveBufferBytes: Int32 = 0
     ) throws {
         let metrics = MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance)
         subscriber = try ZMQSocket(context: context, type: .subscriber)
-        try subscriber.setReceiveHighWaterMark(100_000)
+        try subscriber.setReceiveHighWaterMark(receiveHighWaterMark)
+        if receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: receiveBufferBytes) }
         try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
         var streams: [SourceStream] = []
         for source in sources {
@@ -79,6 +84,10 @@ public final class BusTap {
                 }
             }
             guard try requestReplays(handle) else { return }
+            if !announcedCaughtUp && isCaughtUp {
+                announcedCaughtUp = true
+                guard handle(.caughtUp) else { return }
+            }
         }
     }
 

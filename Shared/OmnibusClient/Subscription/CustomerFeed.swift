@@ -7,49 +7,49 @@ import OmnibusContracts
 /// ``CustomerViews``, so this front end shows the customer exactly as every other channel
 /// that has seen the same events.
 public enum CustomerFeed {
-    /// Calls `onChange` with the customer's view once every source has been replayed (nil
-    /// when no event concerns the customer), then again after each change, until
-    /// `onChange` returns false, `shouldStop` says so, or the calling task is cancelled.
-    /// A merged-away id follows its survivor. `onChange` runs on the feed's own thread
-    /// (the one that owns its sockets): keep it quick, hand the view on.
+    /// The customer's view once every source has been replayed (nil when no event concerns
+    /// the customer), then again after each change, from any channel, until the loop ends
+    /// or its task is cancelled. A merged-away id follows its survivor. Only the newest view
+    /// waits for a slow reader: a front end shows the customer as they are now.
     ///
     /// Throws `unavailable` when the sources cannot be replayed within `catchUpTimeout`,
-    /// naming them, and rethrows an event that cannot be read at all.
-    public static func follow(
-        customerId: String, sources: [SubscriptionSource], context: ZMQContext, logger: Logger,
-        catchUpTimeout: Duration = .seconds(30),
-        shouldStop: @escaping @Sendable () -> Bool = { false },
-        onChange: @escaping @Sendable (CustomerView?) -> Bool
-    ) async throws {
-        let stop = StopSignal()
-        try await DedicatedThread.run(name: "customer-feed", stop: stop) {
-            let tap = try BusTap(sources: sources, startAfter: [:], context: context, logger: logger)
-            let deadline = ContinuousClock.now + catchUpTimeout
-            var views = CustomerViews()
-            var reported = false
-            var shown: CustomerView?
-            var done = false
-            var failure: (any Error)?
-            try tap.run(shouldStop: {
-                if done || failure != nil || stop.isStopped || shouldStop() { return true }
-                guard tap.isCaughtUp else { return ContinuousClock.now > deadline }
-                let current = views.view(of: customerId)
-                if !reported || current != shown {
-                    reported = true
-                    shown = current
-                    done = !onChange(current)
+    /// naming them, and an event that cannot be read at all.
+    public static func views(
+        of customerId: String, sources: [SubscriptionSource], context: ZMQContext, logger: Logger,
+        catchUpTimeout: Duration = .seconds(30)
+    ) -> AsyncThrowingStream<CustomerView?, any Error> {
+        var options = BusEvents.Options()
+        options.catchUpTimeout = catchUpTimeout
+        options.threadName = "customer-feed"
+        let events = BusEvents(sources: sources, context: context, logger: logger, options: options)
+        return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
+            let folding = Task {
+                do {
+                    var views = CustomerViews()
+                    var live = false
+                    var shown: CustomerView??
+                    for try await item in events {
+                        switch item {
+                        case .event(let event):
+                            try views.apply(event.envelope)
+                            guard live else { continue }
+                        case .caughtUp:
+                            live = true
+                        case .gapRepaired:
+                            continue
+                        }
+                        let current = views.view(of: customerId)
+                        if shown == nil || shown! != current {
+                            shown = .some(current)
+                            continuation.yield(current)
+                        }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
                 }
-                return done
-            }) { item in
-                guard case .event(let event) = item else { return true }
-                do { try views.apply(event.envelope) } catch { failure = error }
-                return failure == nil
             }
-            if let failure { throw failure }
-            if !reported && !stop.isStopped && !shouldStop() {
-                throw OmnibusError(.unavailable, "the event logs of \(sources.map(\.name).joined(separator: ", ")) were not "
-                                   + "replayed within \(catchUpTimeout); is every service up?")
-            }
+            continuation.onTermination = { _ in folding.cancel() }
         }
     }
 }

@@ -1,0 +1,110 @@
+import Dispatch
+import Logging
+import OmnibusBus
+import OmnibusContracts
+
+/// The bus as an `AsyncSequence`: `for try await item in BusEvents(sources: …)` reads the
+/// sources' events as ``BusTap`` does — replayed from where you say, then live, each
+/// source in order, nothing lost — for a front end or tool that awaits them.
+///
+/// Each iteration runs its own tap on a thread of its own, which owns the sockets; ending
+/// the loop, or cancelling its task, stops that thread and closes them. At most
+/// `bufferSize` items wait for the reader: while the buffer is full the tap stops reading,
+/// and what the sources publish meanwhile queues in libzmq up to its high-water mark and
+/// then is dropped there — a gap that replay repairs once the reader catches up. So a reader
+/// that never reads costs bounded memory and, once it reads again, still misses nothing.
+public struct BusEvents: AsyncSequence, Sendable {
+    public typealias Element = BusTap.Item
+
+    public struct Options: Sendable {
+        /// Items handed out but not yet read, at most.
+        public var bufferSize = 1_000
+        /// Events asked for per replay request.
+        public var replayBatch = 5_000
+        /// Live messages libzmq queues for the tap at most while it is not reading; beyond
+        /// them it drops, and replay repairs the gap.
+        public var receiveHighWaterMark: Int32 = 100_000
+        /// The kernel's receive buffer for live messages (SO_RCVBUF); 0 leaves the system's.
+        public var receiveBufferBytes: Int32 = 0
+        /// Finish once caught up (after handing out ``BusTap/Item/caughtUp``) instead of
+        /// following live.
+        public var untilCaughtUp = false
+        /// Throw `unavailable` if the sources are not caught up within this time (a service
+        /// down); nil waits as long as it takes.
+        public var catchUpTimeout: Duration?
+        /// The name of the tap's thread, as `top -H` shows it.
+        public var threadName = "bus-events"
+        public init() {}
+    }
+
+    private let sources: [SubscriptionSource]
+    private let startAfter: [String: Int64]
+    private let context: ZMQContext
+    private let logger: Logger
+    private let options: Options
+
+    /// Reads `sources`, each from after its sequence in `startAfter` (0, the start of its
+    /// log, when absent).
+    public init(
+        sources: [SubscriptionSource], startAfter: [String: Int64] = [:], context: ZMQContext, logger: Logger,
+        options: Options = Options()
+    ) {
+        self.sources = sources
+        self.startAfter = startAfter
+        self.context = context
+        self.logger = logger
+        self.options = options
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Element.self)
+        let stop = StopSignal()
+        let space = DispatchSemaphore(value: options.bufferSize)
+        continuation.onTermination = { _ in stop.stop() }
+        let (sources, startAfter, context, logger, options) = (sources, startAfter, context, logger, options)
+        DedicatedThread.start(name: options.threadName) {
+            do {
+                let tap = try BusTap(sources: sources, startAfter: startAfter, context: context, logger: logger,
+                                     replayBatch: options.replayBatch, receiveHighWaterMark: options.receiveHighWaterMark,
+                                     receiveBufferBytes: options.receiveBufferBytes)
+                let deadline = options.catchUpTimeout.map { ContinuousClock.now + $0 }
+                var caughtUp = false
+                var timedOut = false
+                try tap.run(shouldStop: {
+                    if !caughtUp, let deadline, ContinuousClock.now > deadline { timedOut = true }
+                    return stop.isStopped || timedOut
+                }) { item in
+                    // Wait for the reader to make room; the tap's sockets queue meanwhile.
+                    while space.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                        if stop.isStopped { return false }
+                    }
+                    continuation.yield(item)
+                    if case .caughtUp = item {
+                        caughtUp = true
+                        return !options.untilCaughtUp
+                    }
+                    return true
+                }
+                if timedOut {
+                    throw OmnibusError(.unavailable, "the event logs of \(sources.map(\.name).joined(separator: ", ")) were not "
+                                       + "replayed within \(options.catchUpTimeout!); is every service up?")
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        return Iterator(base: stream.makeAsyncIterator(), space: space)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<Element, any Error>.AsyncIterator
+        let space: DispatchSemaphore
+
+        public mutating func next() async throws -> Element? {
+            let item = try await base.next()
+            if item != nil { space.signal() }
+            return item
+        }
+    }
+}
