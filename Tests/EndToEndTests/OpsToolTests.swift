@@ -41,6 +41,8 @@ struct OpsToolTests {
 
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
 
+    static func count(_ text: String, in log: String) -> Int { log.components(separatedBy: text).count - 1 }
+
     @Test("up starts the suite, restarts services killed with SIGKILL (data intact, caught up), and SIGTERM leaves no process behind")
     func upLifecycle() async throws {
         let directory = try TemporaryDirectory()
@@ -64,9 +66,19 @@ struct OpsToolTests {
 
         kill(firstPid, SIGKILL)
         try await eventually("identity restarted:\n\(up.log)") { Self.pids(of: "identity", in: up.log).count == 2 }
-        #expect(up.log.contains("identity killed by signal 9; restarting"))
+        #expect(up.log.contains("identity killed by signal 9; restarting in 0.5 s"))
         let after = try await Self.resolve("ops@example.com", endpoint: commands, context: context)
         #expect(after == before, "the restarted service has the customer it created before")
+
+        // Killed again once it answers: a service that started properly comes back as fast
+        // as the first time, and status shows how often it started.
+        try await eventually("identity answered after its restart:\n\(up.log)") { Self.count("identity is up", in: up.log) == 2 }
+        kill(try #require(Self.pids(of: "identity", in: up.log).last), SIGKILL)
+        try await eventually("identity restarted again:\n\(up.log)") { Self.count("identity is up", in: up.log) == 3 }
+        #expect(Self.count("identity killed by signal 9; restarting in 0.5 s", in: up.log) == 2, "\(up.log)")
+        let restarted = try await Self.omnibus(["status", "--config", configPath, "--json"], in: directory)
+        let identityStatus = try #require(restarted.output.split(separator: "\n").first { $0.contains(#""service":"identity""#) })
+        #expect(identityStatus.contains(#""startsPastHour":3"#), "\(restarted.output)")
 
         // Orders dies while identity goes on; it is restarted and catches up by replay.
         let ordersPid = try #require(Self.pids(of: "orders", in: up.log).first)

@@ -11,15 +11,15 @@ final class ManagedService {
     private(set) var startedAt: ContinuousClock.Instant?
     /// When the next start is due after a crash; nil when none is pending.
     var restartAt: ContinuousClock.Instant?
-    /// The wait before the next restart; doubles per crash, resets once a run lasts.
+    /// The wait before the next restart: the initial one after a service that had answered
+    /// its health check dies; doubled for each death before that answer (a crash at start),
+    /// up to the maximum.
     var backoff: Duration = ManagedService.initialBackoff
     /// True from a (re)start until the health check first answers.
     var awaitingHealth = false
 
     static let initialBackoff: Duration = .milliseconds(500)
     static let maximumBackoff: Duration = .seconds(30)
-    /// A run this long counts as healthy: the next crash restarts quickly again.
-    static let stableAfter: Duration = .seconds(30)
 
     init(name: String, executable: String, arguments: [String], logPath: String) {
         self.name = name

@@ -77,7 +77,8 @@ struct ServiceStatus {
 /// The human-readable table.
 enum StatusTable {
     static func render(_ rows: [ServiceStatus]) -> String {
-        var lines = [["SERVICE", "STATE", "COMMANDS", "HEAD", "PUBLISHED", "SUBSCRIPTIONS (applied/head lag)", "DEAD"]]
+        var lines = [["SERVICE", "STATE", "UPTIME", "STARTS/1H", "COMMANDS", "HEAD", "PUBLISHED", "SUBSCRIPTIONS (applied/head lag)",
+                      "DEAD"]]
         for row in rows {
             switch row.health {
             case .success(let report):
@@ -85,12 +86,31 @@ enum StatusTable {
                     let progress = report.subscriptions[source]!
                     return "\(source) \(progress.applied)/\(progress.head) lag \(progress.head - progress.applied)"
                 }.joined(separator: ", ")
-                lines.append([row.name, "up", row.endpoints.commands, String(report.head), String(report.publishedThrough),
-                              subscriptions.isEmpty ? "-" : subscriptions, String(report.deadLetters)])
+                let uptime = report.startedAt.map { Self.duration(Timestamp.now().millisecondsSince1970 - $0.millisecondsSince1970) }
+                lines.append([row.name, "up", uptime ?? "-", report.startsPastHour.map(String.init) ?? "-", row.endpoints.commands,
+                              String(report.head), String(report.publishedThrough), subscriptions.isEmpty ? "-" : subscriptions,
+                              String(report.deadLetters)])
             case .failure(let error):
-                lines.append([row.name, "DOWN", row.endpoints.commands, "-", "-", error.message, "-"])
+                lines.append([row.name, "DOWN", "-", "-", row.endpoints.commands, "-", "-", error.message, "-"])
             }
         }
+        return align(lines)
+    }
+
+    /// `42s`, `7m05s`, `3h12m`, `2d04h`.
+    static func duration(_ milliseconds: Int64) -> String {
+        let seconds = max(0, milliseconds / 1000)
+        switch seconds {
+        case ..<60: return "\(seconds)s"
+        case ..<3600: return "\(seconds / 60)m" + twoDigits(seconds % 60) + "s"
+        case ..<86_400: return "\(seconds / 3600)h" + twoDigits(seconds / 60 % 60) + "m"
+        default: return "\(seconds / 86_400)d" + twoDigits(seconds / 3600 % 24) + "h"
+        }
+    }
+
+    private static func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    private static func align(_ lines: [[String]]) -> String {
         let widths = (0..<lines[0].count).map { column in lines.map { $0[column].count }.max() ?? 0 }
         return lines.map { line in
             zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")

@@ -61,9 +61,6 @@ final class Supervisor {
         let now = ContinuousClock.now
         for service in services {
             if service.isRunning {
-                if let started = service.startedAt, now - started > ManagedService.stableAfter {
-                    service.backoff = ManagedService.initialBackoff
-                }
                 if service.awaitingHealth { await checkHealth(service) }
                 continue
             }
@@ -87,6 +84,8 @@ final class Supervisor {
         guard let endpoint = configuration.services[service.name]?.commands else { return }
         if case .success(let report) = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 200) {
             service.awaitingHealth = false
+            // It started properly, so a later death is no crash at start: restart it quickly.
+            service.backoff = ManagedService.initialBackoff
             say("\(service.name) is up (head \(report.head))")
         }
     }

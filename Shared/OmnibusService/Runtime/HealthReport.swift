@@ -15,6 +15,11 @@ public struct HealthReport: Codable, Sendable, Equatable {
     /// Erasures whose WAL compaction has not run yet (see ``Erasure``); 0 means no file
     /// holds erased data any more.
     public var pendingCompactions: Int
+    /// When this process of the service started.
+    public var startedAt: Timestamp?
+    /// How many times the service started in the past hour, this start included: more than
+    /// a few means it keeps dying (a crash loop).
+    public var startsPastHour: Int?
 }
 
 /// `service.health`, which every service answers: its ``HealthReport``.

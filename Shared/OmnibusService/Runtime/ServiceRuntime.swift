@@ -58,6 +58,7 @@ public final class ServiceRuntime: Sendable {
     ) throws {
         let database = try ServiceDatabase(path: configuration.databasePath, migrations: migrations)
         let store = EventStore(source: configuration.name, database: database)
+        let startedAt = try ServiceStarts.record(in: database)
         let metrics = MetricsRecorder(service: configuration.name, factory: configuration.metricsFactory)
         checkpointer = WALCheckpointer(
             path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger)
@@ -74,7 +75,8 @@ public final class ServiceRuntime: Sendable {
             HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),
-                pendingCompactions: try Erasure.pendingCompactions(in: context.db))
+                pendingCompactions: try Erasure.pendingCompactions(in: context.db),
+                startedAt: startedAt, startsPastHour: try ServiceStarts.pastHour(in: context.db))
         }
         registry.register(GetMetrics.self) { [metricsRegistry = configuration.metricsRegistry] _, _ in
             guard let metricsRegistry else {

@@ -56,5 +56,12 @@ enum RuntimeMigrations {
                 CREATE INDEX outbox_on_customerId ON outbox(customerId) WHERE customerId IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("omnibus-runtime-v4-service-starts") { db in
+            // Process starts, for `service.health` to show a crash loop (see ServiceStarts).
+            try db.create(table: "serviceStart") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("startedAt", .integer).notNull().indexed()
+            }
+        }
     }
 }
