@@ -32,7 +32,10 @@ var targets: [Target] = [
     .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics, lifecycle], path: "Shared/OmnibusClient"),
     .target(
         name: "OmnibusService",
-        dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", "CSQLiteTuning", grdb, sqlite, logging, metrics, prometheus, lifecycle, argumentParser],
+        dependencies: [
+            "OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", "CSQLiteTuning", grdb, sqlite, logging, metrics,
+            prometheus, lifecycle, argumentParser, asyncAlgorithms,
+        ],
         path: "Shared/OmnibusService"
     ),
     .executableTarget(

@@ -55,12 +55,7 @@ public final class CommandServer: Service, Sendable {
         try socket.bind(endpoint)
         bound.set(try socket.lastEndpoint)
         logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
-        var lastPrune = ContinuousClock.now - .seconds(3600)
         while !stop.isStopped {
-            if ContinuousClock.now - lastPrune >= .seconds(60) {
-                pruneReplies()
-                lastPrune = .now
-            }
             guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds) else { continue }
             var batch: [(RoutedMessage, Data)] = []
             var accepted: [(RoutedMessage, CommandHeader, Data)] = []
@@ -78,16 +73,6 @@ public final class CommandServer: Service, Sendable {
             for (message, reply) in batch {
                 try message.reply([reply], on: socket)
             }
-        }
-    }
-
-    private func pruneReplies() {
-        let cutoff = Timestamp.now().millisecondsSince1970 - options.replyRetention.wholeMilliseconds
-        do {
-            let removed = try store.database.pool.write { db in try CommandReplyStore.prune(recordedBefore: cutoff, in: db) }
-            if removed > 0 { logger.info("pruned stored command replies", metadata: ["removed": "\(removed)"]) }
-        } catch {
-            logger.error("pruning stored command replies failed", metadata: ["error": "\(error)"])
         }
     }
 

@@ -41,6 +41,7 @@ public final class ServiceRuntime: Sendable {
     public let relay: PublisherRelay
     public let replayServer: ReplayServer
     public let commandServer: CommandServer
+    let replyPruner: ReplyPruner
     /// Present when the configuration names sources to consume.
     public let subscriber: EventSubscriber?
     /// Keeps the WAL small without making commits pay for it.
@@ -61,7 +62,8 @@ public final class ServiceRuntime: Sendable {
         let startedAt = try ServiceStarts.record(in: database)
         let metrics = MetricsRecorder(service: configuration.name, factory: configuration.metricsFactory)
         checkpointer = WALCheckpointer(
-            path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger)
+            path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger,
+            metrics: metrics)
         self.store = store
         relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,
                                options: configuration.relay, logger: logger, metrics: metrics)
@@ -84,6 +86,7 @@ public final class ServiceRuntime: Sendable {
             }
             return MetricsReport(service: store.source, text: metricsRegistry.emitToString())
         }
+        replyPruner = ReplyPruner(store: store, retention: configuration.commands.replyRetention, logger: logger)
         commandServer = CommandServer(store: store, registry: registry, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, logger: logger, metrics: metrics)
     }
@@ -91,7 +94,7 @@ public final class ServiceRuntime: Sendable {
     /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
     /// commands stop first and the relay last, after publishing what was committed.
     public var services: [any Service] {
-        [checkpointer, relay, replayServer] + (subscriber.map { [$0] } ?? []) + [commandServer]
+        [checkpointer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + [commandServer]
     }
 
     /// A group that runs ``services`` (after `extra`, which therefore stop last) and shuts

@@ -1,7 +1,10 @@
+import AsyncAlgorithms
 import Foundation
 import GRDB
 import GRDBSQLite
 import Logging
+import Metrics
+import OmnibusClient
 import ServiceLifecycle
 
 /// Moves SQLite's WAL checkpoints off the commit path, and keeps the WAL file reused.
@@ -26,49 +29,51 @@ import ServiceLifecycle
 /// a TRUNCATE checkpoint gives the space back; it does the same at once when an erasure
 /// asked for it (``Erasure/requestCompaction(in:)``), because the WAL still holds the
 /// erased values in older page images.
+///
+/// A checkpoint that finds the database busy (a reader or writer in its way) is simply tried
+/// again at the next tick; those are counted (`omnibus_wal_checkpoints_busy_total`), not
+/// logged. Ticks come from a timer that stops on graceful shutdown, and the work runs on
+/// GRDB's queue for the checkpointer's own connection, never on a cooperative thread.
 public final class WALCheckpointer: Service, Sendable {
     private let path: String
-    private let intervalMilliseconds: Int
+    private let interval: Duration
     private let truncateAboveBytes: Int
     private let logger: Logger
+    private let busy: Counter
 
-    public init(path: String, intervalMilliseconds: Int = 200, truncateAboveBytes: Int = 64 << 20, logger: Logger) {
+    init(path: String, interval: Duration = .milliseconds(200), truncateAboveBytes: Int = 64 << 20, logger: Logger,
+         metrics: MetricsRecorder) {
         self.path = path
-        self.intervalMilliseconds = intervalMilliseconds
+        self.interval = interval
         self.truncateAboveBytes = truncateAboveBytes
         self.logger = logger
+        busy = metrics.counter(BusMetric.walCheckpointsBusy)
     }
 
     public func run() async throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(Double(checkpointBusyMilliseconds) / 1000)
         let connection = try DatabaseQueue(path: path, configuration: configuration)
-        let walPath = path + "-wal"
-        try await runOnDedicatedThread(name: "wal-checkpoint") { [intervalMilliseconds, truncateAboveBytes, logger] stop in
-            var waited = 0
-            while true {
-                if stop.isStopped { break }
-                Thread.sleep(forTimeInterval: Double(stopCheckMilliseconds) / 1000)
-                waited += stopCheckMilliseconds
-                guard waited >= intervalMilliseconds else { continue }
-                waited = 0
-                do {
-                    try compactIfErased(connection, logger: logger)
+        let (walPath, truncateAboveBytes, logger) = (path + "-wal", truncateAboveBytes, logger)
+        for await _ in AsyncTimerSequence(interval: interval, clock: .continuous).cancelOnGracefulShutdown() {
+            do {
+                try await connection.writeWithoutTransaction { db in
+                    try compactIfErased(db, logger: logger)
                     let walBytes = (try? FileManager.default.attributesOfItem(atPath: walPath)[.size] as? Int) ?? 0
-                    try connection.writeWithoutTransaction { db in
-                        if walBytes > truncateAboveBytes {
-                            try checkpointHoldingWritersBriefly(db, .truncate)
-                        } else {
-                            try checkpointAndRestart(db)
-                        }
+                    if walBytes > truncateAboveBytes {
+                        try checkpointHoldingWritersBriefly(db, .truncate)
+                    } else {
+                        try checkpointAndRestart(db)
                     }
-                } catch {
-                    logger.warning("WAL checkpoint failed; will retry", metadata: ["error": "\(error)"])
                 }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                busy.increment()
+            } catch {
+                logger.warning("WAL checkpoint failed; will retry", metadata: ["error": "\(error)"])
             }
-            // A last full checkpoint leaves a small WAL behind for the next start.
-            try? connection.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         }
+        // A last full checkpoint leaves a small WAL behind for the next start.
+        try? await connection.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 }
 
@@ -82,15 +87,12 @@ private func checkpointAndRestart(_ db: Database) throws {
 }
 
 /// A RESTART or TRUNCATE checkpoint holds writers back while it waits for readers to leave
-/// the WAL: it waits at most `restartWaitMilliseconds`, and a busy WAL is left for the next tick.
+/// the WAL: it waits at most `restartWaitMilliseconds`, and a busy WAL throws SQLITE_BUSY,
+/// which the tick counts and leaves for the next one.
 private func checkpointHoldingWritersBriefly(_ db: Database, _ mode: Database.CheckpointMode) throws {
     sqlite3_busy_timeout(db.sqliteConnection, restartWaitMilliseconds)
     defer { sqlite3_busy_timeout(db.sqliteConnection, checkpointBusyMilliseconds) }
-    do {
-        _ = try db.checkpoint(mode)
-    } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-        return
-    }
+    _ = try db.checkpoint(mode)
 }
 
 /// How long a RESTART or TRUNCATE waits for readers (holding writers back meanwhile).
@@ -102,13 +104,12 @@ private let checkpointBusyMilliseconds: Int32 = 1_000
 
 /// Empties the WAL if an erasure asked for it, then marks those requests done. A busy
 /// database throws and the next tick tries again; the requests stay until it worked.
-private func compactIfErased(_ connection: DatabaseQueue, logger: Logger) throws {
-    guard let requested = try connection.read({ db in
-        try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM compactionRequest")
-    }) else { return }
-    try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
-    try connection.write { db in
+private func compactIfErased(_ db: Database, logger: Logger) throws {
+    guard let requested = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM compactionRequest") else { return }
+    _ = try db.checkpoint(.truncate)
+    try db.inTransaction {
         try db.execute(sql: "DELETE FROM compactionRequest WHERE id <= ?", arguments: [requested])
+        return .commit
     }
     logger.info("WAL emptied after an erasure")
 }
