@@ -29,12 +29,16 @@ var targets: [Target] = [
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
     .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
     .target(name: "OmnibusConfiguration", path: "Shared/OmnibusConfiguration"),
-    .target(name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", logging, metrics, lifecycle], path: "Shared/OmnibusClient"),
+    .target(
+        name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", logging, metrics, lifecycle],
+        path: "Shared/OmnibusClient"),
+    .target(
+        name: "OmnibusCommandLine", dependencies: ["OmnibusConfiguration", argumentParser, logging], path: "Shared/OmnibusCommandLine"),
     .target(
         name: "OmnibusService",
         dependencies: [
-            "OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", "CSQLiteTuning", grdb, sqlite, logging, metrics,
-            prometheus, lifecycle, argumentParser, asyncAlgorithms,
+            "OmnibusBus", "OmnibusContracts", "OmnibusClient", "OmnibusConfiguration", "OmnibusCommandLine", "CSQLiteTuning", grdb,
+            sqlite, logging, metrics, prometheus, lifecycle, argumentParser, asyncAlgorithms,
         ],
         path: "Shared/OmnibusService"
     ),
@@ -46,8 +50,8 @@ var targets: [Target] = [
     .executableTarget(
         name: "omnibus",
         dependencies: [
-            "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", argumentParser, unixSignals,
-            asyncAlgorithms,
+            "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", "OmnibusCommandLine", argumentParser, unixSignals,
+            asyncAlgorithms, logging,
         ],
         path: "Tools/Omnibus"
     ),
@@ -70,6 +74,10 @@ var targets: [Target] = [
         path: "Tests/OmnibusTestSupport"
     ),
     .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus", "OmnibusTestSupport"]),
+    .testTarget(
+        name: "AddingAServiceTests",
+        dependencies: ["IdentityService", "OmnibusService", "OmnibusClient", "OmnibusContracts", "OmnibusTestSupport", grdb, logging]
+    ),
     .testTarget(name: "OmnibusContractsTests", dependencies: ["OmnibusContracts", "OmnibusTestSupport"]),
     .testTarget(
         name: "OmnibusServiceTests",

@@ -13,11 +13,11 @@ import OmnibusTestSupport
 final class IdentityHarness: CommandTarget, Sendable {
     let directory: TemporaryDirectory
     let context: ZMQContext
-    let service: RunningService
+    let service: RunningRuntime
 
     var databasePath: String { directory.file("identity.sqlite") }
 
-    private init(directory: TemporaryDirectory, context: ZMQContext, service: RunningService) {
+    private init(directory: TemporaryDirectory, context: ZMQContext, service: RunningRuntime) {
         self.directory = directory
         self.context = context
         self.service = service
@@ -31,7 +31,7 @@ final class IdentityHarness: CommandTarget, Sendable {
         let configuration = ServiceRuntime.Configuration(
             name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral)
         let runtime = try IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger)
-        return IdentityHarness(directory: directory, context: context, service: try await RunningService.start(runtime, logger: logger))
+        return IdentityHarness(directory: directory, context: context, service: try await RunningRuntime.start(runtime, logger: logger))
     }
 
     func stop() async throws {

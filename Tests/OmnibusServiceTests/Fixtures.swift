@@ -34,7 +34,7 @@ enum Fixture {
     static func producer(
         in directory: TemporaryDirectory, context: ZMQContext,
         configure: (inout ServiceRuntime.Configuration) -> Void = { _ in }
-    ) async throws -> RunningService {
+    ) async throws -> RunningRuntime {
         var commands = CommandRegistry()
         commands.register(AddNotes.self) { input, context in
             guard input.count >= 0 && input.count <= 10_000 else {
@@ -49,7 +49,7 @@ enum Fixture {
         var configuration = ServiceRuntime.Configuration(
             name: "alpha", databasePath: directory.file("alpha.sqlite"), endpoints: .ephemeral)
         configure(&configuration)
-        return try await RunningService.start(configuration, commands: commands, context: context)
+        return try await RunningRuntime.start(configuration, commands: commands, context: context)
     }
 
     /// A consumer that writes every applied note to `note`, without any uniqueness
@@ -58,7 +58,7 @@ enum Fixture {
         in directory: TemporaryDirectory, context: ZMQContext, sources: [SubscriptionSource],
         onNote: @escaping @Sendable (EventEnvelope<Note>) throws -> Void = { _ in },
         configure: (inout ServiceRuntime.Configuration) -> Void = { _ in }
-    ) async throws -> RunningService {
+    ) async throws -> RunningRuntime {
         var events = EventHandlerRegistry()
         events.on(Note.self) { event, context in
             try onNote(event)
@@ -70,7 +70,7 @@ enum Fixture {
             name: "omega", databasePath: directory.file("omega.sqlite"), endpoints: .ephemeral)
         configuration.sources = sources
         configure(&configuration)
-        return try await RunningService.start(
+        return try await RunningRuntime.start(
             configuration, events: events,
             migrations: { migrator in
                 migrator.registerMigration("notes") { db in
@@ -81,7 +81,7 @@ enum Fixture {
     }
 
     /// Appends `count` notes straight to the producer's outbox, `batch` per transaction.
-    static func append(_ count: Int, to producer: RunningService, batch: Int = 500, text: String = "n") throws {
+    static func append(_ count: Int, to producer: RunningRuntime, batch: Int = 500, text: String = "n") throws {
         var done = 0
         while done < count {
             let size = min(batch, count - done)
@@ -92,12 +92,12 @@ enum Fixture {
         }
     }
 
-    static func noteCount(_ service: RunningService) throws -> Int {
+    static func noteCount(_ service: RunningRuntime) throws -> Int {
         try service.runtime.store.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0 }
     }
 
     /// The (sequence, event id) of every applied note, in the order applied.
-    static func appliedNotes(_ service: RunningService) throws -> [[String]] {
+    static func appliedNotes(_ service: RunningRuntime) throws -> [[String]] {
         try service.runtime.store.database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT sequence, eventId FROM note ORDER BY rowid").map {
                 [String(($0["sequence"] as Int64)), $0["eventId"] as String]
@@ -106,7 +106,7 @@ enum Fixture {
     }
 
     /// The (sequence, event id) of every event in the producer's outbox.
-    static func outbox(_ service: RunningService) throws -> [[String]] {
+    static func outbox(_ service: RunningRuntime) throws -> [[String]] {
         try service.runtime.store.database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT sequence, eventId FROM outbox WHERE type = ? ORDER BY sequence", arguments: [Note.type]).map {
                 [String(($0["sequence"] as Int64)), $0["eventId"] as String]
@@ -116,7 +116,7 @@ enum Fixture {
 
     /// Sends one command and returns its reply.
     static func command<Input: Codable & Sendable, Output: Codable & Sendable>(
-        _ request: CommandRequest<Input>, to service: RunningService, context: ZMQContext, expecting: Output.Type = Output.self
+        _ request: CommandRequest<Input>, to service: RunningRuntime, context: ZMQContext, expecting: Output.Type = Output.self
     ) async throws -> CommandReply<Output> {
         let endpoint = service.endpoints.commands
         return try await blocking {

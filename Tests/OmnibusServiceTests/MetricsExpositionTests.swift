@@ -1,4 +1,4 @@
-import OmnibusService
+import OmnibusContracts
 import Testing
 
 @Suite("Metrics exposition")
@@ -21,7 +21,7 @@ struct MetricsExpositionTests {
             omnibus_events_applied_total{service="orders",from="identity"} 6
 
             """
-        let merged = MetricsExposition.merge([identity, orders])
+        let merged = MetricsReport.merge([identity, orders])
         #expect(merged == """
             # TYPE omnibus_commands_total counter
             omnibus_commands_total{service="identity",command="identity.resolve",outcome="ok"} 3
@@ -33,6 +33,6 @@ struct MetricsExpositionTests {
             omnibus_events_applied_total{service="orders",from="identity"} 6
 
             """)
-        #expect(MetricsExposition.merge([]) == "")
+        #expect(MetricsReport.merge([]) == "")
     }
 }

@@ -14,7 +14,7 @@ struct IdentityReactionTests {
     /// A running identity service and an orders service subscribed to it.
     struct Pair {
         let identityDirectory: TemporaryDirectory
-        let identity: RunningService
+        let identity: RunningRuntime
         let orders: OrdersHarness
         var identityCommands: CommandSender { CommandSender(endpoint: identity.endpoints.commands, context: orders.context) }
 
@@ -26,7 +26,7 @@ struct IdentityReactionTests {
             let runtime = try IdentityService.makeRuntime(
                 configuration: .init(name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral),
                 context: context, logger: logger)
-            let identity = try await RunningService.start(runtime, logger: logger)
+            let identity = try await RunningRuntime.start(runtime, logger: logger)
             let orders = try await OrdersHarness.start(identity: identity.asSource, context: context)
             return Pair(identityDirectory: directory, identity: identity, orders: orders)
         }

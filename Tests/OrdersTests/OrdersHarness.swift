@@ -14,12 +14,12 @@ import OmnibusTestSupport
 final class OrdersHarness: CommandTarget, Sendable {
     let directory: TemporaryDirectory
     let context: ZMQContext
-    let service: RunningService
+    let service: RunningRuntime
 
     var commands: CommandSender { CommandSender(endpoint: service.endpoints.commands, context: context) }
     var databasePath: String { directory.file("orders.sqlite") }
 
-    private init(directory: TemporaryDirectory, context: ZMQContext, service: RunningService) {
+    private init(directory: TemporaryDirectory, context: ZMQContext, service: RunningRuntime) {
         self.directory = directory
         self.context = context
         self.service = service
@@ -37,7 +37,7 @@ final class OrdersHarness: CommandTarget, Sendable {
             name: OrdersService.name, databasePath: directory.file("orders.sqlite"), endpoints: .ephemeral)
         configuration.sources = identity.map { [$0] } ?? []
         let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: context, logger: logger)
-        return OrdersHarness(directory: directory, context: context, service: try await RunningService.start(runtime, logger: logger))
+        return OrdersHarness(directory: directory, context: context, service: try await RunningRuntime.start(runtime, logger: logger))
     }
 
     /// Stops the service; the directory stays for a restart unless `remove`.

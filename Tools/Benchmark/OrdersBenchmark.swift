@@ -28,8 +28,14 @@ struct OrdersBenchmark: AsyncParsableCommand {
     @Option(help: "Requests in each single-client phase.")
     var singleRequests = 1_000
 
+    @Option(help: "Requests kept in flight by the one async client of the pipelined phase.")
+    var inFlight = 64
+
+    @Option(help: "Cart adds in the pipelined phase.")
+    var pipelinedRequests = 20_000
+
     func validate() throws {
-        guard clients > 0, carts >= clients, singleRequests > 0 else {
+        guard clients > 0, carts >= clients, singleRequests > 0, inFlight > 0, pipelinedRequests > 0 else {
             throw ValidationError("--clients must be positive and --carts at least --clients")
         }
     }
@@ -59,6 +65,14 @@ struct OrdersBenchmark: AsyncParsableCommand {
             Self.add(customer: "cus_load-\($0)-\($1 / 2)", sku: Self.skus[$1 % Self.skus.count])
         }
         report("cart add, \(clients) clients", adds)
+        let (pipelined, serviceCPU) = try await Self.measuringServiceCPU {
+            try await CommandLoad.pipelined(endpoint: endpoint, context: context, inFlight: inFlight, requests: pipelinedRequests) {
+                Self.add(customer: "cus_pipe-\($0 / 2)", sku: Self.skus[$0 % Self.skus.count])
+            }
+        }
+        report("cart add, 1 client, \(inFlight) in flight", pipelined)
+        report("  service CPU per cart add", String(format: "%.0f µs (its command, relay and replay threads, user and kernel)",
+                                                   serviceCPU / Double(pipelinedRequests) * 1e6))
         let reads = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: 2 * perClient) {
             CommandRequest(id: UUID().uuidString, command: GetCart.name, channel: "web",
                            data: GetCart(customerId: "cus_load-\($0)-\($1 / 2)"))
@@ -74,6 +88,14 @@ struct OrdersBenchmark: AsyncParsableCommand {
         report("checkout, \(clients) clients", checkouts)
         try await service.stop()
         report("peak RSS", "\(peakResidentMegabytes()) MiB")
+    }
+
+    /// Runs `phase` and returns its result with the CPU the service's socket threads (named
+    /// `orders-…`: commands, with their SQLite work, relay, replay) used meanwhile.
+    static func measuringServiceCPU<Result>(_ phase: () async throws -> Result) async throws -> (Result, Double) {
+        let before = ThreadCPU.seconds(namePrefix: "orders-")
+        let result = try await phase()
+        return (result, ThreadCPU.seconds(namePrefix: "orders-") - before)
     }
 
     static let skus = ["bench-a", "bench-b", "bench-c", "bench-d"]

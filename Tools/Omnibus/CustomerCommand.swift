@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import OmnibusBus
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusContracts
-import OmnibusService
 import Synchronization
 
 /// `omnibus customer`: one customer as every channel sees them, folded from the services'

@@ -1,7 +1,7 @@
 import Foundation
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusContracts
-import OmnibusService
 
 /// How `tail` writes events: the envelope as a JSON line, or one readable line.
 struct EventPrinter: Sendable {

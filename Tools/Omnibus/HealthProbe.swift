@@ -1,8 +1,8 @@
 import Foundation
 import OmnibusBus
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusContracts
-import OmnibusService
 
 /// Asks a service for its `service.health` over its command endpoint.
 enum HealthProbe {

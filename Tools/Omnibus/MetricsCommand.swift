@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import OmnibusBus
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusContracts
-import OmnibusService
 
 /// `omnibus metrics`: every service's metrics in the Prometheus text format, from its
 /// `service.metrics` query.
@@ -52,7 +52,7 @@ struct MetricsCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("omnibus metrics: \(name): \(error)\n".utf8))
             }
         }
-        print(MetricsExposition.merge(texts), terminator: "")
+        print(MetricsReport.merge(texts), terminator: "")
         if failed { throw ExitCode(1) }
     }
 }

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import OmnibusBus
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusContracts
-import OmnibusService
 
 /// `omnibus send`: one command to one service, the reply printed as JSON. For operators
 /// and for trying the suite by hand; front ends link OmnibusClient instead.

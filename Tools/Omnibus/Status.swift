@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import OmnibusBus
+import OmnibusCommandLine
 import OmnibusConfiguration
 import OmnibusContracts
-import OmnibusService
 
 /// `omnibus status`: each service's health, from its `service.health` command.
 struct Status: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
+import OmnibusCommandLine
 import OmnibusConfiguration
-import OmnibusService
 
 extension SuiteConfigurationOption {
     /// The configuration and where it came from; for the tool a bad file is a usage error

@@ -4,9 +4,9 @@ import Foundation
 import Logging
 import OmnibusBus
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusConfiguration
 import OmnibusContracts
-import OmnibusService
 
 /// `omnibus tail`: every event on the bus, or a filtered part, as it happens or from the logs.
 struct Tail: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 import Foundation
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusContracts
-import OmnibusService
 
 /// Which events `tail` shows.
 struct EventFilter: Sendable {

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import OmnibusBus
+import OmnibusCommandLine
 import OmnibusConfiguration
-import OmnibusService
 
 /// `omnibus up`: runs every built service of the suite as its own process and keeps them up.
 struct Up: AsyncParsableCommand {

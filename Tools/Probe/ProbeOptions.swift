@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusService
 

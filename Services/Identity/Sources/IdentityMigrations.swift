@@ -1,8 +1,9 @@
+import GRDB
 import OmnibusService
 
 /// The identity service's tables. Append-only: a shipped migration is never edited.
 enum IdentityMigrations {
-    static func register(in migrator: inout GRDBMigrator) {
+    static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("identity-v1") { db in
             try db.create(table: "customer") { table in
                 table.primaryKey("id", .text)

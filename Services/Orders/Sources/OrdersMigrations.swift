@@ -1,8 +1,9 @@
+import GRDB
 import OmnibusService
 
 /// The orders service's tables. Append-only: a shipped migration is never edited.
 enum OrdersMigrations {
-    static func register(in migrator: inout GRDBMigrator) {
+    static func register(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration("orders-v1") { db in
             try db.create(table: "product") { table in
                 table.primaryKey("id", .text)

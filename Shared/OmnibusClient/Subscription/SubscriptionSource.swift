@@ -13,13 +13,3 @@ public struct SubscriptionSource: Sendable, Hashable {
         self.replay = replay
     }
 }
-
-/// How far a subscriber is with one source, for health checks and tests.
-public struct SourceProgress: Sendable, Equatable, Codable {
-    /// Applied (and committed) through this sequence.
-    public var applied: Int64
-    /// The highest sequence the source has said it has (heartbeats, replay replies, events).
-    public var head: Int64
-    /// Gaps detected in the stream and repaired by replay.
-    public var gapsRepaired: Int
-}

@@ -1,5 +1,6 @@
 import Logging
 import OmnibusClient
+import OmnibusConfiguration
 import ServiceLifecycle
 
 /// A ``ServiceRuntime`` running inside this process until ``stop()``: for tests, benchmarks

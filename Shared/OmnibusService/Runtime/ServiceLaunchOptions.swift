@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import OmnibusClient
+import OmnibusCommandLine
 import OmnibusConfiguration
 
 /// The flags every service executable takes: where the suite configuration is, where data
@@ -47,15 +48,5 @@ public struct ServiceLaunchOptions: ParsableArguments {
         configuration.metricsFactory = MetricsSystem.factory
         configuration.sources = try sources.map(suite.subscriptionSource(of:))
         return configuration
-    }
-}
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-extension SuiteConfiguration {
-    /// Where to subscribe to `service`'s events and ask for their replay.
-    public func subscriptionSource(of service: String) throws -> SubscriptionSource {
-        let endpoints = try endpoints(of: service)
-        return SubscriptionSource(name: service, events: endpoints.events, replay: endpoints.replay)
     }
 }

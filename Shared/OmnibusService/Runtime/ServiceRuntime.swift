@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import OmnibusBus
 import OmnibusClient
+import OmnibusConfiguration
 import OmnibusContracts
 import Prometheus
 import ServiceLifecycle
@@ -53,7 +54,7 @@ public final class ServiceRuntime: Sendable {
         configuration: Configuration,
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
-        migrations: (inout GRDBMigrator) -> Void = { _ in },
+        migrations: (inout DatabaseMigrator) -> Void = { _ in },
         context: ZMQContext,
         logger: Logger
     ) throws {
@@ -108,6 +109,3 @@ public final class ServiceRuntime: Sendable {
             logger: logger))
     }
 }
-
-/// GRDB's migrator, named here so services need not import GRDB just to add migrations.
-public typealias GRDBMigrator = GRDB.DatabaseMigrator

@@ -5,16 +5,13 @@ import OmnibusBus
 import OmnibusContracts
 import OmnibusService
 
-/// A runtime in the test process, on ephemeral loopback ports with a real SQLite file.
-public typealias RunningService = RunningRuntime
-
 extension RunningRuntime {
     /// Builds a runtime and starts it (see ``RunningRuntime/start(_:logger:)``).
     public static func start(
         _ configuration: ServiceRuntime.Configuration,
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
-        migrations: (inout GRDBMigrator) -> Void = { _ in },
+        migrations: (inout DatabaseMigrator) -> Void = { _ in },
         context: ZMQContext,
         logLevel: Logger.Level = .critical
     ) async throws -> RunningRuntime {

@@ -1,0 +1,110 @@
+/// `service.health`, which every service answers: its ``HealthReport``.
+public struct GetHealth: QueryContract {
+    public typealias Reply = HealthReport
+    public static let name = "service.health"
+
+    public init() {}
+}
+
+/// The reply to `service.health`.
+public struct HealthReport: Codable, Sendable, Equatable {
+    public var service: String
+    /// The latest sequence in the service's event log.
+    public var head: Int64
+    /// The latest sequence the relay has published.
+    public var publishedThrough: Int64
+    /// Per consumed source: applied sequence, announced head, repaired gaps.
+    public var subscriptions: [String: SourceProgress]
+    /// Events parked because they could not be applied.
+    public var deadLetters: Int
+    /// Erasures whose WAL compaction has not run yet; 0 means no file holds erased data any more.
+    public var pendingCompactions: Int
+    /// When this process of the service started.
+    public var startedAt: Timestamp?
+    /// How many times the service started in the past hour, this start included: more than
+    /// a few means it keeps dying (a crash loop).
+    public var startsPastHour: Int?
+
+    public init(
+        service: String, head: Int64, publishedThrough: Int64, subscriptions: [String: SourceProgress], deadLetters: Int,
+        pendingCompactions: Int, startedAt: Timestamp?, startsPastHour: Int?
+    ) {
+        self.service = service
+        self.head = head
+        self.publishedThrough = publishedThrough
+        self.subscriptions = subscriptions
+        self.deadLetters = deadLetters
+        self.pendingCompactions = pendingCompactions
+        self.startedAt = startedAt
+        self.startsPastHour = startsPastHour
+    }
+}
+
+/// How far a subscriber is with one source.
+public struct SourceProgress: Sendable, Equatable, Codable {
+    /// Applied (and committed) through this sequence.
+    public var applied: Int64
+    /// The highest sequence the source has said it has (heartbeats, replay replies, events).
+    public var head: Int64
+    /// Gaps detected in the stream and repaired by replay.
+    public var gapsRepaired: Int
+
+    public init(applied: Int64, head: Int64, gapsRepaired: Int) {
+        self.applied = applied
+        self.head = head
+        self.gapsRepaired = gapsRepaired
+    }
+}
+
+/// `service.metrics`, which every service answers: its metrics as a ``MetricsReport``.
+public struct GetMetrics: QueryContract {
+    public typealias Reply = MetricsReport
+    public static let name = "service.metrics"
+
+    public init() {}
+}
+
+/// The reply to `service.metrics`: the service's metrics in the Prometheus text exposition
+/// format (version 0.0.4), for `omnibus metrics` and a node_exporter textfile collector.
+public struct MetricsReport: Codable, Sendable, Equatable {
+    /// The exposition format of ``text``.
+    public static let prometheusText = "prometheus-text-0.0.4"
+
+    public var service: String
+    public var format: String
+    public var text: String
+
+    public init(service: String, text: String) {
+        self.service = service
+        self.format = Self.prometheusText
+        self.text = text
+    }
+
+    /// Merges several services' expositions into one valid exposition: each metric family's
+    /// `# TYPE` (and `# HELP`) line once, followed by all its samples from every service.
+    /// Concatenating them instead would repeat the family header, which Prometheus and
+    /// node_exporter's textfile collector refuse.
+    public static func merge(_ texts: [String]) -> String {
+        var order: [String] = []
+        var headers: [String: [String]] = [:]
+        var samples: [String: [String]] = [:]
+        for text in texts {
+            var family = ""
+            for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
+                if line.hasPrefix("# ") {
+                    let words = line.split(separator: " ", maxSplits: 3)
+                    guard words.count >= 3, words[1] == "TYPE" || words[1] == "HELP" else { continue }
+                    family = String(words[2])
+                    if headers[family] == nil { order.append(family); headers[family] = [] }
+                    if !headers[family]!.contains(line) { headers[family]!.append(line) }
+                } else {
+                    if headers[family] == nil { order.append(family); headers[family] = [] }
+                    samples[family, default: []].append(line)
+                }
+            }
+        }
+        return order.map { family in
+            (headers[family]! + samples[family, default: []]).map { $0 + "\n" }.joined()
+        }.joined()
+    }
+}
