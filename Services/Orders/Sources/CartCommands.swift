@@ -47,8 +47,9 @@ enum CartCommands {
             throw OmnibusError(.invalidArgument, "a cart holds at most \(OrdersCommand.maxCartLines) lines")
         }
         try Carts.ensure(customerId, in: db) // the cart row must exist before its first line
-        try CartLineRecord(customerId: customerId, sku: input.sku, quantity: input.quantity, channel: context.channel,
-                           addedAt: Timestamp.now().millisecondsSince1970).insert(db)
+        // A cached statement: GRDB's record insert prepares (and authorises) its SQL each time.
+        try db.cachedStatement(sql: "INSERT INTO cartLine (customerId, sku, quantity, channel, addedAt) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [customerId, input.sku, input.quantity, context.channel, Timestamp.now().millisecondsSince1970])
         return try Carts.changed(customerId, OrdersEvent.CartItemAdded.self, sku: input.sku, emitter: context)
     }
 

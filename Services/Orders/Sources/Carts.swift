@@ -15,11 +15,10 @@ enum Carts {
             FROM cartLine JOIN variant ON variant.sku = cartLine.sku JOIN product ON product.id = variant.productId
             WHERE cartLine.customerId = ? ORDER BY cartLine.addedAt, cartLine.sku
             """), arguments: [customerId])
+        // Columns by position (the SELECT above): a lookup by name costs a lowercased string each.
         let lines = try rows.map { row in
-            CartLine(sku: row["sku"], productId: row["productId"], name: row["name"],
-                     attributes: try ContractCoding.decode([String: String].self, from: row["attributes"]),
-                     quantity: row["quantity"], unitPrice: Money(amountMinor: row["priceMinor"], currency: row["currency"]),
-                     channel: row["channel"])
+            CartLine(sku: row[0], productId: row[3], name: row[7], attributes: try VariantAttributes.decode(row[4]),
+                     quantity: row[1], unitPrice: Money(amountMinor: row[5], currency: row[6]), channel: row[2])
         }
         return CartView(customerId: customerId, version: version, lines: lines, total: total(of: lines.map { ($0.unitPrice, $0.quantity) }))
     }

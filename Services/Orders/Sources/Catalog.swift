@@ -50,11 +50,17 @@ enum Catalog {
     static func anyItem(_ sku: String, in db: Database) throws -> Item? {
         // On every cart and order path: one cached statement instead of two generated queries.
         let statement = try db.cachedStatement(sql: """
-            SELECT variant.*, product.name AS productName FROM variant JOIN product ON product.id = variant.productId
+            SELECT variant.sku, variant.productId, variant.attributes, variant.priceMinor, variant.currency, variant.active,
+                   product.name
+            FROM variant JOIN product ON product.id = variant.productId
             WHERE variant.sku = ?
             """)
+        // Columns by position, attributes through the memo: not GRDB's Codable decoding of
+        // the record, which this hot path cannot afford.
         return try Row.fetchOne(statement, arguments: [sku]).map { row in
-            Item(variant: try VariantRecord(row: row), productName: row["productName"])
+            Item(variant: VariantRecord(sku: row[0], productId: row[1], attributes: try VariantAttributes.decode(row[2]),
+                                        priceMinor: row[3], currency: row[4], active: row[5]),
+                 productName: row[6])
         }
     }
 

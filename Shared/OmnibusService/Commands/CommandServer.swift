@@ -135,9 +135,8 @@ public final class CommandServer: Service, Sendable {
         }
         var reply = Data()
         do {
-            try db.inSavepoint {
+            try Self.inSavepoint(db) {
                 reply = try entry.handler(body, CommandContext(header: header, db: db, source: store.source))
-                return .commit
             }
             count(header.command, "ok")
         } catch let error as OmnibusError {
@@ -157,6 +156,21 @@ public final class CommandServer: Service, Sendable {
         guard entry.storesReply else { return reply }
         try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, in: db)
         return reply
+    }
+
+    /// Runs `body` in a savepoint of the open transaction: released when it returns, rolled
+    /// back (events included) when it throws. Through cached statements, because GRDB's
+    /// `inSavepoint` prepares its SQL anew for every command.
+    private static func inSavepoint(_ db: Database, _ body: () throws -> Void) throws {
+        try db.cachedStatement(sql: "SAVEPOINT command").execute()
+        do {
+            try body()
+        } catch {
+            try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT command").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+            throw error
+        }
+        try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
     }
 
     /// The id of a request refused before its header decoded, when it has a valid one; ""
