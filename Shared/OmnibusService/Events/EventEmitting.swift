@@ -36,7 +36,7 @@ public struct TransactionEmitter: EventEmitting {
 
 extension EventStore {
     /// Runs `body` in one write transaction with an emitter whose events carry
-    /// `correlationId`, then wakes the relay.
+    /// `correlationId`.
     public func write<T>(correlationId: String?, _ body: (TransactionEmitter) throws -> T) throws -> T {
         try write { db in try body(emitter(in: db, correlationId: correlationId)) }
     }

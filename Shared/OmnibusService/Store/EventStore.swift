@@ -1,27 +1,26 @@
 import GRDB
 import OmnibusContracts
 
-/// A service's database together with its identity as an event source: every write that
-/// appends events goes through ``write(_:)``, which wakes the publisher relay after commit.
+/// A service's database together with its identity as an event source. Every commit wakes
+/// the publisher relay, whichever code made it (see ``CommitSignal``).
 public final class EventStore: Sendable {
     /// The service name events are published under.
     public let source: String
     public let database: ServiceDatabase
-    /// Raised after each committed write, for the relay.
-    public let commits: CommitSignal
+    /// Raised after each commit, for the relay.
+    let commits: CommitSignal
 
     public init(source: String, database: ServiceDatabase) {
         precondition(Topic.isValidSource(source), "invalid source name \(source)")
         self.source = source
         self.database = database
-        self.commits = CommitSignal()
+        commits = CommitSignal()
+        database.pool.add(transactionObserver: commits, extent: .databaseLifetime)
     }
 
-    /// Runs `body` in one write transaction, then wakes the relay.
+    /// Runs `body` in one write transaction.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        let result = try database.pool.write(body)
-        commits.signal()
-        return result
+        try database.pool.write(body)
     }
 
     /// Appends events in one transaction (group commit) and returns their sequences.
