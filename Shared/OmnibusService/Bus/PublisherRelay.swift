@@ -24,7 +24,7 @@ public final class PublisherRelay: Service, Sendable {
     }
 
     /// The endpoint actually bound, once ready.
-    public let bound = BoundAddress()
+    package let bound = BoundAddress()
     private let store: EventStore
     private let endpoint: String
     private let context: ZMQContext

@@ -20,7 +20,7 @@ public final class ReplayServer: Service, Sendable {
         public init() {}
     }
 
-    public let bound = BoundAddress()
+    package let bound = BoundAddress()
     private let store: EventStore
     private let endpoint: String
     private let context: ZMQContext

@@ -24,7 +24,7 @@ public final class CommandServer: Service, Sendable {
         public init() {}
     }
 
-    public let bound = BoundAddress()
+    package let bound = BoundAddress()
     private let store: EventStore
     private let registry: CommandRegistry
     private let endpoint: String

@@ -39,14 +39,14 @@ public final class ServiceRuntime: Sendable {
     }
 
     public let store: EventStore
-    public let relay: PublisherRelay
-    public let replayServer: ReplayServer
-    public let commandServer: CommandServer
+    package let relay: PublisherRelay
+    package let replayServer: ReplayServer
+    package let commandServer: CommandServer
     let replyPruner: ReplyPruner
     /// Present when the configuration names sources to consume.
-    public let subscriber: EventSubscriber?
+    package let subscriber: EventSubscriber?
     /// Keeps the WAL small without making commits pay for it.
-    public let checkpointer: WALCheckpointer
+    package let checkpointer: WALCheckpointer
 
     /// Opens the database (running the runtime's and then the service's `migrations`) and
     /// wires the servers. Nothing binds or runs until ``services`` run.

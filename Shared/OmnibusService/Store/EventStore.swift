@@ -6,11 +6,11 @@ import OmnibusContracts
 public final class EventStore: Sendable {
     /// The service name events are published under.
     public let source: String
-    public let database: ServiceDatabase
+    package let database: ServiceDatabase
     /// Raised after each commit, for the relay.
     let commits: CommitSignal
 
-    public init(source: String, database: ServiceDatabase) {
+    package init(source: String, database: ServiceDatabase) {
         precondition(Topic.isValidSource(source), "invalid source name \(source)")
         self.source = source
         self.database = database
@@ -25,7 +25,7 @@ public final class EventStore: Sendable {
 
     /// Appends events in one transaction (group commit) and returns their sequences.
     @discardableResult
-    public func append(_ events: [PendingEvent]) throws -> [Int64] {
+    package func append(_ events: [PendingEvent]) throws -> [Int64] {
         try write { db in try Outbox.append(events, source: source, in: db) }
     }
 

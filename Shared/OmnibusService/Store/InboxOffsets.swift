@@ -3,15 +3,15 @@ import OmnibusContracts
 
 /// How far this service has applied each source's events; written in the same transaction
 /// as the state changes those events caused.
-public enum InboxOffsets {
+package enum InboxOffsets {
     /// The applied sequence of every source this service has consumed.
-    public static func all(in db: Database) throws -> [String: Int64] {
+    package static func all(in db: Database) throws -> [String: Int64] {
         let rows = try Row.fetchAll(db, sql: "SELECT source, appliedThrough FROM inboxOffset")
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["source"], $0["appliedThrough"]) })
     }
 
     /// Records that `source` is applied through `sequence`.
-    public static func save(source: String, appliedThrough sequence: Int64, in db: Database) throws {
+    package static func save(source: String, appliedThrough sequence: Int64, in db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO inboxOffset (source, appliedThrough, updatedAt) VALUES (?, ?, ?)

@@ -4,7 +4,7 @@ import OmnibusContracts
 
 /// The service's event log: events are appended inside the transaction that makes the
 /// state change they describe, each with the next sequence number of the source.
-public enum Outbox {
+package enum Outbox {
     /// The largest envelope an event may have; a larger one is refused when appended, so
     /// nothing ever sits in the log that a subscriber could not receive.
     public static let maxEnvelopeBytes = EnvelopeWriter.maxEnvelopeBytes
@@ -13,7 +13,7 @@ public enum Outbox {
     ///
     /// Must run inside a write transaction (the sequence is read and advanced in it).
     @discardableResult
-    public static func append(_ events: [PendingEvent], source: String, in db: Database) throws -> [Int64] {
+    package static func append(_ events: [PendingEvent], source: String, in db: Database) throws -> [Int64] {
         guard !events.isEmpty else { return [] }
         var sequence = try head(in: db)
         let now = Timestamp.now()
@@ -53,13 +53,13 @@ public enum Outbox {
     }
 
     /// The latest sequence in the log (0 when empty).
-    public static func head(in db: Database) throws -> Int64 {
+    package static func head(in db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox") ?? 0
     }
 
     /// Up to `limit` envelopes after `sequence`, oldest first, stopping before `maxBytes`
     /// would be exceeded (at least one is returned when there is one).
-    public static func envelopes(after sequence: Int64, limit: Int, maxBytes: Int = 8 << 20, in db: Database) throws -> [Data] {
+    package static func envelopes(after sequence: Int64, limit: Int, maxBytes: Int = 8 << 20, in db: Database) throws -> [Data] {
         let cursor = try Data.fetchCursor(
             db, sql: "SELECT envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
             arguments: [sequence, limit])

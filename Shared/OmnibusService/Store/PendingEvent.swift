@@ -2,16 +2,16 @@ import OmnibusContracts
 
 /// An event a service is about to write to its outbox; the outbox adds its id, source,
 /// sequence and time.
-public struct PendingEvent: Sendable {
-    public var type: String
-    public var schemaVersion: Int
-    public var customerId: String?
-    public var channel: String?
-    public var correlationId: String?
-    public var causationId: String?
+package struct PendingEvent: Sendable {
+    package var type: String
+    package var schemaVersion: Int
+    package var customerId: String?
+    package var channel: String?
+    package var correlationId: String?
+    package var causationId: String?
     let payload: ErasedPayload
 
-    public init<Payload: Encodable & Sendable>(
+    package init<Payload: Encodable & Sendable>(
         type: String, schemaVersion: Int = 1, customerId: String? = nil, channel: String? = nil,
         correlationId: String? = nil, causationId: String? = nil, data: Payload
     ) {
@@ -25,7 +25,7 @@ public struct PendingEvent: Sendable {
     }
 
     /// An event of a contract type: its type and schema version are the contract's.
-    public init<Event: EventContract>(
+    package init<Event: EventContract>(
         _ event: Event, customerId: String? = nil, channel: String? = nil, correlationId: String? = nil,
         causationId: String? = nil
     ) {

@@ -10,18 +10,18 @@ import OmnibusContracts
 /// NORMAL because the outbox is the event log other services trust: an event published as
 /// sequence N and then lost in a power failure would let a different event reuse N.
 /// (Tested: the writer connection reports FULL; GRDB's own default for pools is NORMAL.)
-public final class ServiceDatabase: Sendable {
+package final class ServiceDatabase: Sendable {
     /// Process-wide SQLite settings, applied once before the first connection opens.
     private static let sqliteTuned: Void = { _ = omnibus_sqlite_disable_memory_statistics() }()
 
     /// The GRDB pool; readers never block the writer.
-    public let pool: DatabasePool
+    package let pool: DatabasePool
     /// The file path, or nil for a temporary database.
-    public let path: String
+    package let path: String
 
     /// Opens (creating if needed) the database at `path` and runs the runtime's migrations,
     /// then `migrations` (the service's own, registered after the runtime's).
-    public init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+    package init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
         _ = Self.sqliteTuned
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
