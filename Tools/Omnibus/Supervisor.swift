@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncAlgorithms
 import Foundation
 import OmnibusBus
 import OmnibusConfiguration
@@ -31,11 +32,12 @@ final class Supervisor {
 
     /// Starts everything, calls `ready` once all answer their health check, then supervises
     /// until `stop` is requested, and stops every process before returning.
-    func run(until stop: StopRequest, startTimeout: Duration, stopTimeout: Duration, ready: () -> Void) async throws {
+    func run(until stop: StopSignal, startTimeout: Duration, stopTimeout: Duration, ready: () -> Void) async throws {
         for service in services { try start(service) }
         let readyBy = ContinuousClock.now + startTimeout
         var announced = false
-        while !stop.isRequested {
+        for await _ in AsyncTimerSequence(interval: Self.tick, clock: .continuous) {
+            guard !stop.isStopped else { break }
             await superviseOnce()
             if !announced && services.allSatisfy({ !$0.awaitingHealth }) {
                 ready()
@@ -45,7 +47,6 @@ final class Supervisor {
                 say("still waiting for \(waiting.joined(separator: ", ")) to answer; see their logs")
                 announced = true
             }
-            try? await Task.sleep(for: Self.tick)
         }
         say("stopping")
         await stopAll(timeout: stopTimeout)
@@ -94,15 +95,18 @@ final class Supervisor {
     private func stopAll(timeout: Duration) async {
         for service in services { service.signal(SIGTERM) }
         let deadline = ContinuousClock.now + timeout
-        while services.contains(where: \.isRunning) && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await untilAllExited(orGiveUp: { ContinuousClock.now >= deadline })
         for service in services where service.isRunning {
             say("\(service.name) did not stop within \(timeout); killing it")
             service.signal(SIGKILL)
         }
-        while services.contains(where: \.isRunning) {
-            try? await Task.sleep(for: .milliseconds(20))
+        await untilAllExited(orGiveUp: { false })
+    }
+
+    /// Looks every 20 ms until no service runs, or `giveUp` says so.
+    private func untilAllExited(orGiveUp giveUp: () -> Bool) async {
+        for await _ in AsyncTimerSequence(interval: .milliseconds(20), clock: .continuous) {
+            if !services.contains(where: \.isRunning) || giveUp() { return }
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import OmnibusBus
 import OmnibusCommandLine
 import OmnibusConfiguration
+import UnixSignals
 
 /// `omnibus up`: runs every built service of the suite as its own process and keeps them up.
 struct Up: AsyncParsableCommand {
@@ -64,7 +65,16 @@ struct Up: AsyncParsableCommand {
         let context = try ZMQContext()
         let supervisor = Supervisor(services: services, configuration: configuration, context: context, say: say)
         try await supervisor.refuseIfAlreadyRunning()
-        let stop = StopRequest.trapping([SIGINT, SIGTERM])
+        let stop = StopSignal()
+        // The supervisor stops its services itself, so a signal raises a flag it sees at its
+        // next tick rather than cancelling it.
+        let signals = Task {
+            for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+                stop.stop()
+                return
+            }
+        }
+        defer { signals.cancel() }
         say("starting \(services.map(\.name).joined(separator: ", ")) (config: \(origin), data: \(dataPath))")
         try await supervisor.run(until: stop, startTimeout: .seconds(startTimeout), stopTimeout: .seconds(stopTimeout)) {
             say("suite up; `omnibus status` shows its health, `omnibus tail` its events")
