@@ -23,9 +23,7 @@ public final class BusTap {
         case caughtUp
     }
 
-    private let subscriber: ZMQSocket
-    private let streams: [SourceStream]
-    private let replayBatch: Int
+    private let reader: BusReader
     private var announcedCaughtUp = false
 
     /// Subscribes to `sources` and starts each after the sequence in `startAfter`
@@ -34,73 +32,47 @@ public final class BusTap {
         sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
         replayBatch: Int = 5_000, receiveHighWaterMark: Int32 = 100_000, receiveBufferBytes: Int32 = 0
     ) throws {
-        let metrics = MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance)
-        subscriber = try ZMQSocket(context: context, type: .subscriber)
-        try subscriber.setReceiveHighWaterMark(receiveHighWaterMark)
-        if receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: receiveBufferBytes) }
-        try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
-        var streams: [SourceStream] = []
-        for source in sources {
-            try subscriber.connect(source.events)
-            try subscriber.subscribe(Topic.sourcePrefix(source.name))
-            streams.append(try SourceStream(
-                source: source, applied: startAfter[source.name] ?? 0, context: context, logger: logger, metrics: metrics))
-        }
-        self.streams = streams
-        self.replayBatch = replayBatch
+        var options = BusReader.Options()
+        options.replayBatch = replayBatch
+        options.receiveHighWaterMark = receiveHighWaterMark
+        options.receiveBufferBytes = receiveBufferBytes
+        options.replayTimeoutMilliseconds = 2_000
+        reader = try BusReader(
+            sources: sources, startAfter: startAfter, context: context, logger: logger,
+            metrics: MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance), options: options)
     }
 
     /// Per source: handed out through, announced head, gaps repaired.
-    public var progress: [String: SourceProgress] {
-        Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0.progress) })
-    }
+    public var progress: [String: SourceProgress] { reader.progress }
 
     /// Every source has answered and everything it announced has been handed out.
-    public var isCaughtUp: Bool { streams.allSatisfy(\.isCaughtUp) }
+    public var isCaughtUp: Bool { reader.isCaughtUp }
 
     /// Hands out items until `handle` returns false or `shouldStop` says so (checked at
     /// least every `pollMilliseconds`).
     public func run(pollMilliseconds: Int = 100, shouldStop: () -> Bool, handle: (Item) -> Bool) throws {
-        let byName = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0) })
-        let sockets = [subscriber] + streams.map(\.dealer)
-        guard try requestReplays(handle) else { return }
-        while !shouldStop() {
-            let timeout = streams.reduce(pollMilliseconds) { $1.pollMilliseconds(atMost: $0) }
-            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
-            for (index, stream) in streams.enumerated() where readable[index + 1] {
-                while let frames = try stream.dealer.receive(wait: false) {
-                    for event in stream.takeReplay(frames) {
-                        stream.committed(through: event.header.sequence)
-                        guard handle(.event(event)) else { return }
-                    }
-                }
-            }
-            if readable[0] {
-                while let frames = try subscriber.receive(wait: false) {
-                    // A tool has no metrics to count garbage in; it just skips it.
-                    guard case .success(let event?) = LiveMessage.route(frames, to: streams) else { continue }
+        let byName = Dictionary(uniqueKeysWithValues: reader.streams.map { ($0.source.name, $0) })
+        var stopped = false
+        // A tool has no metrics to count garbage in; it just skips it.
+        func gapRepaired(_ source: String, _ after: Int64) {
+            if !stopped && !handle(.gapRepaired(source: source, after: after)) { stopped = true }
+        }
+        for gap in try reader.requestReplays() { gapRepaired(gap.source, gap.after) }
+        while !stopped && !shouldStop() {
+            let going = try reader.read(atMost: pollMilliseconds, rejected: { _ in }, gapRepaired: gapRepaired) { events in
+                // Handing an event out is committing it: a tap applies nothing it could roll back.
+                for event in events {
                     byName[event.header.source]?.committed(through: event.header.sequence)
-                    guard handle(.event(event)) else { return }
+                    guard !stopped, handle(.event(event)) else { return false }
                 }
+                return !stopped
             }
-            guard try requestReplays(handle) else { return }
+            guard going, !stopped else { return }
+            for gap in try reader.requestReplays() { gapRepaired(gap.source, gap.after) }
             if !announcedCaughtUp && isCaughtUp {
                 announcedCaughtUp = true
-                guard handle(.caughtUp) else { return }
+                guard !stopped, handle(.caughtUp) else { return }
             }
         }
-    }
-
-    /// Asks each source for what is missing; reports a gap when that is a repair, not the start.
-    private func requestReplays(_ handle: (Item) -> Bool) throws -> Bool {
-        for stream in streams {
-            let gapsBefore = stream.progress.gapsRepaired
-            let after = stream.progress.applied
-            try stream.requestReplayIfNeeded(limit: replayBatch, timeoutMilliseconds: 2_000)
-            if stream.progress.gapsRepaired > gapsBefore, !handle(.gapRepaired(source: stream.source.name, after: after)) {
-                return false
-            }
-        }
-        return true
     }
 }

@@ -61,61 +61,31 @@ public final class EventSubscriber: Service, Sendable {
     }
 
     private func loop(until stop: StopSignal) throws {
-        let subscriber = try ZMQSocket(context: context, type: .subscriber)
-        try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)
-        if options.receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: options.receiveBufferBytes) }
-        try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
         let offsets = try store.database.pool.read { db in try InboxOffsets.all(in: db) }
-        var streams: [String: SourceStream] = [:]
-        for source in sources {
-            // Subscribe before asking for replay: nothing published in between can be missed.
-            try subscriber.connect(source.events)
-            try subscriber.subscribe(Topic.sourcePrefix(source.name))
-            let stream = try SourceStream(source: source, applied: offsets[source.name] ?? 0, context: context,
-                                          logger: logger, metrics: metrics)
-            streams[source.name] = stream
-        }
-        let ordered = sources.compactMap { streams[$0.name] }
-        publishProgress(ordered)
-        for stream in ordered {
-            try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds)
-        }
+        var readerOptions = BusReader.Options()
+        readerOptions.receiveHighWaterMark = options.receiveHighWaterMark
+        readerOptions.receiveBufferBytes = options.receiveBufferBytes
+        readerOptions.maxLiveBatch = options.maxBatch
+        readerOptions.replayBatch = options.replayBatch
+        readerOptions.replayTimeoutMilliseconds = options.replayTimeoutMilliseconds
+        let reader = try BusReader(sources: sources, startAfter: offsets, context: context, logger: logger, metrics: metrics,
+                                   options: readerOptions)
+        let streams = Dictionary(uniqueKeysWithValues: reader.streams.map { ($0.source.name, $0) })
+        publishProgress(reader)
+        _ = try reader.requestReplays()
         logger.info("subscriber started", metadata: ["sources": "\(offsets)"])
-
-        let sockets = [subscriber] + ordered.map(\.dealer)
         while !stop.isStopped {
-            let timeout = ordered.reduce(stopCheckMilliseconds) { $1.pollMilliseconds(atMost: $0) }
-            let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
-            for (index, stream) in ordered.enumerated() where readable[index + 1] {
-                while let frames = try stream.dealer.receive(wait: false) {
-                    let events = stream.takeReplay(frames)
-                    // Ask for the next chunk before applying this one, so the source reads it
-                    // while this thread commits (catch-up runs on both cores).
-                    try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds)
-                    apply(events, streams: streams)
-                }
+            _ = try reader.read(
+                atMost: stopCheckMilliseconds,
+                rejected: { reject($0.reason, $0.detail) },
+                gapRepaired: { _, _ in }  // counted by the stream
+            ) { events in
+                apply(events, streams: streams)
+                publishProgress(reader)
+                return true
             }
-            if readable[0] {
-                var batch: [ReceivedEvent] = []
-                while batch.count < options.maxBatch, let frames = try subscriber.receive(wait: false) {
-                    if let event = classifyLive(frames, streams: ordered) { batch.append(event) }
-                }
-                apply(batch, streams: streams)
-            }
-            for stream in ordered { try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds) }
-            publishProgress(ordered)
-        }
-    }
-
-    /// Sorts a live message: an event that follows on is returned for applying; duplicates,
-    /// heartbeats, gaps and garbage are dealt with here.
-    private func classifyLive(_ frames: [Data], streams: [SourceStream]) -> ReceivedEvent? {
-        switch LiveMessage.route(frames, to: streams) {
-        case .success(let event):
-            return event
-        case .failure(let rejection):
-            reject(rejection.reason, rejection.detail)
-            return nil
+            _ = try reader.requestReplays()
+            publishProgress(reader)
         }
     }
 
@@ -131,7 +101,6 @@ public final class EventSubscriber: Service, Sendable {
                 applied = try commit(events, isolatingHandlers: true)
             }
             for (source, sequence) in applied { streams[source]?.committed(through: sequence) }
-            publishProgress(Array(streams.values))
             for (source, sequence) in applied { options.onCommitted?(source, sequence) }
         } catch {
             // Nothing was committed: the in-memory position rolls back and replay fetches the events again.
@@ -188,8 +157,8 @@ public final class EventSubscriber: Service, Sendable {
         ])
     }
 
-    private func publishProgress(_ streams: [SourceStream]) {
-        let snapshot = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0.progress) })
+    private func publishProgress(_ reader: BusReader) {
+        let snapshot = reader.progress
         progressSnapshot.withLock { $0 = snapshot }
     }
 

@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusContracts
+
+/// The one reader of the bus, under both the service runtime's subscriber and ``BusTap``
+/// (front ends, tools): it subscribes to each source first, asks its replay endpoint for
+/// what follows where the reader stands, then reads live events and replay replies — each
+/// source in order, duplicates dropped, a gap or a heartbeat ahead repaired by replay.
+/// What it hands out, the caller commits (``SourceStream/committed(through:)``) or, if it
+/// could not, rolls back (``SourceStream/rollBack()``), and replay brings it again.
+///
+/// Owns ZeroMQ sockets, so it stays on the thread that made it (not `Sendable`).
+package final class BusReader {
+    package struct Options: Sendable {
+        /// libzmq's queue for live messages; past it they are dropped and later replayed.
+        package var receiveHighWaterMark: Int32 = 100_000
+        /// The kernel receive buffer (0: the system's).
+        package var receiveBufferBytes: Int32 = 0
+        /// Live messages read at most before they are handed out as one batch.
+        package var maxLiveBatch = 4_000
+        /// Events asked for per replay request.
+        package var replayBatch = 5_000
+        /// A replay request with no answer after this long is sent again.
+        package var replayTimeoutMilliseconds = 3_000
+        package init() {}
+    }
+
+    /// Per source, in the order given.
+    package let streams: [SourceStream]
+    private let subscriber: ZMQSocket
+    private let sockets: [ZMQSocket]
+    private let options: Options
+
+    /// Subscribes to `sources` and positions each after its sequence in `startAfter`
+    /// (0, the start of its log, when absent). Nothing is asked for until ``requestReplays()``.
+    package init(
+        sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
+        metrics: MetricsRecorder, options: Options
+    ) throws {
+        subscriber = try ZMQSocket(context: context, type: .subscriber)
+        try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)
+        if options.receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: options.receiveBufferBytes) }
+        try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
+        var streams: [SourceStream] = []
+        for source in sources {
+            // Subscribe before asking for replay: nothing published in between can be missed.
+            try subscriber.connect(source.events)
+            try subscriber.subscribe(Topic.sourcePrefix(source.name))
+            streams.append(try SourceStream(
+                source: source, applied: startAfter[source.name] ?? 0, context: context, logger: logger, metrics: metrics))
+        }
+        self.streams = streams
+        sockets = [subscriber] + streams.map(\.dealer)
+        self.options = options
+    }
+
+    /// Per source: applied (committed) through, announced head, gaps repaired.
+    package var progress: [String: SourceProgress] {
+        Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0.progress) })
+    }
+
+    /// Every source has answered and everything it announced is committed.
+    package var isCaughtUp: Bool { streams.allSatisfy(\.isCaughtUp) }
+
+    /// Asks each source for what is missing — at the start, after a gap, when a heartbeat
+    /// is ahead, or again when a request went unanswered — and returns where a request
+    /// repairs a gap (the source, and the sequence after which events were missing).
+    package func requestReplays() throws -> [(source: String, after: Int64)] {
+        try streams.compactMap { try requestReplay(of: $0) }
+    }
+
+    /// Waits for messages (at most `milliseconds`, less when a source is due to be asked
+    /// again) and hands them to `deliver` in order: each replay reply's events — after the
+    /// next chunk was asked for, so the source reads it while the caller applies these — and
+    /// live events in batches. Unusable live messages go to `rejected`, repaired gaps to
+    /// `gapRepaired`. Returns false as soon as `deliver` does.
+    package func read(
+        atMost milliseconds: Int,
+        rejected: (LiveMessage.Rejection) -> Void,
+        gapRepaired: (_ source: String, _ after: Int64) -> Void,
+        deliver: ([ReceivedEvent]) throws -> Bool
+    ) throws -> Bool {
+        let timeout = streams.reduce(milliseconds) { $1.pollMilliseconds(atMost: $0) }
+        let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
+        for (index, stream) in streams.enumerated() where readable[index + 1] {
+            while let frames = try stream.dealer.receive(wait: false) {
+                let events = stream.takeReplay(frames)
+                if let gap = try requestReplay(of: stream) { gapRepaired(gap.source, gap.after) }
+                if !events.isEmpty {
+                    guard try deliver(events) else { return false }
+                }
+            }
+        }
+        if readable[0] {
+            var batch: [ReceivedEvent] = []
+            while batch.count < options.maxLiveBatch, let frames = try subscriber.receive(wait: false) {
+                switch LiveMessage.route(frames, to: streams) {
+                case .success(let event?): batch.append(event)
+                case .success(nil): continue
+                case .failure(let rejection): rejected(rejection)
+                }
+            }
+            if !batch.isEmpty {
+                guard try deliver(batch) else { return false }
+            }
+        }
+        return true
+    }
+
+    private func requestReplay(of stream: SourceStream) throws -> (source: String, after: Int64)? {
+        let gapsBefore = stream.progress.gapsRepaired
+        let after = stream.progress.applied
+        try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds)
+        return stream.progress.gapsRepaired > gapsBefore ? (stream.source.name, after) : nil
+    }
+}
