@@ -44,31 +44,31 @@ struct BadInputTests {
     @Test("malformed identifiers, unknown kinds, oversize fields and unknown customers get clear errors and change nothing",
           arguments: cases)
     func rejected(_ bad: Case) async throws {
-        let identity = try await IdentityHarness.start()
-        let reply = try await identity.sendRaw(bad.command, bad.body)
-        #expect(!reply.ok)
-        #expect(reply.error?.code == bad.code)
-        #expect((reply.error?.message.count ?? 0) > 10, "a sentence, not just a code")
-        #expect(try await identity.health().head == 0)
-        try await identity.stop()
+        try await IdentityHarness.with { identity in
+            let reply = try await identity.sendRaw(bad.command, bad.body)
+            #expect(!reply.ok)
+            #expect(reply.error?.code == bad.code)
+            #expect((reply.error?.message.count ?? 0) > 10, "a sentence, not just a code")
+            #expect(try await identity.health().head == 0)
+        }
     }
 
     @Test("profile fields are checked: name length and control characters, locale shape")
     func profileFields() async throws {
-        let identity = try await IdentityHarness.start()
-        let customer = try await identity.resolve(.device, "fields-1").customerId
-        let head = try await identity.health().head
-        for update in [UpdateProfile(customerId: customer, displayName: String(repeating: "n", count: 201)),
-                       UpdateProfile(customerId: customer, displayName: "bell\u{7}"),
-                       UpdateProfile(customerId: customer, displayName: "  "),
-                       UpdateProfile(customerId: customer, locale: "english please"),
-                       UpdateProfile(customerId: customer, locale: "d")] {
-            let reply = try await identity.send(update)
-            #expect(reply.error?.code == .invalidArgument, "\(update)")
+        try await IdentityHarness.with { identity in
+            let customer = try await identity.resolve(.device, "fields-1").customerId
+            let head = try await identity.health().head
+            for update in [UpdateProfile(customerId: customer, displayName: String(repeating: "n", count: 201)),
+                           UpdateProfile(customerId: customer, displayName: "bell\u{7}"),
+                           UpdateProfile(customerId: customer, displayName: "  "),
+                           UpdateProfile(customerId: customer, locale: "english please"),
+                           UpdateProfile(customerId: customer, locale: "d")] {
+                let reply = try await identity.send(update)
+                #expect(reply.error?.code == .invalidArgument, "\(update)")
+            }
+            #expect(try await identity.health().head == head)
+            let profile = try await identity.profile(customer)
+            #expect(profile.displayName == nil && profile.locale == nil)
         }
-        #expect(try await identity.health().head == head)
-        let profile = try await identity.profile(customer)
-        #expect(profile.displayName == nil && profile.locale == nil)
-        try await identity.stop()
     }
 }

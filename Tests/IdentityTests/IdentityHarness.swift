@@ -39,6 +39,12 @@ final class IdentityHarness: CommandTarget, Sendable {
         directory.remove()
     }
 
+    /// Runs `body` with a started identity and stops it (folder removed) however `body`
+    /// ends: a failing `try` in a test leaks no service or folder.
+    static func with<Result>(_ body: (IdentityHarness) async throws -> Result) async throws -> Result {
+        try await scoped(try await start(), stop: { try await $0.stop() }, body)
+    }
+
     /// Commands to this service over a real DEALER socket.
     var commands: CommandSender { CommandSender(endpoint: service.endpoints.commands, context: context) }
 

@@ -70,59 +70,59 @@ struct OrdersBadInputTests {
 
     @Test("each bad request gets its error code and leaves the log as it was", arguments: cases)
     func badRequest(_ example: Case) async throws {
-        let orders = try await OrdersHarness.start()
-        let head = try await orders.head()
-        let reply = try await orders.sendRaw(example.command, example.body, channel: example.channel)
-        #expect(reply.ok == false)
-        #expect(reply.error?.code == example.code, "\(reply.error?.message ?? "no error")")
-        #expect(reply.error?.message.isEmpty == false)
-        #expect((reply.error?.message.count ?? 0) < 400, "errors do not echo huge inputs")
-        #expect(try await orders.head() == head)
-        #expect(try await orders.cart(Self.customer).lines.isEmpty)
-        try await orders.stop()
+        try await OrdersHarness.with { orders in
+            let head = try await orders.head()
+            let reply = try await orders.sendRaw(example.command, example.body, channel: example.channel)
+            #expect(reply.ok == false)
+            #expect(reply.error?.code == example.code, "\(reply.error?.message ?? "no error")")
+            #expect(reply.error?.message.isEmpty == false)
+            #expect((reply.error?.message.count ?? 0) < 400, "errors do not echo huge inputs")
+            #expect(try await orders.head() == head)
+            #expect(try await orders.cart(Self.customer).lines.isEmpty)
+        }
     }
 
     @Test("a cart holds one currency")
     func mixedCurrencies() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        try await orders.add(customer, "tee-white-m")
-        let reply = try await orders.send(AddToCart(customerId: customer, sku: "cap-usd", quantity: 1))
-        #expect(reply.error?.code == .invalidArgument)
-        #expect(try await orders.cart(customer).lines.map(\.sku) == ["tee-white-m"])
-        try await orders.stop()
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            try await orders.add(customer, "tee-white-m")
+            let reply = try await orders.send(AddToCart(customerId: customer, sku: "cap-usd", quantity: 1))
+            #expect(reply.error?.code == .invalidArgument)
+            #expect(try await orders.cart(customer).lines.map(\.sku) == ["tee-white-m"])
+        }
     }
 
     @Test("a variant dropped from the catalog while in a cart cannot be checked out")
     func discontinuedVariant() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        try await orders.add(customer, "shoe-black-38")
-        let shoe = OrdersHarness.seed.products[0]
-        let _ = try await orders.call(UpsertProduct(product: Product(
-            productId: shoe.productId, name: shoe.name, variants: shoe.variants.filter { $0.sku != "shoe-black-38" })),
-            channel: "backoffice")
-        let reply = try await orders.send(Checkout(customerId: customer, fulfilment: .pickup(at: "berlin")))
-        #expect(reply.error?.code == .conflict)
-        #expect(reply.error?.details(as: CartView.self)?.lines.map(\.sku) == ["shoe-black-38"])
-        #expect(try await orders.stock("shoe-black-38", at: "berlin")?.reserved == 0)
-        let readd = try await orders.send(AddToCart(customerId: customer, sku: "shoe-black-38", quantity: 1))
-        #expect(readd.error?.code == .notFound)
-        try await orders.stop()
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            try await orders.add(customer, "shoe-black-38")
+            let shoe = OrdersHarness.seed.products[0]
+            let _ = try await orders.call(UpsertProduct(product: Product(
+                productId: shoe.productId, name: shoe.name, variants: shoe.variants.filter { $0.sku != "shoe-black-38" })),
+                channel: "backoffice")
+            let reply = try await orders.send(Checkout(customerId: customer, fulfilment: .pickup(at: "berlin")))
+            #expect(reply.error?.code == .conflict)
+            #expect(reply.error?.details(as: CartView.self)?.lines.map(\.sku) == ["shoe-black-38"])
+            #expect(try await orders.stock("shoe-black-38", at: "berlin")?.reserved == 0)
+            let readd = try await orders.send(AddToCart(customerId: customer, sku: "shoe-black-38", quantity: 1))
+            #expect(readd.error?.code == .notFound)
+        }
     }
 
     @Test("click & collect at a store without the stock is refused and reserves nothing")
     func storeWithoutStock() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        try await orders.add(customer, "shoe-red-38")
-        let head = try await orders.head()
-        let reply = try await orders.send(Checkout(customerId: customer, fulfilment: .pickup(at: "hamburg")))
-        #expect(reply.error?.code == .conflict)
-        #expect(reply.error?.message.contains("hamburg") == true)
-        #expect(try await orders.head() == head)
-        #expect(try await orders.cart(customer).lines.count == 1, "the cart is still there")
-        #expect(try await orders.stock("shoe-red-38", at: "berlin")?.reserved == 0)
-        try await orders.stop()
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            try await orders.add(customer, "shoe-red-38")
+            let head = try await orders.head()
+            let reply = try await orders.send(Checkout(customerId: customer, fulfilment: .pickup(at: "hamburg")))
+            #expect(reply.error?.code == .conflict)
+            #expect(reply.error?.message.contains("hamburg") == true)
+            #expect(try await orders.head() == head)
+            #expect(try await orders.cart(customer).lines.count == 1, "the cart is still there")
+            #expect(try await orders.stock("shoe-red-38", at: "berlin")?.reserved == 0)
+        }
     }
 }

@@ -6,61 +6,61 @@ import Testing
 struct CartTests {
     @Test("cart continuity: two items in the app, read on the web, one more at the store, read in the app")
     func cartContinuity() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        try await orders.add(customer, "shoe-red-38", channel: "app")
-        try await orders.add(customer, "tee-white-m", 2, channel: "app")
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            try await orders.add(customer, "shoe-red-38", channel: "app")
+            try await orders.add(customer, "tee-white-m", 2, channel: "app")
 
-        let onWeb = try await orders.cart(customer, channel: "web")
-        #expect(onWeb.lines.map(\.sku) == ["shoe-red-38", "tee-white-m"])
+            let onWeb = try await orders.cart(customer, channel: "web")
+            #expect(onWeb.lines.map(\.sku) == ["shoe-red-38", "tee-white-m"])
 
-        try await orders.add(customer, "shoe-black-38", channel: "store")
-        let inApp = try await orders.cart(customer, channel: "app")
-        #expect(inApp.lines.map(\.sku) == ["shoe-red-38", "tee-white-m", "shoe-black-38"])
-        #expect(inApp.lines.map(\.channel) == ["app", "app", "store"])
-        #expect(inApp.lines.map(\.quantity) == [1, 2, 1])
-        #expect(inApp.total == Money(amountMinor: 8999 + 2 * 1999 + 9499, currency: "EUR"))
-        #expect(inApp.version == 3)
+            try await orders.add(customer, "shoe-black-38", channel: "store")
+            let inApp = try await orders.cart(customer, channel: "app")
+            #expect(inApp.lines.map(\.sku) == ["shoe-red-38", "tee-white-m", "shoe-black-38"])
+            #expect(inApp.lines.map(\.channel) == ["app", "app", "store"])
+            #expect(inApp.lines.map(\.quantity) == [1, 2, 1])
+            #expect(inApp.total == Money(amountMinor: 8999 + 2 * 1999 + 9499, currency: "EUR"))
+            #expect(inApp.version == 3)
 
-        let added = try orders.events(OrdersEvent.CartItemAdded.type, as: OrdersEvent.CartChanged.self)
-        #expect(added.map(\.channel) == ["app", "app", "store"])
-        #expect(added.last?.data.items.count == 3)
-        #expect(added.allSatisfy { $0.customerId == customer })
-        try await orders.stop()
+            let added = try orders.events(OrdersEvent.CartItemAdded.type, as: OrdersEvent.CartChanged.self)
+            #expect(added.map(\.channel) == ["app", "app", "store"])
+            #expect(added.last?.data.items.count == 3)
+            #expect(added.allSatisfy { $0.customerId == customer })
+        }
     }
 
     @Test("prices come from the catalog, and adding a SKU again adds to its line")
     func pricesAndQuantities() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        try await orders.add(customer, "tee-white-m", 1, channel: "web")
-        let cart = try await orders.add(customer, "tee-white-m", 2, channel: "app")
-        #expect(cart.lines.count == 1)
-        #expect(cart.lines[0].quantity == 3)
-        #expect(cart.lines[0].channel == "web", "a line remembers the channel that added it")
-        #expect(cart.lines[0].unitPrice == Money(amountMinor: 1999, currency: "EUR"))
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            try await orders.add(customer, "tee-white-m", 1, channel: "web")
+            let cart = try await orders.add(customer, "tee-white-m", 2, channel: "app")
+            #expect(cart.lines.count == 1)
+            #expect(cart.lines[0].quantity == 3)
+            #expect(cart.lines[0].channel == "web", "a line remembers the channel that added it")
+            #expect(cart.lines[0].unitPrice == Money(amountMinor: 1999, currency: "EUR"))
 
-        let changed = try await orders.call(SetCartQuantity(customerId: customer, sku: "tee-white-m", quantity: 1))
-        #expect(changed.lines[0].quantity == 1)
-        let removed = try await orders.call(RemoveFromCart(customerId: customer, sku: "tee-white-m"))
-        #expect(removed.lines.isEmpty)
-        #expect(removed.total == nil)
-        #expect(try orders.events(OrdersEvent.CartItemRemoved.type, as: OrdersEvent.CartChanged.self).map(\.data.quantity) == [0])
-        try await orders.stop()
+            let changed = try await orders.call(SetCartQuantity(customerId: customer, sku: "tee-white-m", quantity: 1))
+            #expect(changed.lines[0].quantity == 1)
+            let removed = try await orders.call(RemoveFromCart(customerId: customer, sku: "tee-white-m"))
+            #expect(removed.lines.isEmpty)
+            #expect(removed.total == nil)
+            #expect(try orders.events(OrdersEvent.CartItemRemoved.type, as: OrdersEvent.CartChanged.self).map(\.data.quantity) == [0])
+        }
     }
 
     @Test("two channels editing at once lose no update")
     func concurrentEdits() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        async let fromApp: Void = addRepeatedly(orders, customer, channel: "app", times: 20)
-        async let fromWeb: Void = addRepeatedly(orders, customer, channel: "web", times: 20)
-        _ = try await (fromApp, fromWeb)
-        let cart = try await orders.cart(customer)
-        #expect(cart.lines.map(\.sku) == ["tee-white-m"])
-        #expect(cart.lines.first?.quantity == 40)
-        #expect(cart.version == 40)
-        try await orders.stop()
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            async let fromApp: Void = addRepeatedly(orders, customer, channel: "app", times: 20)
+            async let fromWeb: Void = addRepeatedly(orders, customer, channel: "web", times: 20)
+            _ = try await (fromApp, fromWeb)
+            let cart = try await orders.cart(customer)
+            #expect(cart.lines.map(\.sku) == ["tee-white-m"])
+            #expect(cart.lines.first?.quantity == 40)
+            #expect(cart.version == 40)
+        }
     }
 
     private func addRepeatedly(_ orders: OrdersHarness, _ customer: String, channel: String, times: Int) async throws {
@@ -69,34 +69,34 @@ struct CartTests {
 
     @Test("a stale edit is refused with conflict and the current cart, and changes nothing")
     func staleEdit() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        let seenByApp = try await orders.add(customer, "shoe-red-38", channel: "app")
-        try await orders.add(customer, "tee-white-m", channel: "web")
-        let head = try await orders.head()
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            let seenByApp = try await orders.add(customer, "shoe-red-38", channel: "app")
+            try await orders.add(customer, "tee-white-m", channel: "web")
+            let head = try await orders.head()
 
-        let reply = try await orders.send(SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: seenByApp.version))
-        #expect(reply.error?.code == .conflict)
-        let current = try #require(reply.error?.details(as: CartView.self))
-        #expect(current.version == seenByApp.version + 1)
-        #expect(current.lines.map(\.sku) == ["shoe-red-38", "tee-white-m"])
-        #expect(try await orders.head() == head, "a refused edit emits nothing")
-        #expect(try await orders.cart(customer) == current)
+            let reply = try await orders.send(SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: seenByApp.version))
+            #expect(reply.error?.code == .conflict)
+            let current = try #require(reply.error?.details(as: CartView.self))
+            #expect(current.version == seenByApp.version + 1)
+            #expect(current.lines.map(\.sku) == ["shoe-red-38", "tee-white-m"])
+            #expect(try await orders.head() == head, "a refused edit emits nothing")
+            #expect(try await orders.cart(customer) == current)
 
-        let retried = try await orders.call(SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: current.version))
-        #expect(retried.lines.first?.quantity == 5)
-        try await orders.stop()
+            let retried = try await orders.call(SetCartQuantity(customerId: customer, sku: "shoe-red-38", quantity: 5, expectedVersion: current.version))
+            #expect(retried.lines.first?.quantity == 5)
+        }
     }
 
     @Test("a retried add (same request id) adds once")
     func idempotentAdd() async throws {
-        let orders = try await OrdersHarness.start()
-        let customer = OrdersHarness.newCustomerId()
-        let request = AddToCart(customerId: customer, sku: "tee-white-m", quantity: 2)
-        let first = try await orders.call(request, id: "add-1")
-        let again = try await orders.call(request, id: "add-1")
-        #expect(first == again)
-        #expect(try await orders.cart(customer).lines.first?.quantity == 2)
-        try await orders.stop()
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            let request = AddToCart(customerId: customer, sku: "tee-white-m", quantity: 2)
+            let first = try await orders.call(request, id: "add-1")
+            let again = try await orders.call(request, id: "add-1")
+            #expect(first == again)
+            #expect(try await orders.cart(customer).lines.first?.quantity == 2)
+        }
     }
 }

@@ -55,84 +55,89 @@ struct IdentityReactionTests {
             try await identity.stop()
             identityDirectory.remove()
         }
+
+        /// Runs `body` with both services started, and stops them however it ends.
+        static func with<Result>(_ body: (Pair) async throws -> Result) async throws -> Result {
+            try await scoped(try await start(), stop: { try await $0.stop() }, body)
+        }
     }
 
     @Test("an anonymous app cart and a registered customer's cart become one cart on login, once")
     func loginMergesCarts() async throws {
-        let pair = try await Pair.start()
-        let orders = pair.orders
-        let registered = try await pair.resolve(.email, "lea@example.com", channel: "web")
-        _ = try await pair.logIn(registered, email: "lea@example.com")
-        try await orders.add(registered, "tee-white-m", 1, channel: "web")
-        let anonymous = try await pair.resolve(.device, "ios-install-7", channel: "app")
-        try await orders.add(anonymous, "tee-white-m", 2, channel: "app")
-        try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
+        try await Pair.with { pair in
+            let orders = pair.orders
+            let registered = try await pair.resolve(.email, "lea@example.com", channel: "web")
+            _ = try await pair.logIn(registered, email: "lea@example.com")
+            try await orders.add(registered, "tee-white-m", 1, channel: "web")
+            let anonymous = try await pair.resolve(.device, "ios-install-7", channel: "app")
+            try await orders.add(anonymous, "tee-white-m", 2, channel: "app")
+            try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
 
-        let outcome = try await pair.logIn(anonymous, email: "lea@example.com")
-        #expect(outcome.customerId == registered)
-        try await pair.caughtUp()
+            let outcome = try await pair.logIn(anonymous, email: "lea@example.com")
+            #expect(outcome.customerId == registered)
+            try await pair.caughtUp()
 
-        let cart = try await orders.cart(registered)
-        #expect(cart.customerId == registered)
-        #expect(cart.lines.map(\.sku) == ["tee-white-m", "shoe-red-38"])
-        #expect(cart.lines.map(\.quantity) == [3, 1])
-        #expect(try await orders.cart(anonymous) == cart, "the merged-away id reads the survivor's cart")
-        try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
-        #expect(try await orders.cart(registered).lines.last?.quantity == 2, "late commands for the old id land on the survivor")
+            let cart = try await orders.cart(registered)
+            #expect(cart.customerId == registered)
+            #expect(cart.lines.map(\.sku) == ["tee-white-m", "shoe-red-38"])
+            #expect(cart.lines.map(\.quantity) == [3, 1])
+            #expect(try await orders.cart(anonymous) == cart, "the merged-away id reads the survivor's cart")
+            try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
+            #expect(try await orders.cart(registered).lines.last?.quantity == 2, "late commands for the old id land on the survivor")
 
-        let merged = try orders.events(OrdersEvent.CartMerged.type, as: OrdersEvent.CartChanged.self)
-        #expect(merged.map(\.data.mergedId) == [anonymous])
-        #expect(merged.first?.customerId == registered)
-        try await pair.stop()
+            let merged = try orders.events(OrdersEvent.CartMerged.type, as: OrdersEvent.CartChanged.self)
+            #expect(merged.map(\.data.mergedId) == [anonymous])
+            #expect(merged.first?.customerId == registered)
+        }
     }
 
     @Test("carts in two currencies merge without losing a line, and checkout asks to remove one currency")
     func mergeAcrossCurrencies() async throws {
-        let pair = try await Pair.start()
-        let orders = pair.orders
-        let registered = try await pair.resolve(.email, "max@example.com", channel: "web")
-        _ = try await pair.logIn(registered, email: "max@example.com")
-        try await orders.add(registered, "cap-usd")
-        let anonymous = try await pair.resolve(.device, "android-77")
-        try await orders.add(anonymous, "tee-white-m")
-        _ = try await pair.logIn(anonymous, email: "max@example.com")
-        try await pair.caughtUp()
+        try await Pair.with { pair in
+            let orders = pair.orders
+            let registered = try await pair.resolve(.email, "max@example.com", channel: "web")
+            _ = try await pair.logIn(registered, email: "max@example.com")
+            try await orders.add(registered, "cap-usd")
+            let anonymous = try await pair.resolve(.device, "android-77")
+            try await orders.add(anonymous, "tee-white-m")
+            _ = try await pair.logIn(anonymous, email: "max@example.com")
+            try await pair.caughtUp()
 
-        let cart = try await orders.cart(registered)
-        #expect(Set(cart.lines.map(\.sku)) == ["cap-usd", "tee-white-m"])
-        #expect(cart.total == nil, "no total adds dollars to euros")
-        let refused = try await orders.send(Checkout(customerId: registered, fulfilment: .pickup(at: "berlin")))
-        #expect(refused.error?.code == .conflict)
-        #expect(refused.error?.message.contains("EUR and USD") == true)
-        let _ = try await orders.call(RemoveFromCart(customerId: registered, sku: "cap-usd"))
-        #expect(try await orders.checkout(registered, .pickup(at: "berlin")).total == Money(amountMinor: 1999, currency: "EUR"))
-        try await pair.stop()
+            let cart = try await orders.cart(registered)
+            #expect(Set(cart.lines.map(\.sku)) == ["cap-usd", "tee-white-m"])
+            #expect(cart.total == nil, "no total adds dollars to euros")
+            let refused = try await orders.send(Checkout(customerId: registered, fulfilment: .pickup(at: "berlin")))
+            #expect(refused.error?.code == .conflict)
+            #expect(refused.error?.message.contains("EUR and USD") == true)
+            let _ = try await orders.call(RemoveFromCart(customerId: registered, sku: "cap-usd"))
+            #expect(try await orders.checkout(registered, .pickup(at: "berlin")).total == Money(amountMinor: 1999, currency: "EUR"))
+        }
     }
 
     @Test("merge chains: A into B, then B into C, leaves one cart and every order on C")
     func mergeChain() async throws {
-        let pair = try await Pair.start()
-        let orders = pair.orders
-        let a = try await pair.resolve(.device, "device-a")
-        let b = try await pair.resolve(.device, "device-b")
-        let c = try await pair.resolve(.email, "c@example.org")
-        _ = try await pair.logIn(c, email: "c@example.org")
-        try await orders.add(a, "tee-white-m")
-        try await orders.add(b, "shoe-red-38")
-        let order = try await orders.checkout(b, .pickup(at: "berlin"))
-        try await orders.add(b, "shoe-black-38")
+        try await Pair.with { pair in
+            let orders = pair.orders
+            let a = try await pair.resolve(.device, "device-a")
+            let b = try await pair.resolve(.device, "device-b")
+            let c = try await pair.resolve(.email, "c@example.org")
+            _ = try await pair.logIn(c, email: "c@example.org")
+            try await orders.add(a, "tee-white-m")
+            try await orders.add(b, "shoe-red-38")
+            let order = try await orders.checkout(b, .pickup(at: "berlin"))
+            try await orders.add(b, "shoe-black-38")
 
-        let _ = try await pair.identityCommands.call(MergeCustomers(survivorId: b, mergedId: a))
-        let _ = try await pair.identityCommands.call(MergeCustomers(survivorId: c, mergedId: b))
-        try await pair.caughtUp()
+            let _ = try await pair.identityCommands.call(MergeCustomers(survivorId: b, mergedId: a))
+            let _ = try await pair.identityCommands.call(MergeCustomers(survivorId: c, mergedId: b))
+            try await pair.caughtUp()
 
-        let cart = try await orders.cart(a)
-        #expect(cart.customerId == c)
-        #expect(Set(cart.lines.map(\.sku)) == ["tee-white-m", "shoe-black-38"])
-        let history = try await orders.call(GetPurchaseHistory(customerId: a))
-        #expect(history.customerId == c)
-        #expect(history.orders.map(\.orderId) == [order.orderId])
-        try await pair.stop()
+            let cart = try await orders.cart(a)
+            #expect(cart.customerId == c)
+            #expect(Set(cart.lines.map(\.sku)) == ["tee-white-m", "shoe-black-38"])
+            let history = try await orders.call(GetPurchaseHistory(customerId: a))
+            #expect(history.customerId == c)
+            #expect(history.orders.map(\.orderId) == [order.orderId])
+        }
     }
 
     @Test("erasure deletes the cart and the address, keeps the order anonymously, and refuses the id afterwards")

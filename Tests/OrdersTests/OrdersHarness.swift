@@ -46,6 +46,15 @@ final class OrdersHarness: CommandTarget, Sendable {
         if remove { directory.remove() }
     }
 
+    /// Runs `body` with a started orders service and stops it (folder removed) however
+    /// `body` ends: a failing `try` in a test leaks no service or folder.
+    static func with<Result>(
+        identity: SubscriptionSource? = nil, options: OrdersService.Options = OrdersService.Options(seed: seed),
+        _ body: (OrdersHarness) async throws -> Result
+    ) async throws -> Result {
+        try await scoped(try await start(identity: identity, options: options), stop: { try await $0.stop() }, body)
+    }
+
 
 
     func cart(_ customerId: String, channel: String = "app") async throws -> CartView {
