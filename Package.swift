@@ -27,7 +27,8 @@ var targets: [Target] = [
     ),
     .systemLibrary(name: "CSQLiteTuning", path: "Shared/CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
-    .target(name: "OmnibusContracts", path: "Shared/OmnibusContracts"),
+    .target(name: "OmnibusWire", path: "Shared/OmnibusWire"),
+    .target(name: "OmnibusContracts", dependencies: ["OmnibusWire"], path: "Shared/OmnibusContracts"),
     .target(name: "OmnibusConfiguration", path: "Shared/OmnibusConfiguration"),
     .target(
         name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", logging, metrics, lifecycle],
@@ -78,6 +79,7 @@ var targets: [Target] = [
         name: "AddingAServiceTests",
         dependencies: ["IdentityService", "OmnibusService", "OmnibusClient", "OmnibusContracts", "OmnibusTestSupport", grdb, logging]
     ),
+    .testTarget(name: "OmnibusWireTests", dependencies: ["OmnibusWire", "OmnibusTestSupport"]),
     .testTarget(name: "OmnibusContractsTests", dependencies: ["OmnibusContracts", "OmnibusTestSupport"]),
     .testTarget(
         name: "OmnibusServiceTests",
@@ -119,6 +121,7 @@ let package = Package(
     name: "Omnibus",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "OmnibusWire", targets: ["OmnibusWire"]),
         .library(name: "OmnibusContracts", targets: ["OmnibusContracts"]),
         .library(name: "OmnibusBus", targets: ["OmnibusBus"]),
         .library(name: "OmnibusService", targets: ["OmnibusService"]),

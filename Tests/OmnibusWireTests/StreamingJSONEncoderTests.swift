@@ -1,5 +1,5 @@
 import Foundation
-@testable import OmnibusContracts
+@testable import OmnibusWire
 import OmnibusTestSupport
 import Testing
 

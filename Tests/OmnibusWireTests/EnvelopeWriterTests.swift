@@ -1,5 +1,5 @@
 import Foundation
-import OmnibusContracts
+import OmnibusWire
 import Testing
 
 @Suite struct EnvelopeWriterTests {
