@@ -18,7 +18,8 @@ struct CheckoutRecoveryTests {
             checkoutId: "chk_test", orderId: "ord_test", customerId: "cus_recovery", fulfilment: .pickup, storeId: "berlin",
             address: nil, currency: "EUR", items: [.init(sku: "shoe-red-38", quantity: 2, unitPriceMinor: 8999)],
             channel: "web", fromCart: true, replacesOrderId: nil)
-        try EventStore(source: OrdersService.name, database: database).write(correlationId: nil) { emitter in
+        let store = EventStore(source: OrdersService.name, database: database)
+        try store.write(correlationId: nil) { emitter in
             let db = emitter.db
             try CartRecord(customerId: plan.customerId, version: 1, updatedAt: 0).insert(db)
             try CartLineRecord(customerId: plan.customerId, sku: "shoe-red-38", quantity: 2, channel: "web", addedAt: 0).insert(db)

@@ -12,16 +12,16 @@ public final class CommandContext {
     public let correlationId: String?
     /// The write transaction the command runs in.
     public let db: Database
-    let source: String
+    let store: EventStore
 
-    init(header: CommandHeader, db: Database, source: String) {
+    init(header: CommandHeader, db: Database, store: EventStore) {
         requestId = header.id
         command = header.command
         version = header.version
         channel = header.channel
         correlationId = header.correlationId
         self.db = db
-        self.source = source
+        self.store = store
     }
 
     /// Appends an event caused by this command: its causation id is the request id, its
@@ -30,7 +30,7 @@ public final class CommandContext {
     public func emit<Event: EventContract>(_ event: Event, customerId: String?) throws -> Int64 {
         let pending = PendingEvent(event, customerId: customerId, channel: channel,
                                    correlationId: correlationId ?? requestId, causationId: requestId)
-        return try Outbox.append([pending], source: source, in: db)[0]
+        return try store.append([pending], in: db)[0]
     }
 }
 

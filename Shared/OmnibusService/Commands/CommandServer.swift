@@ -136,7 +136,7 @@ public final class CommandServer: Service, Sendable {
         var reply = Data()
         do {
             try Self.inSavepoint(db) {
-                reply = try entry.handler(body, CommandContext(header: header, db: db, source: store.source))
+                reply = try entry.handler(body, CommandContext(header: header, db: db, store: store))
             }
             count(header.command, "ok")
         } catch let error as OmnibusError {

@@ -6,12 +6,12 @@ import OmnibusContracts
 public final class EventContext {
     public let db: Database
     let event: EventHeader
-    let source: String
+    let store: EventStore
 
-    init(db: Database, event: EventHeader, source: String) {
+    init(db: Database, event: EventHeader, store: EventStore) {
         self.db = db
         self.event = event
-        self.source = source
+        self.store = store
     }
 
     /// Appends a reaction event to this service's outbox in the applying transaction; it is
@@ -20,7 +20,7 @@ public final class EventContext {
     public func emit<Event: EventContract>(_ event: Event, customerId: String?) throws -> Int64 {
         let reaction = PendingEvent(event, customerId: customerId, channel: self.event.channel,
                                     correlationId: self.event.correlationId ?? self.event.id, causationId: self.event.id)
-        return try Outbox.append([reaction], source: source, in: db)[0]
+        return try store.append([reaction], in: db)[0]
     }
 }
 

@@ -25,12 +25,12 @@ extension EventEmitting {
 /// recovering interrupted processes. Made by ``EventStore/write(correlationId:_:)``.
 public struct TransactionEmitter: EventEmitting {
     public let db: Database
-    let source: String
+    let store: EventStore
     let correlationId: String?
 
     @discardableResult
     public func emit<Event: EventContract>(_ event: Event, customerId: String?) throws -> Int64 {
-        try Outbox.append([PendingEvent(event, customerId: customerId, correlationId: correlationId)], source: source, in: db)[0]
+        try store.append([PendingEvent(event, customerId: customerId, correlationId: correlationId)], in: db)[0]
     }
 }
 
@@ -44,6 +44,6 @@ extension EventStore {
     /// An emitter into `db`, a write transaction opened by ``write(_:)``, whose events carry
     /// `correlationId`: for start-up work that correlates each of its events differently.
     public func emitter(in db: Database, correlationId: String?) -> TransactionEmitter {
-        TransactionEmitter(db: db, source: source, correlationId: correlationId)
+        TransactionEmitter(db: db, store: self, correlationId: correlationId)
     }
 }

@@ -132,7 +132,7 @@ public final class EventSubscriber: Service, Sendable {
         case .deadLetter(let reason):
             try park(event, reason: reason, in: db)
         case .handle(let handler):
-            let context = EventContext(db: db, event: header, source: store.source)
+            let context = EventContext(db: db, event: header, store: store)
             guard isolated else {
                 do { try handler(event, context) } catch { throw HandlerFailedInBatch() }
                 return

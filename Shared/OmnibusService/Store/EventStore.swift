@@ -1,8 +1,8 @@
 import GRDB
 import OmnibusContracts
 
-/// A service's database together with its identity as an event source. Every commit wakes
-/// the publisher relay, whichever code made it (see ``CommitSignal``).
+/// A service's database together with its identity as an event source. Events reach its
+/// outbox through ``append(_:in:)``, which wakes the publisher relay when they commit.
 public final class EventStore: Sendable {
     /// The service name events are published under.
     public let source: String
@@ -15,7 +15,6 @@ public final class EventStore: Sendable {
         self.source = source
         self.database = database
         commits = CommitSignal()
-        database.pool.add(transactionObserver: commits, extent: .databaseLifetime)
     }
 
     /// Runs `body` in one write transaction.
@@ -26,11 +25,21 @@ public final class EventStore: Sendable {
     /// Appends events in one transaction (group commit) and returns their sequences.
     @discardableResult
     package func append(_ events: [PendingEvent]) throws -> [Int64] {
-        try write { db in try Outbox.append(events, source: source, in: db) }
+        try write { db in try append(events, in: db) }
     }
 
     /// The latest committed sequence.
     public func head() throws -> Int64 {
         try database.pool.read { db in try Outbox.head(in: db) }
+    }
+
+    /// Appends `events` to the outbox in `db`'s open transaction and returns their
+    /// sequences. The relay is woken by GRDB's after-commit hook of that transaction, so it
+    /// never looks before the events are there, whichever code wrote them (a command, a
+    /// reaction, start-up work); a transaction that appends nothing costs nothing.
+    package func append(_ events: [PendingEvent], in db: Database) throws -> [Int64] {
+        let sequences = try Outbox.append(events, source: source, in: db)
+        db.afterNextTransaction(onCommit: { [commits] _ in commits.signal() })
+        return sequences
     }
 }
