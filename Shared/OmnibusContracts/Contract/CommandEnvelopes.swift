@@ -40,6 +40,9 @@ extension CommandRequest {
         version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
         channel = try container.decodeIfPresent(String.self, forKey: .channel)
         correlationId = try container.decodeIfPresent(String.self, forKey: .correlationId)
+        // `data` is an object for every command, also for one whose type has no fields
+        // (which would otherwise accept any value).
+        _ = try container.decode(SkippedObject.self, forKey: .data)
         data = try container.decode(Payload.self, forKey: .data)
     }
 }

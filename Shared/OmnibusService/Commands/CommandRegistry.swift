@@ -5,13 +5,22 @@ import OmnibusContracts
 /// handler. Handlers validate against current state, change it and emit events; throwing an
 /// ``OmnibusError`` rolls back everything the command did and replies with that error.
 public struct CommandRegistry: Sendable {
-    typealias Handler = @Sendable (_ body: Data, _ context: CommandContext) throws -> Data
+    /// Decodes a whole request with its command's type (throwing the decoding error as it
+    /// is), ready to run.
+    typealias Decoder = @Sendable (_ body: Data) throws -> DecodedCommand
 
     struct Entry: Sendable {
         var versions: ClosedRange<Int>
         /// False for queries: their replies are not kept, as repeating them changes nothing.
         var storesReply: Bool
-        var handler: Handler
+        var decode: Decoder
+    }
+
+    /// A request decoded once, before the writer's transaction: its header, and the
+    /// handler applied to its typed body, which returns the encoded reply.
+    struct DecodedCommand {
+        var header: CommandHeader
+        var run: (CommandContext) throws -> Data
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -29,15 +38,14 @@ public struct CommandRegistry: Sendable {
     ) {
         let name = Command.name
         precondition(entries[name] == nil, "command \(name) registered twice")
-        entries[name] = Entry(versions: versions, storesReply: Command.changesState) { body, context in
-            let request: CommandRequest<Command>
-            do {
-                request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
-            } catch {
-                throw OmnibusError(.invalidArgument, "\(name): \(ContractCoding.explain(error, in: body))")
+        entries[name] = Entry(versions: versions, storesReply: Command.changesState) { body in
+            let request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
+            let header = CommandHeader(id: request.id, command: request.command, version: request.version,
+                                       channel: request.channel, correlationId: request.correlationId, data: SkippedObject())
+            return DecodedCommand(header: header) { context in
+                let reply = try handler(request.data, context)
+                return try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply))
             }
-            let reply = try handler(request.data, context)
-            return try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply))
         }
     }
 

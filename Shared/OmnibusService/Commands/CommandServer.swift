@@ -58,14 +58,14 @@ public final class CommandServer: Service, Sendable {
         while !stop.isStopped {
             guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds) else { continue }
             var batch: [(RoutedMessage, Data)] = []
-            var accepted: [(RoutedMessage, CommandHeader, Data)] = []
+            var accepted: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] = []
             while batch.count + accepted.count < options.maxBatch, let frames = try socket.receive(wait: false) {
                 guard let message = RoutedMessage(frames: frames) else {
                     reject("missing_frames", "a message without routing id and body")
                     continue
                 }
                 switch screen(message) {
-                case .success(let (header, body)): accepted.append((message, header, body))
+                case .success(let (entry, command)): accepted.append((message, entry, command))
                 case .failure(let refusal): batch.append((message, reply(requestId: refusal.requestId, refusal.error)))
                 }
             }
@@ -76,8 +76,12 @@ public final class CommandServer: Service, Sendable {
         }
     }
 
-    /// Checks what can be checked without the database: framing, size, JSON, name, version.
-    private func screen(_ message: RoutedMessage) -> Result<(CommandHeader, Data), Refusal> {
+    /// Checks what can be checked without the database — framing, size, JSON, name,
+    /// version, the body's fields — and decodes the request once, with its command's type,
+    /// outside the writer's transaction.
+    private func screen(
+        _ message: RoutedMessage
+    ) -> Result<(CommandRegistry.Entry, CommandRegistry.DecodedCommand), Refusal> {
         guard message.body.count == 1 else {
             return refuse("wrong_frames", .invalidRequest, "a command is one JSON frame; got \(message.body.count) frames")
         }
@@ -86,6 +90,13 @@ public final class CommandServer: Service, Sendable {
             return refuse("too_large", .tooLarge, requestId: Self.readableRequestId(body),
                           "command is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
         }
+        // The usual case: the command's own type reads the whole request in one pass.
+        if let name = RequestScan.commandName(in: body), let entry = registry.entries[name],
+           let command = try? entry.decode(body), command.header.command == name,
+           (1...128).contains(command.header.id.utf8.count), entry.versions.contains(command.header.version) {
+            return .success((entry, command))
+        }
+        // Something is wrong: reading the header alone first says what.
         let header: CommandHeader
         do {
             header = try ContractCoding.decode(CommandHeader.self, from: body)
@@ -104,26 +115,34 @@ public final class CommandServer: Service, Sendable {
             return refuse("unsupported_version", .unsupportedVersion, requestId: header.id,
                           "\(header.command) version \(header.version) is not supported; supported: \(entry.versions)")
         }
-        return .success((header, body))
+        do {
+            return .success((entry, try entry.decode(body)))
+        } catch {
+            count(header.command, ErrorCode.invalidArgument.rawValue)
+            return refuse("invalid_argument", .invalidArgument, requestId: header.id,
+                          "\(header.command): \(ContractCoding.explain(error, in: body))")
+        }
     }
 
     /// Applies screened commands in one transaction; returns each one's reply.
-    private func apply(_ commands: [(RoutedMessage, CommandHeader, Data)]) -> [(RoutedMessage, Data)] {
+    private func apply(
+        _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)]
+    ) -> [(RoutedMessage, Data)] {
         guard !commands.isEmpty else { return [] }
         do {
             let replies = try store.write { db in
-                try commands.map { message, header, body in (message, try execute(header, body, in: db)) }
+                try commands.map { message, entry, command in (message, try execute(command, entry, in: db)) }
             }
             return replies
         } catch {
             logger.error("command transaction failed", metadata: ["error": "\(error)", "commands": "\(commands.count)"])
             let refusal = OmnibusError(.unavailable, "the service could not commit; retry with the same id")
-            return commands.map { message, header, _ in (message, reply(requestId: header.id, refusal)) }
+            return commands.map { message, _, command in (message, reply(requestId: command.header.id, refusal)) }
         }
     }
 
-    private func execute(_ header: CommandHeader, _ body: Data, in db: Database) throws -> Data {
-        guard let entry = registry.entries[header.command] else { throw OmnibusError(.internal, "unscreened command") }
+    private func execute(_ command: CommandRegistry.DecodedCommand, _ entry: CommandRegistry.Entry, in db: Database) throws -> Data {
+        let header = command.header
         if let stored = try CommandReplyStore.find(requestId: header.id, in: db) {
             guard stored.command == header.command else {
                 count(header.command, "conflict")
@@ -136,7 +155,7 @@ public final class CommandServer: Service, Sendable {
         var reply = Data()
         do {
             try Self.inSavepoint(db) {
-                reply = try entry.handler(body, CommandContext(header: header, db: db, store: store))
+                reply = try command.run(CommandContext(header: header, db: db, store: store))
             }
             count(header.command, "ok")
         } catch let error as OmnibusError {
@@ -194,9 +213,9 @@ public final class CommandServer: Service, Sendable {
         var error: OmnibusError
     }
 
-    private func refuse(
+    private func refuse<Success>(
         _ reason: String, _ code: ErrorCode, requestId: String = "", _ message: String
-    ) -> Result<(CommandHeader, Data), Refusal> {
+    ) -> Result<Success, Refusal> {
         reject(reason, message)
         return .failure(Refusal(requestId: requestId, error: OmnibusError(code, message)))
     }
