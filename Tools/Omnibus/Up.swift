@@ -68,8 +68,10 @@ struct Up: AsyncParsableCommand {
         let stop = StopSignal()
         // The supervisor stops its services itself, so a signal raises a flag it sees at its
         // next tick rather than cancelling it.
+        // Trapped before any service starts, so a signal can never kill up and orphan them.
+        let trapped = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         let signals = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) {
+            for await _ in trapped {
                 stop.stop()
                 return
             }

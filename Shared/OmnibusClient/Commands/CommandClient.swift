@@ -118,20 +118,31 @@ public final class CommandClient: Service, Sendable {
                 request.continuation.resume(throwing: OmnibusError(.unavailable, "the command client stopped; retry with the same id"))
             }
         }
-        try await withGracefulShutdownHandler {
-            try await DedicatedThread.run(name: options.threadName, stop: stop) { try self.loop(until: stop) }
-        } onGracefulShutdown: {
+        // Stopping wakes the socket's thread at once rather than at its next poll timeout.
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await DedicatedThread.run(name: options.threadName, stop: stop) { try self.loop(until: stop) }
+            } onGracefulShutdown: {
+                stop.stop()
+                self.wake.wake()
+            }
+        } onCancel: {
             stop.stop()
-            self.wake.wake()
+            wake.wake()
         }
     }
 
     private func exchange(id: String, body: Data, timeout: Duration) async throws -> Data {
-        try await withTaskCancellationHandler {
+        // The service answers an invalid id with an unmatchable reply; say so at once instead.
+        guard (1...128).contains(id.utf8.count) else {
+            throw OmnibusError(.invalidRequest, "a request id is 1 to 128 bytes; got \(id.utf8.count)")
+        }
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
                 let now = ContinuousClock.now
                 let request = PendingRequests.Request(
-                    body: body, continuation: continuation, deadline: now + timeout, resendAt: now + options.resendAfter)
+                    body: body, continuation: continuation, timeout: timeout, deadline: now + timeout,
+                    resendAt: now + options.resendAfter)
                 if let refusal = pending.add(id: id, request) {
                     continuation.resume(throwing: refusal)
                 } else if Task.isCancelled {
@@ -155,7 +166,11 @@ public final class CommandClient: Service, Sendable {
             let wait = max(0, min(Int((nextCheck - .now).wholeMilliseconds), stopCheckMilliseconds))
             let readable = try ZMQPoller.poll([dealer], wakingOn: wake, timeoutMilliseconds: wait)
             if readable[1] { wake.clear() }
-            for body in pending.takeUnsent() { try dealer.send([body], wait: false) }
+            let unsent = pending.takeUnsent()
+            // A send refused by the high-water mark is resent with the others that are due.
+            for body in unsent { try dealer.send([body], wait: false) }
+            // New requests may be due sooner than what was waited for.
+            if !unsent.isEmpty { nextCheck = .now }
             if readable[0] {
                 while let frames = try dealer.receive(wait: false) {
                     guard let reply = frames.last, let id = Self.requestId(of: reply) else { continue }
@@ -167,7 +182,7 @@ public final class CommandClient: Service, Sendable {
             let due = pending.due(at: now, resendInterval: options.resendAfter)
             for request in due.expired {
                 request.continuation.resume(throwing: OmnibusError(
-                    .unavailable, "no reply within \(options.timeout); retry with the same id"))
+                    .unavailable, "no reply within \(request.timeout); retry with the same id"))
             }
             for body in due.resend { try dealer.send([body], wait: false) }
             nextCheck = due.next ?? now + .milliseconds(stopCheckMilliseconds)

@@ -10,6 +10,7 @@ final class PendingRequests: Sendable {
     struct Request {
         var body: Data
         var continuation: CheckedContinuation<Data, any Error>
+        var timeout: Duration
         var deadline: ContinuousClock.Instant
         var resendAt: ContinuousClock.Instant
     }

@@ -2,6 +2,7 @@ import Dispatch
 import Logging
 import OmnibusBus
 import OmnibusContracts
+import Synchronization
 
 /// The bus as an `AsyncSequence`: `for try await item in BusEvents(sources: …)` reads the
 /// sources' events as ``BusTap`` does — replayed from where you say, then live, each
@@ -59,7 +60,7 @@ public struct BusEvents: AsyncSequence, Sendable {
     public func makeAsyncIterator() -> Iterator {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: Element.self)
         let stop = StopSignal()
-        let space = DispatchSemaphore(value: options.bufferSize)
+        let space = BufferSpace(slots: options.bufferSize)
         continuation.onTermination = { _ in stop.stop() }
         let (sources, startAfter, context, logger, options) = (sources, startAfter, context, logger, options)
         DedicatedThread.start(name: options.threadName) {
@@ -75,9 +76,7 @@ public struct BusEvents: AsyncSequence, Sendable {
                     return stop.isStopped || timedOut
                 }) { item in
                     // Wait for the reader to make room; the tap's sockets queue meanwhile.
-                    while space.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
-                        if stop.isStopped { return false }
-                    }
+                    guard space.take(unless: stop) else { return false }
                     continuation.yield(item)
                     if case .caughtUp = item {
                         caughtUp = true
@@ -99,12 +98,44 @@ public struct BusEvents: AsyncSequence, Sendable {
 
     public struct Iterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<Element, any Error>.AsyncIterator
-        let space: DispatchSemaphore
+        let space: BufferSpace
 
         public mutating func next() async throws -> Element? {
             let item = try await base.next()
-            if item != nil { space.signal() }
+            if item != nil { space.give() }
             return item
         }
+    }
+}
+
+/// The free slots of a ``BusEvents`` buffer: the tap takes one per item it hands out and
+/// waits while there is none; the reader gives one back per item it reads. Counted apart
+/// from the semaphore that wakes the tap, which only ever gains, so the loop may end with
+/// items unread without a semaphore being freed below its start value (libdispatch traps).
+final class BufferSpace: Sendable {
+    private let free: Mutex<Int>
+    private let freed = DispatchSemaphore(value: 0)
+
+    init(slots: Int) { free = Mutex(slots) }
+
+    /// Takes a slot, waiting (and looking at `stop` every 100 ms) while the buffer is full;
+    /// false when stopped first.
+    func take(unless stop: StopSignal) -> Bool {
+        while true {
+            let taken = free.withLock { free in
+                guard free > 0 else { return false }
+                free -= 1
+                return true
+            }
+            if taken { return true }
+            if stop.isStopped { return false }
+            _ = freed.wait(timeout: .now() + .milliseconds(100))
+        }
+    }
+
+    /// Gives a slot back.
+    func give() {
+        free.withLock { $0 += 1 }
+        freed.signal()
     }
 }

@@ -110,8 +110,8 @@ package final class BusReader {
 
     private func requestReplay(of stream: SourceStream) throws -> (source: String, after: Int64)? {
         let gapsBefore = stream.progress.gapsRepaired
-        let after = stream.progress.applied
         try stream.requestReplayIfNeeded(limit: options.replayBatch, timeoutMilliseconds: options.replayTimeoutMilliseconds)
-        return stream.progress.gapsRepaired > gapsBefore ? (stream.source.name, after) : nil
+        guard stream.progress.gapsRepaired > gapsBefore, let after = stream.lastGapAfter else { return nil }
+        return (stream.source.name, after)
     }
 }

@@ -26,6 +26,9 @@ package final class SourceStream {
     private var replaySentAt: ContinuousClock.Instant?
     private var retryAfter = ContinuousClock.now
     private var gapsRepaired = 0
+    /// Where the last counted gap began (events were missing after it): a gap is counted
+    /// once, however often its replay has to be asked for again.
+    package private(set) var lastGapAfter: Int64?
     private let logger: Logger
     private let duplicates: Counter
     private let gaps: Counter
@@ -140,17 +143,23 @@ package final class SourceStream {
     /// request went unanswered for `timeoutMilliseconds`.
     package func requestReplayIfNeeded(limit: Int, timeoutMilliseconds: Int) throws {
         let now = ContinuousClock.now
+        var repairsGap = false
         if let sentAt = replaySentAt {
             guard now - sentAt >= .milliseconds(timeoutMilliseconds) else { return }
             logger.warning("replay request unanswered; asking again", metadata: ["source": "\(source.name)"])
         } else {
             guard needsReplay, now >= retryAfter else { return }
-            if !awaitingFirstReplay && !catchingUp { gaps.increment(); gapsRepaired += 1 }
+            repairsGap = !awaitingFirstReplay && !catchingUp && lastGapAfter != accepted
         }
         let request = ReplayRequest(source: source.name, after: accepted, limit: limit)
         if try dealer.send([try ContractCoding.encode(request)], wait: false) {
             replaySentAt = now
             replayRequests.increment()
+            if repairsGap {
+                gaps.increment()
+                gapsRepaired += 1
+                lastGapAfter = accepted
+            }
         } else {
             replaySentAt = nil
             // No connection yet (a source starting, or down): the attempt is cheap, so retry soon.

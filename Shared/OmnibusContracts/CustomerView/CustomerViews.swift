@@ -23,13 +23,22 @@ public struct CustomerViews: Sendable {
     public var all: [String: CustomerView] { views }
 
     /// Folds one event (its envelope's JSON bytes). Returns the id of the view it changed,
-    /// or nil when it changed none (not about a customer, a duplicate, not understood).
+    /// or nil when it changed none (not about a customer, a duplicate, not understood — a
+    /// body that does not read as its type is counted in ``skipped`` too, so one bad event
+    /// never stops a feed). Throws only when the envelope itself is unreadable.
     @discardableResult
     public mutating func apply(_ envelope: Data) throws -> String? {
         let header = try EventHeader.decode(from: envelope)
         guard header.sequence > applied[header.source] ?? 0 else { return nil }
         applied[header.source] = header.sequence
-        guard header.schemaVersion == 1, let changed = try fold(header, envelope) else {
+        let folded: String?
+        do {
+            folded = try fold(header, envelope)
+        } catch {
+            skipped += 1
+            return nil
+        }
+        guard header.schemaVersion == 1, let changed = folded else {
             skipped += header.schemaVersion == 1 && Self.known.contains(header.topic) ? 0 : 1
             return nil
         }

@@ -25,13 +25,13 @@ public final class CommandServer: Service, Sendable {
     }
 
     package let bound = BoundAddress()
-    private let store: EventStore
-    private let registry: CommandRegistry
+    let store: EventStore
+    let registry: CommandRegistry
     private let endpoint: String
     private let context: ZMQContext
-    private let options: Options
-    private let logger: Logger
-    private let metrics: MetricsRecorder
+    let options: Options
+    let logger: Logger
+    let metrics: MetricsRecorder
 
     init(store: EventStore, registry: CommandRegistry, endpoint: String, context: ZMQContext,
          options: Options, logger: Logger, metrics: MetricsRecorder) {
@@ -76,54 +76,6 @@ public final class CommandServer: Service, Sendable {
         }
     }
 
-    /// Checks what can be checked without the database — framing, size, JSON, name,
-    /// version, the body's fields — and decodes the request once, with its command's type,
-    /// outside the writer's transaction.
-    private func screen(
-        _ message: RoutedMessage
-    ) -> Result<(CommandRegistry.Entry, CommandRegistry.DecodedCommand), Refusal> {
-        guard message.body.count == 1 else {
-            return refuse("wrong_frames", .invalidRequest, "a command is one JSON frame; got \(message.body.count) frames")
-        }
-        let body = message.body[0]
-        guard body.count <= options.maxRequestBytes else {
-            return refuse("too_large", .tooLarge, requestId: Self.readableRequestId(body),
-                          "command is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
-        }
-        // The usual case: the command's own type reads the whole request in one pass.
-        if let name = RequestScan.commandName(in: body), let entry = registry.entries[name],
-           let command = try? entry.decode(body), command.header.command == name,
-           (1...128).contains(command.header.id.utf8.count), entry.versions.contains(command.header.version) {
-            return .success((entry, command))
-        }
-        // Something is wrong: reading the header alone first says what.
-        let header: CommandHeader
-        do {
-            header = try ContractCoding.decode(CommandHeader.self, from: body)
-        } catch {
-            return refuse("invalid_json", .invalidRequest, requestId: Self.readableRequestId(body),
-                          "not a command: \(ContractCoding.explain(error, in: body))")
-        }
-        guard (1...128).contains(header.id.utf8.count) else {
-            return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
-        }
-        guard let entry = registry.entries[header.command] else {
-            return refuse("unknown_command", .unknownCommand, requestId: header.id,
-                          "'\(header.command)' is not a command of \(store.source); known: \(registry.commandNames.joined(separator: ", "))")
-        }
-        guard entry.versions.contains(header.version) else {
-            return refuse("unsupported_version", .unsupportedVersion, requestId: header.id,
-                          "\(header.command) version \(header.version) is not supported; supported: \(entry.versions)")
-        }
-        do {
-            return .success((entry, try entry.decode(body)))
-        } catch {
-            count(header.command, ErrorCode.invalidArgument.rawValue)
-            return refuse("invalid_argument", .invalidArgument, requestId: header.id,
-                          "\(header.command): \(ContractCoding.explain(error, in: body))")
-        }
-    }
-
     /// Applies screened commands in one transaction; returns each one's reply.
     private func apply(
         _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)]
@@ -161,6 +113,8 @@ public final class CommandServer: Service, Sendable {
         } catch let error as OmnibusError {
             count(header.command, error.code.rawValue)
             reply = self.reply(requestId: header.id, error)
+        } catch let error as SavepointRollbackFailed {
+            throw error  // fails the transaction: every command of the batch gets `unavailable`
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             count(header.command, "conflict")
             reply = self.reply(requestId: header.id, OmnibusError(.conflict, "the change conflicts with current state"))
@@ -185,47 +139,30 @@ public final class CommandServer: Service, Sendable {
         do {
             try body()
         } catch {
-            try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT command").execute()
-            try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+            do {
+                try db.cachedStatement(sql: "ROLLBACK TRANSACTION TO SAVEPOINT command").execute()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
+            } catch let rollback {
+                // The command's writes could not be undone: the whole batch must not commit.
+                throw SavepointRollbackFailed(handlerError: error, rollbackError: rollback)
+            }
             throw error
         }
         try db.cachedStatement(sql: "RELEASE SAVEPOINT command").execute()
     }
 
-    /// The id of a request refused before its header decoded, when it has a valid one; ""
-    /// otherwise (docs/PROTOCOL.md §5). Bodies are at most libzmq's message limit (16 MiB).
-    private static func readableRequestId(_ body: Data) -> String {
-        guard let id = try? ContractCoding.decode(RequestIdOnly.self, from: body).id, (1...128).contains(id.utf8.count) else {
-            return ""
-        }
-        return id
+    /// A command failed and its savepoint could not be rolled back either.
+    private struct SavepointRollbackFailed: Error {
+        var handlerError: any Error
+        var rollbackError: any Error
     }
 
-    private func reply(requestId: String, _ error: OmnibusError) -> Data {
+    func reply(requestId: String, _ error: OmnibusError) -> Data {
         (try? ContractCoding.encode(CommandReply<Empty>(requestId: requestId, error: error)))
             ?? Data(#"{"requestId":"","ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
     }
 
-    /// A request refused before it reached the database; `requestId` is empty when the
-    /// request has no readable, valid id.
-    private struct Refusal: Error {
-        var requestId: String
-        var error: OmnibusError
-    }
-
-    private func refuse<Success>(
-        _ reason: String, _ code: ErrorCode, requestId: String = "", _ message: String
-    ) -> Result<Success, Refusal> {
-        reject(reason, message)
-        return .failure(Refusal(requestId: requestId, error: OmnibusError(code, message)))
-    }
-
-    private func reject(_ reason: String, _ detail: String) {
-        metrics.rejected(endpoint: "commands", reason: reason)
-        logger.warning("command refused", metadata: ["reason": "\(reason)", "detail": "\(detail)"])
-    }
-
-    private func count(_ command: String, _ outcome: String) {
+    func count(_ command: String, _ outcome: String) {
         metrics.counter(BusMetric.commands, [("command", command), ("outcome", outcome)]).increment()
     }
 }

@@ -1,10 +1,9 @@
 import Dispatch
 
 /// Wakes the publisher relay when a transaction that appended events has committed (see
-/// ``EventStore/append(_:in:)``, which hooks GRDB's after-commit callback).
-///
-/// Signals coalesce: however many commits happened, the relay wakes and sends everything
-/// committed since it last looked.
+/// ``EventStore/append(_:in:)``, which hooks GRDB's after-commit callback once per such
+/// transaction). The relay sends everything committed since it last looked, so a wake for
+/// several commits at once is enough.
 final class CommitSignal: Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
 

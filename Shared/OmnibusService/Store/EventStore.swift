@@ -1,5 +1,6 @@
 import GRDB
 import OmnibusContracts
+import Synchronization
 
 /// A service's database together with its identity as an event source. Events reach its
 /// outbox through ``append(_:in:)``, which wakes the publisher relay when they commit.
@@ -7,8 +8,11 @@ public final class EventStore: Sendable {
     /// The service name events are published under.
     public let source: String
     package let database: ServiceDatabase
-    /// Raised after each commit, for the relay.
+    /// Raised after each commit that appended events, for the relay.
     let commits: CommitSignal
+    /// Whether the open transaction already has its after-commit hook (one per transaction;
+    /// the service's one writer runs one transaction at a time).
+    private let hooked = Atomic<Bool>(false)
 
     package init(source: String, database: ServiceDatabase) {
         precondition(Topic.isValidSource(source), "invalid source name \(source)")
@@ -39,7 +43,14 @@ public final class EventStore: Sendable {
     /// reaction, start-up work); a transaction that appends nothing costs nothing.
     package func append(_ events: [PendingEvent], in db: Database) throws -> [Int64] {
         let sequences = try Outbox.append(events, source: source, in: db)
-        db.afterNextTransaction(onCommit: { [commits] _ in commits.signal() })
+        if !hooked.exchange(true, ordering: .relaxed) {
+            db.afterNextTransaction(
+                onCommit: { [self] _ in
+                    hooked.store(false, ordering: .relaxed)
+                    commits.signal()
+                },
+                onRollback: { [self] _ in hooked.store(false, ordering: .relaxed) })
+        }
         return sequences
     }
 }

@@ -106,7 +106,8 @@ private let checkpointBusyMilliseconds: Int32 = 1_000
 /// database throws and the next tick tries again; the requests stay until it worked.
 private func compactIfErased(_ db: Database, logger: Logger) throws {
     guard let requested = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM compactionRequest") else { return }
-    _ = try db.checkpoint(.truncate)
+    // Holding writers back only briefly: a reader in the way makes it a busy tick, tried again.
+    try checkpointHoldingWritersBriefly(db, .truncate)
     try db.inTransaction {
         try db.execute(sql: "DELETE FROM compactionRequest WHERE id <= ?", arguments: [requested])
         return .commit

@@ -1,0 +1,87 @@
+import Foundation
+import OmnibusContracts
+
+/// What the command server checks before the database: framing, size, JSON, name,
+/// version, the body's fields; and the refusals it answers when something is wrong.
+extension CommandServer {
+    /// Checks what can be checked without the database — framing, size, JSON, name,
+    /// version, the body's fields — and decodes the request once, with its command's type,
+    /// outside the writer's transaction.
+    func screen(
+        _ message: RoutedMessage
+    ) -> Result<(CommandRegistry.Entry, CommandRegistry.DecodedCommand), Refusal> {
+        guard message.body.count == 1 else {
+            return refuse("wrong_frames", .invalidRequest, "a command is one JSON frame; got \(message.body.count) frames")
+        }
+        let body = message.body[0]
+        guard body.count <= options.maxRequestBytes else {
+            return refuse("too_large", .tooLarge, requestId: Self.readableRequestId(body),
+                          "command is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
+        }
+        // The usual case: the command's own type reads the whole request in one pass.
+        if let name = RequestScan.commandName(in: body), let entry = registry.entries[name],
+           let command = try? entry.decode(body), command.header.command == name,
+           (1...128).contains(command.header.id.utf8.count), entry.versions.contains(command.header.version) {
+            return .success((entry, command))
+        }
+        // Something is wrong: reading the header alone first says what.
+        let header: CommandHeader
+        do {
+            header = try ContractCoding.decode(CommandHeader.self, from: body)
+        } catch {
+            // Not JSON, or JSON that is not a command (a field missing or of the wrong type).
+            let reason = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) == nil
+                ? "invalid_json" : "invalid_request"
+            return refuse(reason, .invalidRequest, requestId: Self.readableRequestId(body),
+                          "not a command: \(ContractCoding.explain(error, in: body))")
+        }
+        guard (1...128).contains(header.id.utf8.count) else {
+            return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
+        }
+        guard let entry = registry.entries[header.command] else {
+            return refuse("unknown_command", .unknownCommand, requestId: header.id,
+                          "'\(header.command)' is not a command of \(store.source); known: \(registry.commandNames.joined(separator: ", "))")
+        }
+        guard entry.versions.contains(header.version) else {
+            return refuse("unsupported_version", .unsupportedVersion, requestId: header.id,
+                          "\(header.command) version \(header.version) is not supported; supported: \(entry.versions)")
+        }
+        do {
+            return .success((entry, try entry.decode(body)))
+        } catch {
+            // A well-formed request whose body the command refuses: a command outcome, counted
+            // as such (not as a rejected message).
+            count(header.command, ErrorCode.invalidArgument.rawValue)
+            let message = "\(header.command): \(ContractCoding.explain(error, in: body))"
+            return .failure(Refusal(requestId: header.id, error: OmnibusError(.invalidArgument, message)))
+        }
+    }
+
+    /// The id of a request refused before its header decoded, when it has a valid one; ""
+    /// otherwise (docs/PROTOCOL.md §5). Bodies are at most libzmq's message limit (16 MiB).
+    private static func readableRequestId(_ body: Data) -> String {
+        guard let id = try? ContractCoding.decode(RequestIdOnly.self, from: body).id, (1...128).contains(id.utf8.count) else {
+            return ""
+        }
+        return id
+    }
+
+    /// A request refused before it reached the database; `requestId` is empty when the
+    /// request has no readable, valid id.
+    struct Refusal: Error {
+        var requestId: String
+        var error: OmnibusError
+    }
+
+    private func refuse<Success>(
+        _ reason: String, _ code: ErrorCode, requestId: String = "", _ message: String
+    ) -> Result<Success, Refusal> {
+        reject(reason, message)
+        return .failure(Refusal(requestId: requestId, error: OmnibusError(code, message)))
+    }
+
+    func reject(_ reason: String, _ detail: String) {
+        metrics.rejected(endpoint: "commands", reason: reason)
+        logger.warning("command refused", metadata: ["reason": "\(reason)", "detail": "\(detail)"])
+    }
+}
