@@ -31,11 +31,15 @@ enum GreetingsService {
                                    arguments: [event.data.customerId])
             try context.emit(GreetingsEvent.GreetingSent(customerId: event.data.customerId, times: 1), customerId: event.data.customerId)
         }
+        registry.on(IdentityEvent.CustomersMerged.self) { event, context in
+            // The survivor keeps its own greeting; the merged-away one's goes.
+            try context.db.execute(sql: "DELETE FROM greeting WHERE customerId = ?", arguments: [event.data.mergedId])
+        }
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try context.db.execute(literal: "DELETE FROM greeting WHERE customerId IN \(event.data.erasedIds)")
         }
         registry.ignore([
-            IdentityEvent.ProfileUpdated.self, IdentityEvent.IdentifierLinked.self, IdentityEvent.CustomersMerged.self,
+            IdentityEvent.ProfileUpdated.self, IdentityEvent.IdentifierLinked.self,
             IdentityEvent.ConsentChanged.self, IdentityEvent.PreferencesChanged.self,
         ])
         return registry

@@ -72,4 +72,26 @@ struct BusEventsTests {
         try await eventually("its subscription is closed") { TCPConnections.established(toPort: eventsPort) == 0 }
         try await producer.stop()
     }
+
+    @Test func aLoopMayEndWithItemsStillBuffered() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let producer = try await Fixture.producer(in: directory, context: context)
+        try Fixture.append(200, to: producer)
+        var options = BusEvents.Options()
+        options.bufferSize = 10
+        options.threadName = "events-early-test"
+        let events = BusEvents(sources: [producer.asSource], context: context, logger: Logger(label: "test.events"), options: options)
+        var first: Int64?
+        for try await item in events {
+            guard case .event(let event) = item else { continue }
+            first = event.header.sequence
+            break  // as `tail --count 1` does, with the buffer full behind it
+        }
+        #expect(first == 1)
+        // The tap's thread ends and its buffer goes away with items never read: no trap.
+        try await eventually("the tap's thread is gone") { ThreadCensus.count(named: "events-early-test") == 0 }
+        try await producer.stop()
+    }
 }

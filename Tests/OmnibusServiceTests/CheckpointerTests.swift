@@ -28,6 +28,7 @@ struct CheckpointerTests {
 
         // A reader holds an old snapshot while newer commits pile up in the WAL.
         let release = DispatchSemaphore(value: 0)
+        defer { release.signal() }  // a failing wait below must not leave the reader blocked
         let reading = Mutex(false)
         let pool = producer.runtime.store.database.pool
         let reader = Task {

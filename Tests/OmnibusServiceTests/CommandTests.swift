@@ -105,7 +105,7 @@ struct ReplyRetentionTests {
         defer { directory.remove() }
         let context = try ZMQContext()
         // A retention of zero: every stored reply is already old at the first prune, which
-        // the server runs when it starts and then every minute.
+        // the reply pruner runs when the service starts and then every minute.
         var producer = try await Fixture.producer(in: directory, context: context)
         let request = CommandRequest(id: "once", command: AddNotes.name, data: AddNotes(count: 1, text: "a"))
         #expect(try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self).get().sequences == [1])

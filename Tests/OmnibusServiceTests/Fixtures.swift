@@ -86,7 +86,7 @@ enum Fixture {
         while done < count {
             let size = min(batch, count - done)
             try producer.runtime.store.append((done..<done + size).map {
-                PendingEvent(type: Note.type, data: Note(index: $0, text: text))
+                PendingEvent(Note(index: $0, text: text))
             })
             done += size
         }

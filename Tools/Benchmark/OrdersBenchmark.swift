@@ -35,8 +35,11 @@ struct OrdersBenchmark: AsyncParsableCommand {
     var pipelinedRequests = 20_000
 
     func validate() throws {
-        guard clients > 0, carts >= clients, singleRequests > 0, inFlight > 0, pipelinedRequests > 0 else {
+        guard clients > 0, carts >= clients, singleRequests > 0 else {
             throw ValidationError("--clients must be positive and --carts at least --clients")
+        }
+        guard inFlight > 0, pipelinedRequests > 0 else {
+            throw ValidationError("--in-flight and --pipelined-requests must be positive")
         }
     }
 

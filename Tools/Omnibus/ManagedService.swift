@@ -8,7 +8,6 @@ final class ManagedService {
     let arguments: [String]
     let logPath: String
     private(set) var process: Process?
-    private(set) var startedAt: ContinuousClock.Instant?
     /// When the next start is due after a crash; nil when none is pending.
     var restartAt: ContinuousClock.Instant?
     /// The wait before the next restart: the initial one after a service that had answered
@@ -48,7 +47,6 @@ final class ManagedService {
         // The child has its own descriptor now; keeping ours would leak one per restart.
         try log.close()
         self.process = process
-        startedAt = .now
         awaitingHealth = true
     }
 

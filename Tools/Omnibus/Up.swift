@@ -13,7 +13,8 @@ struct Up: AsyncParsableCommand {
             Services are the ones the configuration names whose executable (omnibus-<name>) is in --bin. \
             Each gets --config and --data; its output goes to <data>/logs/<name>.log. `up` waits until \
             every service answers its health check, then prints where things are. A service that dies \
-            is reported and restarted with backoff (0.5 s doubling to 30 s). Ctrl-C or SIGTERM stops the \
+            is reported and restarted: after 0.5 s if it had answered its health check, else after a wait \
+            that doubles up to 30 s (a crash at start). Ctrl-C or SIGTERM stops the \
             services with SIGTERM (SIGKILL after --stop-timeout) and returns when none is left.
             """)
 

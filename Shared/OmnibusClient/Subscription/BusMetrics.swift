@@ -14,7 +14,6 @@ package enum BusMetric {
     package static let commands = "omnibus_commands_total"  // command, outcome
     package static let appliedSequence = "omnibus_applied_sequence"  // from
     package static let publishedSequence = "omnibus_published_sequence"
-    package static let walCheckpointsBusy = "omnibus_wal_checkpoints_busy_total"
 }
 
 /// Creates metrics with the service dimension filled in, from one factory (tests pass a

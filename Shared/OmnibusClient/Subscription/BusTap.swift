@@ -53,12 +53,12 @@ public final class BusTap {
     public func run(pollMilliseconds: Int = 100, shouldStop: () -> Bool, handle: (Item) -> Bool) throws {
         let byName = Dictionary(uniqueKeysWithValues: reader.streams.map { ($0.source.name, $0) })
         var stopped = false
-        // A tool has no metrics to count garbage in; it just skips it.
         func gapRepaired(_ source: String, _ after: Int64) {
             if !stopped && !handle(.gapRepaired(source: source, after: after)) { stopped = true }
         }
         for gap in try reader.requestReplays() { gapRepaired(gap.source, gap.after) }
         while !stopped && !shouldStop() {
+            // A tool has no metrics to count garbage in: rejected live messages are skipped.
             let going = try reader.read(atMost: pollMilliseconds, rejected: { _ in }, gapRepaired: gapRepaired) { events in
                 // Handing an event out is committing it: a tap applies nothing it could roll back.
                 for event in events {

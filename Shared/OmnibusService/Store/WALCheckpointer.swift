@@ -47,7 +47,7 @@ public final class WALCheckpointer: Service, Sendable {
         self.interval = interval
         self.truncateAboveBytes = truncateAboveBytes
         self.logger = logger
-        busy = metrics.counter(BusMetric.walCheckpointsBusy)
+        busy = metrics.counter("omnibus_wal_checkpoints_busy_total")
     }
 
     public func run() async throws {
