@@ -134,7 +134,7 @@ public final class CommandClient: Service, Sendable {
 
     private func exchange(id: String, body: Data, timeout: Duration) async throws -> Data {
         // The service answers an invalid id with an unmatchable reply; say so at once instead.
-        guard (1...128).contains(id.utf8.count) else {
+        guard RequestId.isValid(id) else {
             throw OmnibusError(.invalidRequest, "a request id is 1 to 128 bytes; got \(id.utf8.count)")
         }
         return try await withTaskCancellationHandler {

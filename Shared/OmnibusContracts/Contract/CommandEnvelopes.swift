@@ -49,6 +49,11 @@ extension CommandRequest {
 
 extension CommandRequest: Equatable where Payload: Equatable {}
 
+/// What makes a request id valid: 1 to 128 bytes of UTF-8 (docs/PROTOCOL.md §5).
+public enum RequestId {
+    public static func isValid(_ id: String) -> Bool { (1...128).contains(id.utf8.count) }
+}
+
 extension CommandRequest where Payload: CommandContract {
     /// A request to run `command`; its name and version are its contract's.
     public init(_ command: Payload, id: String, channel: String? = nil, correlationId: String? = nil) {

@@ -21,7 +21,7 @@ extension CommandServer {
         // The usual case: the command's own type reads the whole request in one pass.
         if let name = RequestScan.commandName(in: body), let entry = registry.entries[name],
            let command = try? entry.decode(body), command.header.command == name,
-           (1...128).contains(command.header.id.utf8.count), entry.versions.contains(command.header.version) {
+           RequestId.isValid(command.header.id), entry.versions.contains(command.header.version) {
             return .success((entry, command))
         }
         // Something is wrong: reading the header alone first says what.
@@ -35,7 +35,7 @@ extension CommandServer {
             return refuse(reason, .invalidRequest, requestId: Self.readableRequestId(body),
                           "not a command: \(ContractCoding.explain(error, in: body))")
         }
-        guard (1...128).contains(header.id.utf8.count) else {
+        guard RequestId.isValid(header.id) else {
             return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
         }
         guard let entry = registry.entries[header.command] else {
@@ -60,7 +60,7 @@ extension CommandServer {
     /// The id of a request refused before its header decoded, when it has a valid one; ""
     /// otherwise (docs/PROTOCOL.md §5). Bodies are at most libzmq's message limit (16 MiB).
     private static func readableRequestId(_ body: Data) -> String {
-        guard let id = try? ContractCoding.decode(RequestIdOnly.self, from: body).id, (1...128).contains(id.utf8.count) else {
+        guard let id = try? ContractCoding.decode(RequestIdOnly.self, from: body).id, RequestId.isValid(id) else {
             return ""
         }
         return id
