@@ -21,18 +21,18 @@ struct AsyncCommandClientTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let context = try ZMQContext()
-        let producer = try await Fixture.producer(in: directory, context: context)
-        let sequences = try await CommandClient.withClient(endpoint: producer.endpoints.commands, context: context) { client in
-            try await withThrowingTaskGroup(of: [Int64].self) { group in
-                for index in 0..<64 {
-                    group.addTask { try await client.send(AddNotes(count: 1, text: "n\(index)")).sequences }
+        try await Fixture.withProducer(in: directory, context: context) { producer in
+            let sequences = try await CommandClient.withClient(endpoint: producer.endpoints.commands, context: context) { client in
+                try await withThrowingTaskGroup(of: [Int64].self) { group in
+                    for index in 0..<64 {
+                        group.addTask { try await client.send(AddNotes(count: 1, text: "n\(index)")).sequences }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
                 }
-                return try await group.reduce(into: []) { $0 += $1 }
             }
+            #expect(sequences.sorted() == Array(1...64), "every request applied once, every reply matched to its request")
+            #expect(try producer.runtime.store.head() == 64)
         }
-        #expect(sequences.sorted() == Array(1...64), "every request applied once, every reply matched to its request")
-        #expect(try producer.runtime.store.head() == 64)
-        try await producer.stop()
     }
 
     @Test func anUnansweredRequestIsResentWithTheSameIdUntilAnswered() async throws {

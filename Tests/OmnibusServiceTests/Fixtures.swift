@@ -52,6 +52,15 @@ enum Fixture {
         return try await RunningRuntime.start(configuration, commands: commands, context: context)
     }
 
+    /// Runs `body` with a started producer and stops it however `body` ends.
+    static func withProducer<Result>(
+        in directory: TemporaryDirectory, context: ZMQContext,
+        configure: (inout ServiceRuntime.Configuration) -> Void = { _ in },
+        _ body: (RunningRuntime) async throws -> Result
+    ) async throws -> Result {
+        try await scoped(try await producer(in: directory, context: context, configure: configure), stop: { try await $0.stop() }, body)
+    }
+
     /// A consumer that writes every applied note to `note`, without any uniqueness
     /// constraint, so an event applied twice would show as two rows.
     static func consumer(

@@ -40,18 +40,18 @@ struct RefusedRequestTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let context = try ZMQContext()
-        let producer = try await Fixture.producer(in: directory, context: context)
-        let endpoint = producer.endpoints.commands
-        let body = Data(example.body.utf8)
-        let frames = try await blocking { try BlockingCommandClient(context: context, endpoint: endpoint).sendRaw([body]) }
-        let reply = try ContractCoding.decode(CommandReply<Empty>.self, from: try #require(frames?.last))
-        #expect(!reply.ok)
-        #expect(reply.requestId == example.requestId)
-        #expect(reply.error?.code == example.code, "\(reply.error?.message ?? "")")
-        if let expected = example.messageContains {
-            #expect(reply.error?.message.contains(expected) == true, "\(reply.error?.message ?? "")")
+        try await Fixture.withProducer(in: directory, context: context) { producer in
+            let endpoint = producer.endpoints.commands
+            let body = Data(example.body.utf8)
+            let frames = try await blocking { try BlockingCommandClient(context: context, endpoint: endpoint).sendRaw([body]) }
+            let reply = try ContractCoding.decode(CommandReply<Empty>.self, from: try #require(frames?.last))
+            #expect(!reply.ok)
+            #expect(reply.requestId == example.requestId)
+            #expect(reply.error?.code == example.code, "\(reply.error?.message ?? "")")
+            if let expected = example.messageContains {
+                #expect(reply.error?.message.contains(expected) == true, "\(reply.error?.message ?? "")")
+            }
+            #expect(try producer.runtime.store.head() == 0)
         }
-        #expect(try producer.runtime.store.head() == 0)
-        try await producer.stop()
     }
 }

@@ -32,22 +32,22 @@ struct ReplayErrorTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let context = try ZMQContext()
-        let producer = try await Fixture.producer(in: directory, context: context)
-        try Fixture.append(3, to: producer)
-        let endpoint = producer.endpoints.replay
-        let body = Data(example.body.utf8)
-        let frames = try await blocking {
-            let dealer = try ZMQSocket(context: context, type: .dealer)
-            try dealer.connect(endpoint)
-            try dealer.send([body])
-            guard try dealer.waitForInput(timeoutMilliseconds: 5_000) else { return [Data]() }
-            return try dealer.receive() ?? []
+        try await Fixture.withProducer(in: directory, context: context) { producer in
+            try Fixture.append(3, to: producer)
+            let endpoint = producer.endpoints.replay
+            let body = Data(example.body.utf8)
+            let frames = try await blocking {
+                let dealer = try ZMQSocket(context: context, type: .dealer)
+                try dealer.connect(endpoint)
+                try dealer.send([body])
+                guard try dealer.waitForInput(timeoutMilliseconds: 5_000) else { return [Data]() }
+                return try dealer.receive() ?? []
+            }
+            let header = try ContractCoding.decode(ReplayReplyHeader.self, from: try #require(frames.first))
+            #expect(frames.count == 1, "no event frames follow an error header")
+            #expect(header.error?.code == example.code, "\(header.error?.message ?? "no error")")
+            #expect(header.after == example.after)
+            #expect(header.head == 3 && header.count == 0)
         }
-        let header = try ContractCoding.decode(ReplayReplyHeader.self, from: try #require(frames.first))
-        #expect(frames.count == 1, "no event frames follow an error header")
-        #expect(header.error?.code == example.code, "\(header.error?.message ?? "no error")")
-        #expect(header.after == example.after)
-        #expect(header.head == 3 && header.count == 0)
-        try await producer.stop()
     }
 }
