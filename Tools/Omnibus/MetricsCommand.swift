@@ -52,7 +52,7 @@ struct MetricsCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("omnibus metrics: \(name): \(error)\n".utf8))
             }
         }
-        print(MetricsReport.merge(texts), terminator: "")
+        print(MetricsMerge.merge(texts), terminator: "")
         if failed { throw ExitCode(1) }
     }
 }

@@ -1,8 +1,8 @@
-import OmnibusContracts
+@testable import omnibus
 import Testing
 
-@Suite("Metrics exposition")
-struct MetricsExpositionTests {
+@Suite("omnibus metrics: merging expositions")
+struct MetricsMergeTests {
     @Test("merging services' expositions gives each family one TYPE line and keeps every sample")
     func mergeGroupsFamilies() {
         let identity = """
@@ -21,7 +21,7 @@ struct MetricsExpositionTests {
             omnibus_events_applied_total{service="orders",from="identity"} 6
 
             """
-        let merged = MetricsReport.merge([identity, orders])
+        let merged = MetricsMerge.merge([identity, orders])
         #expect(merged == """
             # TYPE omnibus_commands_total counter
             omnibus_commands_total{service="identity",command="identity.resolve",outcome="ok"} 3
@@ -33,6 +33,14 @@ struct MetricsExpositionTests {
             omnibus_events_applied_total{service="orders",from="identity"} 6
 
             """)
-        #expect(MetricsReport.merge([]) == "")
+        #expect(MetricsMerge.merge([]) == "")
+    }
+
+    @Test("a family described differently by two services keeps one HELP line")
+    func oneHelpLinePerFamily() {
+        let first = "# HELP omnibus_x the x\n# TYPE omnibus_x counter\nomnibus_x{service=\"a\"} 1\n"
+        let second = "# HELP omnibus_x x, said otherwise\n# TYPE omnibus_x counter\nomnibus_x{service=\"b\"} 2\n"
+        #expect(MetricsMerge.merge([first, second])
+            == "# HELP omnibus_x the x\n# TYPE omnibus_x counter\nomnibus_x{service=\"a\"} 1\nomnibus_x{service=\"b\"} 2\n")
     }
 }
