@@ -19,15 +19,22 @@ struct AddingAServiceTests {
         let context = try ZMQContext()
         var logger = Logger(label: "test.greetings")
         logger.logLevel = .critical
-        let identity = try await RunningRuntime.start(try IdentityService.makeRuntime(
+        let identityRuntime = try IdentityService.makeRuntime(
             configuration: .init(name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral),
-            context: context, logger: logger), logger: logger)
-        var configuration = ServiceRuntime.Configuration(
-            name: GreetingsService.name, databasePath: directory.file("greetings.sqlite"), endpoints: .ephemeral)
-        configuration.sources = [identity.asSource]
-        let greetings = try await RunningRuntime.start(
-            try GreetingsService.makeRuntime(configuration: configuration, context: context, logger: logger), logger: logger)
+            context: context, logger: logger)
+        try await scoped(try await RunningRuntime.start(identityRuntime, logger: logger), stop: { try await $0.stop() }) { identity in
+            var configuration = ServiceRuntime.Configuration(
+                name: GreetingsService.name, databasePath: directory.file("greetings.sqlite"), endpoints: .ephemeral)
+            configuration.sources = [identity.asSource]
+            let greetingsRuntime = try GreetingsService.makeRuntime(configuration: configuration, context: context, logger: logger)
+            try await scoped(try await RunningRuntime.start(greetingsRuntime, logger: logger), stop: { try await $0.stop() }) { greetings in
+                try await Self.exercise(identity: identity, greetings: greetings, context: context)
+            }
+        }
+    }
 
+    /// The guide's service at work: it reacts to identity, takes its commands, logs its events.
+    static func exercise(identity: RunningRuntime, greetings: RunningRuntime, context: ZMQContext) async throws {
         #expect(GreetingsService.commands().commandNames == GreetingsCommand.all.map { $0.name }.sorted())
         try await CommandClient.withClient(endpoint: identity.endpoints.commands, context: context, channel: "app") { identityClient in
             try await CommandClient.withClient(endpoint: greetings.endpoints.commands, context: context, channel: "app") { client in
@@ -44,7 +51,5 @@ struct AddingAServiceTests {
         let sent = try greetings.loggedEvents(GreetingsEvent.GreetingSent.type, as: GreetingsEvent.GreetingSent.self)
         #expect(sent.map(\.data.times) == [1, 2])
         #expect(sent.allSatisfy { $0.source == "greetings" && $0.customerId == sent[0].data.customerId })
-        try await greetings.stop()
-        try await identity.stop()
     }
 }
