@@ -192,19 +192,13 @@ public final class CommandClient: Service, Sendable {
     /// The request id a reply answers. Services write it first (`{"requestId":"…"`), so
     /// it is read without parsing the reply, unless it holds an escape.
     static func requestId(of reply: Data) -> String? {
-        let prefix = Array(#"{"requestId":""#.utf8)
-        let fast: String? = reply.withUnsafeBytes { bytes in
-            guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return nil }
-            let rest = bytes[prefix.count...]
-            guard let end = rest.firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
-                  bytes[end] == UInt8(ascii: "\"")
-            else { return nil }
-            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[prefix.count..<end]), as: UTF8.self)
-        }
-        if let fast { return fast }
-        return (try? ContractCoding.decode(CommandReply<SkippedPayload>.self, from: reply))?.requestId
+        PlainJSONString.following(replyPrefix, in: reply, atStart: true)
+            ?? (try? ContractCoding.decode(CommandReply<SkippedPayload>.self, from: reply))?.requestId
     }
+
+    private static let replyPrefix = Array(#"{"requestId":""#.utf8)
 }
 
-/// How often a socket loop looks at its stop signal when nothing else wakes it.
-let stopCheckMilliseconds = 100
+/// How often a socket loop (the client's, and the service runtime's) looks at its stop
+/// signal when nothing else wakes it.
+package let stopCheckMilliseconds = 100

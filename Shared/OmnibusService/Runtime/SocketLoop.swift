@@ -11,6 +11,3 @@ package func runOnDedicatedThread(name: String, _ body: @escaping @Sendable (Sto
         stop.stop()
     }
 }
-
-/// How often loops wake to check their stop signal, in milliseconds.
-let stopCheckMilliseconds = 100
