@@ -28,6 +28,7 @@ package final class BusReader {
 
     /// Per source, in the order given.
     package let streams: [SourceStream]
+    private let streamsByName: [String: SourceStream]
     private let subscriber: ZMQSocket
     private let sockets: [ZMQSocket]
     private let options: Options
@@ -51,9 +52,13 @@ package final class BusReader {
                 source: source, applied: startAfter[source.name] ?? 0, context: context, logger: logger, metrics: metrics))
         }
         self.streams = streams
+        streamsByName = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0) })
         sockets = [subscriber] + streams.map(\.dealer)
         self.options = options
     }
+
+    /// The stream of `source`, to commit or roll back what was handed out of it.
+    package func stream(named source: String) -> SourceStream? { streamsByName[source] }
 
     /// Per source: applied (committed) through, announced head, gaps repaired.
     package var progress: [String: SourceProgress] {

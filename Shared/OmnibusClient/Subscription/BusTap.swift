@@ -51,7 +51,6 @@ public final class BusTap {
     /// Hands out items until `handle` returns false or `shouldStop` says so (checked at
     /// least every `pollMilliseconds`).
     public func run(pollMilliseconds: Int = 100, shouldStop: () -> Bool, handle: (Item) -> Bool) throws {
-        let byName = Dictionary(uniqueKeysWithValues: reader.streams.map { ($0.source.name, $0) })
         var stopped = false
         func gapRepaired(_ source: String, _ after: Int64) {
             if !stopped && !handle(.gapRepaired(source: source, after: after)) { stopped = true }
@@ -62,7 +61,7 @@ public final class BusTap {
             let going = try reader.read(atMost: pollMilliseconds, rejected: { _ in }, gapRepaired: gapRepaired) { events in
                 // Handing an event out is committing it: a tap applies nothing it could roll back.
                 for event in events {
-                    byName[event.header.source]?.committed(through: event.header.sequence)
+                    reader.stream(named: event.header.source)?.committed(through: event.header.sequence)
                     guard !stopped, handle(.event(event)) else { return false }
                 }
                 return !stopped

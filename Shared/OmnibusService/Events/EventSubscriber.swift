@@ -70,7 +70,6 @@ public final class EventSubscriber: Service, Sendable {
         readerOptions.replayTimeoutMilliseconds = options.replayTimeoutMilliseconds
         let reader = try BusReader(sources: sources, startAfter: offsets, context: context, logger: logger, metrics: metrics,
                                    options: readerOptions)
-        let streams = Dictionary(uniqueKeysWithValues: reader.streams.map { ($0.source.name, $0) })
         publishProgress(reader)
         _ = try reader.requestReplays()
         logger.info("subscriber started", metadata: ["sources": "\(offsets)"])
@@ -80,7 +79,7 @@ public final class EventSubscriber: Service, Sendable {
                 rejected: { reject($0.reason, $0.detail) },
                 gapRepaired: { _, _ in }  // counted by the stream
             ) { events in
-                apply(events, streams: streams)
+                apply(events, from: reader)
                 publishProgress(reader)
                 return true
             }
@@ -90,7 +89,7 @@ public final class EventSubscriber: Service, Sendable {
     }
 
     /// Applies events (each stream's in order) and their offsets in one transaction.
-    private func apply(_ events: [ReceivedEvent], streams: [String: SourceStream]) {
+    private func apply(_ events: [ReceivedEvent], from reader: BusReader) {
         guard !events.isEmpty else { return }
         do {
             let applied: [String: Int64]
@@ -100,12 +99,12 @@ public final class EventSubscriber: Service, Sendable {
                 // Rare: redo the batch with a savepoint per event, so only the failing one is parked.
                 applied = try commit(events, isolatingHandlers: true)
             }
-            for (source, sequence) in applied { streams[source]?.committed(through: sequence) }
+            for (source, sequence) in applied { reader.stream(named: source)?.committed(through: sequence) }
             for (source, sequence) in applied { options.onCommitted?(source, sequence) }
         } catch {
             // Nothing was committed: the in-memory position rolls back and replay fetches the events again.
             logger.error("applying events failed; will replay", metadata: ["error": "\(error)", "events": "\(events.count)"])
-            for stream in streams.values { stream.rollBack() }
+            for stream in reader.streams { stream.rollBack() }
         }
     }
 
