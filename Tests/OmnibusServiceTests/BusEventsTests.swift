@@ -18,8 +18,8 @@ struct BusEventsTests {
         try await Fixture.withProducer(in: directory, context: context, configure: { $0.relay.sendHighWaterMark = 10 }) { producer in
             var options = BusEvents.Options()
             options.bufferSize = 10
-            options.receiveHighWaterMark = 10
-            options.receiveBufferBytes = 16 << 10
+            options.reading.receiveHighWaterMark = 10
+            options.reading.receiveBufferBytes = 16 << 10
             options.threadName = "events-slow-test"
             var events = BusEvents(sources: [producer.asSource], context: context, logger: Logger(label: "test.events"), options: options)
                 .makeAsyncIterator()

@@ -19,7 +19,7 @@ struct DeliveryTests {
         // Chunks of 100: catching up takes ten replies, none of which is a gap.
         let consumer = try await Fixture.consumer(
             in: directory, context: context, sources: [producer.asSource],
-            configure: { configuration in configuration.subscriber.replayBatch = 100 })
+            configure: { configuration in configuration.subscriber.reading.replayBatch = 100 })
         // Progress is published after the commit, so once it says 1000 the rows are there.
         try await eventually("consumer applied 1000") { consumer.runtime.subscriber?.progress["alpha"]?.applied == 1000 }
 
@@ -43,8 +43,8 @@ struct DeliveryTests {
             in: directory, context: context, sources: [producer.asSource],
             onNote: { note in if note.sequence == 2 { gate.wait() } },
             configure: { configuration in
-                configuration.subscriber.receiveHighWaterMark = 10
-                configuration.subscriber.receiveBufferBytes = 16 << 10
+                configuration.subscriber.reading.receiveHighWaterMark = 10
+                configuration.subscriber.reading.receiveBufferBytes = 16 << 10
             })
         try Fixture.append(1, to: producer)
         try await eventually("first note applied live") { try Fixture.noteCount(consumer) == 1 }

@@ -20,13 +20,9 @@ public struct BusEvents: AsyncSequence, Sendable {
     public struct Options: Sendable {
         /// Items handed out but not yet read, at most.
         public var bufferSize = 1_000
-        /// Events asked for per replay request.
-        public var replayBatch = 5_000
-        /// Live messages libzmq queues for the tap at most while it is not reading; beyond
-        /// them it drops, and replay repairs the gap.
-        public var receiveHighWaterMark: Int32 = 100_000
-        /// The kernel's receive buffer for live messages (SO_RCVBUF); 0 leaves the system's.
-        public var receiveBufferBytes: Int32 = 0
+        /// How the tap reads the bus. Its high-water mark bounds what libzmq queues while the
+        /// buffer is full; beyond it messages are dropped, and replay repairs the gap.
+        public var reading = BusTap.defaultReading
         /// Finish once caught up (after handing out ``BusTap/Item/caughtUp``) instead of
         /// following live.
         public var untilCaughtUp = false
@@ -66,8 +62,7 @@ public struct BusEvents: AsyncSequence, Sendable {
         DedicatedThread.start(name: options.threadName) {
             do {
                 let tap = try BusTap(sources: sources, startAfter: startAfter, context: context, logger: logger,
-                                     replayBatch: options.replayBatch, receiveHighWaterMark: options.receiveHighWaterMark,
-                                     receiveBufferBytes: options.receiveBufferBytes)
+                                     options: options.reading)
                 let deadline = options.catchUpTimeout.map { ContinuousClock.now + $0 }
                 var caughtUp = false
                 var timedOut = false

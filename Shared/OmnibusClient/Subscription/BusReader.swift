@@ -12,32 +12,18 @@ import OmnibusContracts
 ///
 /// Owns ZeroMQ sockets, so it stays on the thread that made it (not `Sendable`).
 package final class BusReader {
-    package struct Options: Sendable {
-        /// libzmq's queue for live messages; past it they are dropped and later replayed.
-        package var receiveHighWaterMark: Int32 = 100_000
-        /// The kernel receive buffer (0: the system's).
-        package var receiveBufferBytes: Int32 = 0
-        /// Live messages read at most before they are handed out as one batch.
-        package var maxLiveBatch = 4_000
-        /// Events asked for per replay request.
-        package var replayBatch = 5_000
-        /// A replay request with no answer after this long is sent again.
-        package var replayTimeoutMilliseconds = 3_000
-        package init() {}
-    }
-
     /// Per source, in the order given.
     package let streams: [SourceStream]
     private let streamsByName: [String: SourceStream]
     private let subscriber: ZMQSocket
     private let sockets: [ZMQSocket]
-    private let options: Options
+    private let options: BusReadingOptions
 
     /// Subscribes to `sources` and positions each after its sequence in `startAfter`
     /// (0, the start of its log, when absent). Nothing is asked for until ``requestReplays()``.
     package init(
         sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
-        metrics: MetricsRecorder, options: Options
+        metrics: MetricsRecorder, options: BusReadingOptions
     ) throws {
         subscriber = try ZMQSocket(context: context, type: .subscriber)
         try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)

@@ -30,16 +30,19 @@ public final class BusTap {
     /// (0: from the start of its log).
     public init(
         sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
-        replayBatch: Int = 5_000, receiveHighWaterMark: Int32 = 100_000, receiveBufferBytes: Int32 = 0
+        options: BusReadingOptions = BusTap.defaultReading
     ) throws {
-        var options = BusReader.Options()
-        options.replayBatch = replayBatch
-        options.receiveHighWaterMark = receiveHighWaterMark
-        options.receiveBufferBytes = receiveBufferBytes
-        options.replayTimeoutMilliseconds = 2_000
         reader = try BusReader(
             sources: sources, startAfter: startAfter, context: context, logger: logger,
             metrics: MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance), options: options)
+    }
+
+    /// How a tool or front end reads unless told otherwise: as the runtime does, but an
+    /// unanswered replay request is sent again after 2 s (a person is waiting).
+    public static var defaultReading: BusReadingOptions {
+        var options = BusReadingOptions()
+        options.replayTimeoutMilliseconds = 2_000
+        return options
     }
 
     /// Per source: handed out through, announced head, gaps repaired.

@@ -17,16 +17,8 @@ import Synchronization
 /// `inboxOffset` of their sources are committed in one transaction.
 public final class EventSubscriber: Service, Sendable {
     public struct Options: Sendable {
-        /// libzmq's queue for incoming events; past it, events are dropped and later replayed.
-        public var receiveHighWaterMark: Int32 = 100_000
-        /// The kernel receive buffer (0: the OS default).
-        public var receiveBufferBytes: Int32 = 0
-        /// How many live messages are read before they are applied in one transaction.
-        public var maxBatch = 4000
-        /// Events asked for per replay request.
-        public var replayBatch = 5000
-        /// A replay request with no answer after this long is sent again.
-        public var replayTimeoutMilliseconds = 3000
+        /// How the subscriber reads the bus; a live batch is applied in one transaction.
+        public var reading = BusReadingOptions()
         /// Called on the subscriber's thread after each committed batch, with the source and
         /// the sequence now applied (for latency measurements and custom metrics); keep it quick.
         public var onCommitted: (@Sendable (_ source: String, _ appliedThrough: Int64) -> Void)?
@@ -62,14 +54,8 @@ public final class EventSubscriber: Service, Sendable {
 
     private func loop(until stop: StopSignal) throws {
         let offsets = try store.database.pool.read { db in try InboxOffsets.all(in: db) }
-        var readerOptions = BusReader.Options()
-        readerOptions.receiveHighWaterMark = options.receiveHighWaterMark
-        readerOptions.receiveBufferBytes = options.receiveBufferBytes
-        readerOptions.maxLiveBatch = options.maxBatch
-        readerOptions.replayBatch = options.replayBatch
-        readerOptions.replayTimeoutMilliseconds = options.replayTimeoutMilliseconds
         let reader = try BusReader(sources: sources, startAfter: offsets, context: context, logger: logger, metrics: metrics,
-                                   options: readerOptions)
+                                   options: options.reading)
         publishProgress(reader)
         _ = try reader.requestReplays()
         logger.info("subscriber started", metadata: ["sources": "\(offsets)"])
