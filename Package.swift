@@ -58,7 +58,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", argumentParser, grdb, logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", "CouponsService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
     .testTarget(
@@ -66,12 +66,16 @@ var targets: [Target] = [
         dependencies: ["IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
     .testTarget(
+        name: "CouponsTests",
+        dependencies: ["CouponsService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
+    ),
+    .testTarget(
         name: "OrdersTests",
         dependencies: ["OrdersService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
     .target(
         name: "OmnibusTestSupport",
-        dependencies: ["OmnibusService", "OmnibusBus", "OmnibusClient", grdb, logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusBus", "OmnibusClient", "IdentityService", grdb, logging, lifecycle],
         path: "Tests/OmnibusTestSupport"
     ),
     .testTarget(name: "OmnibusBusTests", dependencies: ["OmnibusBus", "OmnibusTestSupport"]),
@@ -92,7 +96,8 @@ var targets: [Target] = [
         name: "EndToEndTests",
         dependencies: [
             "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb, logging,
-            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "IdentityService", "OrdersService",
+            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "IdentityService", "OrdersService",
+            "CouponsService",
         ]
     ),
 ]
@@ -110,7 +115,7 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
     ]
 }
 
-let serviceNames = ["Identity", "Orders"]
+let serviceNames = ["Identity", "Orders", "Coupons"]
 targets += serviceNames.flatMap { service($0) }
 
 for index in targets.indices where targets[index].type != .system {
@@ -130,6 +135,7 @@ let package = Package(
         .executable(name: "omnibus", targets: ["omnibus"]),
         .executable(name: "omnibus-identity", targets: ["omnibus-identity"]),
         .executable(name: "omnibus-orders", targets: ["omnibus-orders"]),
+        .executable(name: "omnibus-coupons", targets: ["omnibus-coupons"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
     ],

@@ -20,6 +20,7 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
     public static let localDefaults = SuiteConfiguration(services: [
         "identity": .loopback(basePort: 7101),
         "orders": .loopback(basePort: 7111),
+        "coupons": .loopback(basePort: 7121),
     ])
 
     /// The endpoints of `service`, or an error that lists the services the file knows.

@@ -13,27 +13,24 @@ import Testing
 struct IdentityReactionTests {
     /// A running identity service and an orders service subscribed to it.
     struct Pair {
-        let identityDirectory: TemporaryDirectory
-        let identity: RunningRuntime
+        let identityHost: InProcessIdentity
         let orders: OrdersHarness
-        var identityCommands: CommandSender { CommandSender(endpoint: identity.endpoints.commands, context: orders.context) }
+        var identity: RunningRuntime { identityHost.service }
+        var identityCommands: CommandSender { identityHost.commands }
 
         static func start() async throws -> Pair {
-            let directory = try TemporaryDirectory()
             let context = try ZMQContext()
-            var logger = Logger(label: "test.identity")
-            logger.logLevel = .critical
-            let runtime = try IdentityService.makeRuntime(
-                configuration: .init(name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral),
-                context: context, logger: logger)
-            let identity = try await RunningRuntime.start(runtime, logger: logger)
-            let orders = try await OrdersHarness.start(identity: identity.asSource, context: context)
-            return Pair(identityDirectory: directory, identity: identity, orders: orders)
+            let identity = try await InProcessIdentity.start(context: context)
+            do {
+                return Pair(identityHost: identity, orders: try await OrdersHarness.start(identity: identity.service.asSource, context: context))
+            } catch {
+                try await identity.stop()
+                throw error
+            }
         }
 
         func resolve(_ kind: IdentifierKind, _ value: String, channel: String = "app") async throws -> String {
-            let resolved = try await identityCommands.call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel)
-            return resolved.customerId
+            try await identityHost.resolve(kind, value, channel: channel)
         }
 
         /// Logs `customerId` in with `email`, merging it into the e-mail's owner if there is one.
@@ -44,16 +41,12 @@ struct IdentityReactionTests {
 
         /// Waits until orders has applied everything identity has logged.
         func caughtUp() async throws {
-            let head = try await identityCommands.health().head
-            try await eventually("orders applied identity through \(head)") {
-                try await orders.commands.health().subscriptions[IdentityService.name]?.applied == head
-            }
+            try await identityHost.waitUntilApplied(by: orders.commands)
         }
 
         func stop() async throws {
             try await orders.stop()
-            try await identity.stop()
-            identityDirectory.remove()
+            try await identityHost.stop()
         }
 
         /// Runs `body` with both services started, and stops them however it ends.
@@ -171,7 +164,6 @@ struct IdentityReactionTests {
             #expect(bytes.range(of: Data("Gone Person".utf8)) == nil, "\(file) still holds the name")
         }
         orders.directory.remove()
-        try await pair.identity.stop()
-        pair.identityDirectory.remove()
+        try await pair.identityHost.stop()
     }
 }

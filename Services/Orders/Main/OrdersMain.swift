@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import OmnibusBus
 import OmnibusService
 import OrdersService
@@ -27,24 +26,11 @@ struct OrdersMain: AsyncParsableCommand {
     func run() async throws {
         let logger = launch.bootstrapLogging(service: OrdersService.name)
         let configuration = try launch.runtimeConfiguration(service: OrdersService.name, sources: OrdersService.sources, logger: logger)
-        let seedPath = try seedFile()
+        let seedPath = try launch.seedFile(explicit: catalog, environment: "OMNIBUS_CATALOG", name: "catalog.json")
         let options = OrdersService.Options(seed: try seedPath.map(OrdersService.loadSeed(path:)))
         logger.info("catalog seed", metadata: ["file": "\(seedPath ?? "none")"])
         let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: try ZMQContext(), logger: logger)
         logger.notice("orders starting", metadata: ["commands": "\(configuration.endpoints.commands)"])
         try await runtime.serviceGroup(logger: logger).run()
-    }
-
-    /// The seed to use, if any: an explicit one must exist; the default beside the
-    /// configuration is used only when present.
-    private func seedFile() throws -> String? {
-        if let explicit = catalog ?? ProcessInfo.processInfo.environment["OMNIBUS_CATALOG"], !explicit.isEmpty {
-            guard FileManager.default.fileExists(atPath: explicit) else { throw ValidationError("no catalog seed at \(explicit)") }
-            return explicit
-        }
-        let (_, origin) = try launch.suite.load()
-        guard FileManager.default.fileExists(atPath: origin) else { return nil }
-        let beside = URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent("catalog.json").path
-        return FileManager.default.fileExists(atPath: beside) ? beside : nil
     }
 }

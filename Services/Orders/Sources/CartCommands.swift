@@ -8,7 +8,7 @@ import OmnibusService
 enum CartCommands {
     static func register(in registry: inout CommandRegistry) {
         registry.register(GetCart.self) { input, context in
-            try Carts.view(of: try Customers.current(input.customerId, in: context.db), in: context.db)
+            try Carts.view(of: try KnownCustomers.current(input.customerId, in: context.db), in: context.db)
         }
         registry.register(AddToCart.self) { input, context in
             try add(input, context: context)
@@ -24,13 +24,13 @@ enum CartCommands {
     static func add(_ input: AddToCart, context: CommandContext) throws -> CartView {
         let db = context.db
         try Validation.quantity(input.quantity)
-        let customerId = try Customers.current(input.customerId, in: db)
+        let customerId = try KnownCustomers.current(input.customerId, in: db)
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: input.expectedVersion, of: cart)
         let item = try Catalog.item(input.sku, in: db)
         let price = item.variant.price
         if let currency = input.currency {
-            try Validation.currency(currency)
+            try InputCheck.currency(currency)
             guard currency == price.currency else {
                 throw OmnibusError(.invalidArgument, "\(input.sku) is priced in \(price.currency), not \(currency)")
             }
@@ -57,11 +57,11 @@ enum CartCommands {
                             context: CommandContext) throws -> CartView {
         let db = context.db
         try Validation.quantity(quantity, allowZero: true)
-        let customerId = try Customers.current(customerId, in: db)
+        let customerId = try KnownCustomers.current(customerId, in: db)
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: expectedVersion, of: cart)
         guard cart.lines.contains(where: { $0.sku == sku }) else {
-            throw OmnibusError(.notFound, "the cart has no line '\(Validation.excerpt(sku))'")
+            throw OmnibusError(.notFound, "the cart has no line '\(InputCheck.excerpt(sku))'")
         }
         if quantity == 0 {
             try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ? AND sku = ?", arguments: [customerId, sku])

@@ -41,7 +41,7 @@ enum Catalog {
     /// The active variant `sku`, or `not_found`.
     static func item(_ sku: String, in db: Database) throws -> Item {
         guard let item = try anyItem(sku, in: db), item.variant.active else {
-            throw OmnibusError(.notFound, "no product variant with SKU '\(Validation.excerpt(sku))'")
+            throw OmnibusError(.notFound, "no product variant with SKU '\(InputCheck.excerpt(sku))'")
         }
         return item
     }
@@ -85,8 +85,8 @@ enum Catalog {
     }
 
     static func upsert(_ store: Store, emitter: some EventEmitting) throws -> Store {
-        try Validation.identifier(store.storeId, "storeId")
-        try Validation.text(store.name, "name")
+        try InputCheck.identifier(store.storeId, "storeId")
+        try InputCheck.text(store.name, "name")
         try StoreRecord(id: store.storeId, name: store.name, shipsOnline: store.shipsOnline).save(emitter.db)
         try emitter.emit(OrdersEvent.StoreUpserted(store))
         return store
@@ -98,7 +98,7 @@ enum Catalog {
             throw OmnibusError(.invalidArgument, "onHand must be 0 to 1000000; got \(input.onHand)")
         }
         guard try StoreRecord.exists(db, key: input.storeId) else {
-            throw OmnibusError(.notFound, "no store '\(Validation.excerpt(input.storeId))'")
+            throw OmnibusError(.notFound, "no store '\(InputCheck.excerpt(input.storeId))'")
         }
         _ = try item(input.sku, in: db)
         let reserved = try Stock.level(input.sku, at: input.storeId, in: db)?.reserved ?? 0

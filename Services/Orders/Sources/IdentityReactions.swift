@@ -23,9 +23,9 @@ enum IdentityReactions {
     /// added, up to the line maximum) and moves its orders. Replayed, it finds nothing to move.
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {
         let db = emitter.db
-        let survivor = try Customers.survivor(of: survivorId, in: db)
+        let survivor = try KnownCustomers.survivor(of: survivorId, in: db)
         guard mergedId != survivor else { return }
-        try Customers.recordMerge(mergedId, into: survivor, in: db)
+        try KnownCustomers.recordMerge(mergedId, into: survivor, in: db)
 
         let moving = try CartLineRecord.filter(Column("customerId") == mergedId).fetchAll(db)
         if !moving.isEmpty {
@@ -53,13 +53,7 @@ enum IdentityReactions {
     /// `not_found`.
     static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
         let db = emitter.db
-        var ids = Set(erased.erasedIds + [erased.customerId])
-        for id in Array(ids) { ids.formUnion(try Customers.mergedIds(into: id, in: db)) }
-        let list = ids.sorted()
-        let now = Timestamp.now().millisecondsSince1970
-        for id in list {
-            try db.execute(sql: "INSERT OR IGNORE INTO erasedCustomer (id, erasedAt) VALUES (?, ?)", arguments: [id, now])
-        }
+        let list = try KnownCustomers.recordErasure(erased, in: db)
         try db.execute(literal: "DELETE FROM cart WHERE customerId IN \(list)")
         try db.execute(literal: "DELETE FROM checkout WHERE customerId IN \(list) AND status <> \(CheckoutStatus.running.rawValue)")
         try db.execute(literal: "UPDATE purchaseOrder SET customerId = NULL, address = NULL WHERE customerId IN \(list)")

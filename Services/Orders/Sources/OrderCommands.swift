@@ -33,7 +33,7 @@ enum OrderCommands {
     /// the first shipping store that has every item.
     static func checkout(_ input: Checkout, context: CommandContext) throws -> OrderView {
         let db = context.db
-        let customerId = try Customers.current(input.customerId, in: db)
+        let customerId = try KnownCustomers.current(input.customerId, in: db)
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: input.expectedVersion, of: cart)
         guard !cart.lines.isEmpty else { throw OmnibusError(.invalidArgument, "the cart is empty; there is nothing to check out") }
@@ -43,7 +43,7 @@ enum OrderCommands {
                                details: try JSONValue(encoding: cart))
         }
         if let currency = input.currency {
-            try Validation.currency(currency)
+            try InputCheck.currency(currency)
             guard currency == total.currency else {
                 throw OmnibusError(.invalidArgument, "the cart is priced in \(total.currency), not \(currency)")
             }
@@ -69,7 +69,7 @@ enum OrderCommands {
             guard let storeId = fulfilment.storeId else { throw OmnibusError(.invalidArgument, "a pickup names its storeId") }
             guard fulfilment.address == nil else { throw OmnibusError(.invalidArgument, "a pickup has no address") }
             guard try StoreRecord.exists(db, key: storeId) else {
-                throw OmnibusError(.notFound, "no store '\(Validation.excerpt(storeId))'")
+                throw OmnibusError(.notFound, "no store '\(InputCheck.excerpt(storeId))'")
             }
             guard try Stock.canReserve(items, at: storeId, in: db) else {
                 throw OmnibusError(.conflict, "store \(storeId) does not have every item in stock")
@@ -85,7 +85,7 @@ enum OrderCommands {
     }
 
     static func history(_ customerId: String, in db: Database) throws -> PurchaseHistory {
-        let customerId = try Customers.current(customerId, in: db)
+        let customerId = try KnownCustomers.current(customerId, in: db)
         let orders = try OrderRecord.filter(Column("customerId") == customerId)
             .order(Column("placedAt").desc, Column("id")).fetchAll(db)
         return PurchaseHistory(customerId: customerId, orders: try orders.map { try Orders.view($0, includeAddress: true, in: db) })
@@ -93,7 +93,7 @@ enum OrderCommands {
 
     static func pickups(_ input: ListPickups, in db: Database) throws -> PickupList {
         guard try StoreRecord.exists(db, key: input.storeId) else {
-            throw OmnibusError(.notFound, "no store '\(Validation.excerpt(input.storeId))'")
+            throw OmnibusError(.notFound, "no store '\(InputCheck.excerpt(input.storeId))'")
         }
         let statuses = (input.statuses ?? [.placed, .readyForPickup]).map(\.rawValue)
         let orders = try OrderRecord

@@ -9,7 +9,7 @@ enum Orders {
 
     static func record(_ orderId: String, in db: Database) throws -> OrderRecord {
         guard let order = try OrderRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM purchaseOrder WHERE id = ?"), arguments: [orderId]) else {
-            throw OmnibusError(.notFound, "no order '\(Validation.excerpt(orderId))'")
+            throw OmnibusError(.notFound, "no order '\(InputCheck.excerpt(orderId))'")
         }
         return order
     }

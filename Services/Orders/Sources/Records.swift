@@ -103,10 +103,3 @@ struct ReturnRecord: Codable, FetchableRecord, PersistableRecord {
     var channel: String?
     var recordedAt: Int64
 }
-
-/// A row of `customerAlias`: `mergedId` now means `survivorId`.
-struct CustomerAliasRecord: Codable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "customerAlias"
-    var mergedId: String
-    var survivorId: String
-}

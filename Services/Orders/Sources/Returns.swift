@@ -14,7 +14,7 @@ enum Returns {
             throw OmnibusError(.conflict, "order \(order.id) is \(order.status.rawValue); only collected or delivered orders take returns")
         }
         guard var line = try OrderLineRecord.fetchOne(db, key: ["orderId": order.id, "sku": input.sku]) else {
-            throw OmnibusError(.notFound, "order \(order.id) has no line '\(Validation.excerpt(input.sku))'")
+            throw OmnibusError(.notFound, "order \(order.id) has no line '\(InputCheck.excerpt(input.sku))'")
         }
         guard line.returnedQuantity + input.quantity <= line.quantity else {
             throw OmnibusError(.conflict, "\(line.quantity - line.returnedQuantity) of \(line.sku) can still be returned; \(input.quantity) asked")

@@ -1,32 +1,9 @@
 import Foundation
 import OmnibusContracts
+import OmnibusService
 
 /// Checks on what channels send, each failing with `invalid_argument` and a sentence.
 enum Validation {
-    static let maxTextLength = 200
-
-    /// Ids and SKUs: 1 to 64 of a-z, A-Z, 0-9, '-', '_', '.'.
-    static func identifier(_ value: String, _ field: String) throws {
-        let allowed = value.utf8.allSatisfy { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95 || byte == 46
-        }
-        guard (1...64).contains(value.utf8.count), allowed else {
-            throw OmnibusError(.invalidArgument, "\(field) must be 1 to 64 letters, digits, '-', '_' or '.'; got '\(excerpt(value))'")
-        }
-    }
-
-    static func text(_ value: String, _ field: String, maxLength: Int = maxTextLength) throws {
-        guard !value.trimmingCharacters(in: .whitespaces).isEmpty, value.count <= maxLength else {
-            throw OmnibusError(.invalidArgument, "\(field) must be 1 to \(maxLength) characters")
-        }
-    }
-
-    static func currency(_ currency: String) throws {
-        guard Money.isValidCurrency(currency) else {
-            throw OmnibusError(.invalidArgument, "currency must be an ISO 4217 code such as EUR; got '\(excerpt(currency))'")
-        }
-    }
-
     /// A line quantity: 1 to ``OrdersCommand/maxLineQuantity`` (0 too where it removes).
     static func quantity(_ quantity: Int, allowZero: Bool = false) throws {
         let range = (allowZero ? 0 : 1)...OrdersCommand.maxLineQuantity
@@ -36,8 +13,8 @@ enum Validation {
     }
 
     static func check(_ product: Product) throws {
-        try identifier(product.productId, "productId")
-        try text(product.name, "name")
+        try InputCheck.identifier(product.productId, "productId")
+        try InputCheck.text(product.name, "name")
         guard (1...100).contains(product.variants.count) else {
             throw OmnibusError(.invalidArgument, "a product has 1 to 100 variants; got \(product.variants.count)")
         }
@@ -45,8 +22,8 @@ enum Validation {
             throw OmnibusError(.invalidArgument, "a product lists each SKU once")
         }
         for variant in product.variants {
-            try identifier(variant.sku, "sku")
-            try currency(variant.price.currency)
+            try InputCheck.identifier(variant.sku, "sku")
+            try InputCheck.currency(variant.price.currency)
             guard (0...1_000_000_000_000).contains(variant.price.amountMinor) else {
                 throw OmnibusError(.invalidArgument, "price of \(variant.sku) must be 0 to 10^12 minor units")
             }
@@ -58,24 +35,19 @@ enum Validation {
     }
 
     static func address(_ address: ShippingAddress) throws {
-        try text(address.name, "address.name")
+        try InputCheck.text(address.name, "address.name")
         guard (1...4).contains(address.lines.count) else {
             throw OmnibusError(.invalidArgument, "address.lines must have 1 to 4 lines")
         }
-        for line in address.lines { try text(line, "address line") }
-        try text(address.postalCode, "address.postalCode", maxLength: 16)
-        try text(address.city, "address.city")
+        for line in address.lines { try InputCheck.text(line, "address line") }
+        try InputCheck.text(address.postalCode, "address.postalCode", maxLength: 16)
+        try InputCheck.text(address.city, "address.city")
         guard address.country.utf8.count == 2, address.country.utf8.allSatisfy({ (65...90).contains($0) }) else {
             throw OmnibusError(.invalidArgument, "address.country must be an ISO 3166 code such as DE")
         }
     }
 
     static func reason(_ reason: String) throws {
-        try text(reason, "reason", maxLength: 500)
-    }
-
-    /// The start of a value, for error messages that must not echo a huge input.
-    static func excerpt(_ value: String) -> String {
-        value.count <= 40 ? value : String(value.prefix(40)) + "…"
+        try InputCheck.text(reason, "reason", maxLength: 500)
     }
 }

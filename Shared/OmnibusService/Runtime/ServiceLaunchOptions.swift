@@ -49,4 +49,18 @@ public struct ServiceLaunchOptions: ParsableArguments {
         configuration.sources = try sources.map(suite.subscriptionSource(of:))
         return configuration
     }
+
+    /// A seed file to load on first start: `explicit` (a flag), else the environment
+    /// variable `environment`, else `name` beside the configuration file when it exists,
+    /// else none. An explicitly named file must exist.
+    public func seedFile(explicit: String?, environment: String, name: String) throws -> String? {
+        if let path = explicit ?? ProcessInfo.processInfo.environment[environment], !path.isEmpty {
+            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no seed file at \(path)") }
+            return path
+        }
+        let (_, origin) = try suite.load()
+        guard FileManager.default.fileExists(atPath: origin) else { return nil }
+        let beside = URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.fileExists(atPath: beside) ? beside : nil
+    }
 }

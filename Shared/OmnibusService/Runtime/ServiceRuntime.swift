@@ -47,14 +47,17 @@ public final class ServiceRuntime: Sendable {
     package let subscriber: EventSubscriber?
     /// Keeps the WAL small without making commits pay for it.
     package let checkpointer: WALCheckpointer
+    let periodicWorkers: [PeriodicWorker]
 
     /// Opens the database (running the runtime's and then the service's `migrations`) and
-    /// wires the servers. Nothing binds or runs until ``services`` run.
+    /// wires the servers; `periodic` work runs beside them. Nothing binds or runs until
+    /// ``services`` run.
     public init(
         configuration: Configuration,
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
         migrations: (inout DatabaseMigrator) -> Void = { _ in },
+        periodic: [PeriodicWork] = [],
         context: ZMQContext,
         logger: Logger
     ) throws {
@@ -66,6 +69,7 @@ public final class ServiceRuntime: Sendable {
             path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger,
             metrics: metrics)
         self.store = store
+        periodicWorkers = periodic.map { PeriodicWorker($0, store: store, logger: logger) }
         relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,
                                options: configuration.relay, logger: logger, metrics: metrics)
         replayServer = ReplayServer(store: store, endpoint: configuration.endpoints.replay, context: context,
@@ -95,7 +99,7 @@ public final class ServiceRuntime: Sendable {
     /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
     /// commands stop first and the relay last, after publishing what was committed.
     public var services: [any Service] {
-        [checkpointer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + [commandServer]
+        [checkpointer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + periodicWorkers + [commandServer]
     }
 
     /// A group that runs ``services`` (after `extra`, which therefore stop last) and shuts
