@@ -7,25 +7,11 @@ import Testing
 /// seen the same events shows the same customer, however the two sources interleaved.
 @Suite("Customer view: one fold, the same customer on every channel")
 struct CustomerViewTests {
-    /// Folds the two logs in several interleavings (each source in its own order, as the bus
-    /// delivers them), with duplicates, and returns the views of `customerId`.
+    /// The views of `customerId` folded from the two logs in several interleavings, with duplicates.
     static func viewsInEveryOrder(identity: [Data], orders: [Data], of customerId: String) throws -> [CustomerView?] {
-        var random = SeededGenerator(seed: 7)
-        var interleavings = [identity + orders, orders + identity]
-        for _ in 0..<5 {
-            var left = identity[...], right = orders[...], merged: [Data] = []
-            while !left.isEmpty || !right.isEmpty {
-                let takeLeft = right.isEmpty || (!left.isEmpty && Bool.random(using: &random))
-                merged.append(takeLeft ? left.removeFirst() : right.removeFirst())
-                if Int.random(in: 0..<10, using: &random) == 0 { merged.append(merged.last!) }  // a duplicate
-            }
-            interleavings.append(merged)
-        }
-        return try interleavings.map { events in
-            var views = CustomerViews()
-            for event in events { try views.apply(event) }
-            #expect(views.skipped == 0)
-            return views.view(of: customerId)
+        try Interleavings.views(of: customerId, from: [identity, orders]).map { folded in
+            #expect(folded.skipped == 0)
+            return folded.view
         }
     }
 

@@ -25,7 +25,7 @@ enum Coupons {
         registry.register(GetWallet.self) { input, context in
             let customerId = try KnownCustomers.current(input.customerId, in: context.db)
             let records = try CouponRecord.filter(Column("customerId") == customerId)
-                .order(Column("issuedAt").desc, Column("code")).fetchAll(context.db)
+                .order(Column("issuedAt").desc, Column.rowID.desc).fetchAll(context.db)
             return Wallet(customerId: customerId, coupons: try records.map { try view($0, in: context.db) })
         }
     }

@@ -1,5 +1,5 @@
 /// One customer as every channel shows them: profile, identifiers, consent and
-/// preferences (identity), cart and orders (orders). Built only by ``CustomerViews``, a
+/// preferences (identity), cart and orders (orders), coupons (coupons). Built only by ``CustomerViews``, a
 /// pure fold over events, so two channels that have seen the same events show the same
 /// customer, field for field.
 public struct CustomerView: Codable, Sendable, Equatable {
@@ -20,6 +20,8 @@ public struct CustomerView: Codable, Sendable, Equatable {
     public var cart: Cart?
     /// Newest first (by their place in the orders service's log).
     public var orders: [Order]
+    /// The wallet's coupons and the shared codes the customer used, by code.
+    public var coupons: [Coupon]
     /// Per source, the sequence of the last event folded into this view.
     public var seen: [String: Int64]
 
@@ -30,6 +32,7 @@ public struct CustomerView: Codable, Sendable, Equatable {
         consents = []
         mergedIds = []
         orders = []
+        coupons = []
         seen = [:]
     }
 
@@ -73,5 +76,22 @@ public struct CustomerView: Codable, Sendable, Equatable {
         public var resolution: ReturnResolution
         public var refund: Money
         public var replacementOrderId: String?
+    }
+
+    /// A coupon as the coupons service last announced it.
+    public struct Coupon: Codable, Sendable, Equatable {
+        /// Normalised (no dashes).
+        public var code: String
+        public var campaignId: String
+        /// `issued` (usable; also after a reservation was released), `reserved` or `redeemed`.
+        public var state: CouponState
+        /// From `coupon.issued`; nil for a shared code, or until that event is folded.
+        public var issuedChannel: String?
+        public var validUntil: Timestamp?
+        /// The coupons log position of `coupon.issued`, if folded.
+        public var issuedSequence: Int64?
+        /// The coupons log position of the event `state` comes from; the later one wins
+        /// when two customers' coupons meet in a merge.
+        public var asOf: Int64
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// ends in the same views. Events it does not know (other sources, unknown types, newer
 /// major versions) are passed over and counted in ``skipped``, never a failure.
 public struct CustomerViews: Sendable {
-    private var views: [String: CustomerView] = [:]
+    var views: [String: CustomerView] = [:]
     /// Merged-away id → its final survivor.
     private var survivorOf: [String: String] = [:]
     private var applied: [String: Int64] = [:]
@@ -47,17 +47,18 @@ public struct CustomerViews: Sendable {
     }
 
     /// Event types folded or deliberately passed over (not about one customer's view).
-    static let known: Set<String> = Set((IdentityEvent.all + OrdersEvent.all).map { $0.topic })
+    static let known: Set<String> = Set((IdentityEvent.all + OrdersEvent.all + CouponsEvent.all).map { $0.topic })
 
     private mutating func fold(_ header: EventHeader, _ bytes: Data) throws -> String? {
         switch header.source {
         case IdentityEvent.source: try foldIdentity(header.type, bytes)
         case OrdersEvent.source: try foldOrders(header.type, header.sequence, bytes)
+        case CouponsEvent.source: try foldCoupons(header.type, header.sequence, bytes)
         default: nil
         }
     }
 
-    private func data<Payload: Codable & Sendable>(_ type: Payload.Type, _ bytes: Data) throws -> Payload {
+    func data<Payload: Codable & Sendable>(_ type: Payload.Type, _ bytes: Data) throws -> Payload {
         try ContractCoding.decode(EventEnvelope<Payload>.self, from: bytes).data
     }
 
@@ -131,8 +132,8 @@ public struct CustomerViews: Sendable {
         return survivor
     }
 
-    /// The live (not erased) view orders' events about `customerId` land on, if any.
-    private mutating func ordersTarget(_ customerId: String?) -> String? {
+    /// The live (not erased) view orders' or coupons' events about `customerId` land on, if any.
+    mutating func liveTarget(_ customerId: String?) -> String? {
         guard let customerId else { return nil }
         let id = target(customerId)
         return views[id]!.status == .erased ? nil : id
@@ -144,14 +145,14 @@ public struct CustomerViews: Sendable {
     private mutating func foldOrders(_ type: String, _ sequence: Int64, _ bytes: Data) throws -> String? {
         if Self.cartTypes.contains(type) {
             let event = try data(OrdersEvent.CartChanged.self, bytes)
-            guard let id = ordersTarget(event.customerId) else { return nil }
+            guard let id = liveTarget(event.customerId) else { return nil }
             views[id]!.cart = CustomerView.Cart(version: event.version, items: event.items, asOf: sequence)
             return id
         }
         switch type {
         case OrdersEvent.OrderPlaced.type:
             let event = try data(OrdersEvent.OrderPlaced.self, bytes)
-            guard let id = ordersTarget(event.customerId) else { return nil }
+            guard let id = liveTarget(event.customerId) else { return nil }
             views[id]!.orders.removeAll { $0.orderId == event.orderId }
             views[id]!.add(CustomerView.Order(
                 orderId: event.orderId, placedSequence: sequence, status: .placed, fulfilment: event.fulfilment,
@@ -160,7 +161,7 @@ public struct CustomerViews: Sendable {
             return id
         case OrdersEvent.OrderReturned.type:
             let event = try data(OrdersEvent.OrderReturned.self, bytes)
-            guard let id = ordersTarget(event.customerId) else { return nil }
+            guard let id = liveTarget(event.customerId) else { return nil }
             views[id]!.updateOrder(event.orderId) { order in
                 order.returns.append(CustomerView.Return(
                     returnId: event.returnId, sku: event.sku, quantity: event.quantity, resolution: event.resolution,
@@ -170,7 +171,7 @@ public struct CustomerViews: Sendable {
         default:
             guard Self.statusTypes.contains(type) else { return nil }
             let event = try data(OrdersEvent.OrderStatusChanged.self, bytes)
-            guard let id = ordersTarget(event.customerId) else { return nil }
+            guard let id = liveTarget(event.customerId) else { return nil }
             views[id]!.updateOrder(event.orderId) { $0.status = event.status }
             return id
         }
@@ -209,6 +210,7 @@ extension CustomerView {
         quietHours = quietHours ?? other.quietHours
         mergedIds = Array(Set(mergedIds + other.mergedIds)).sorted()
         for order in other.orders where !orders.contains(where: { $0.orderId == order.orderId }) { add(order) }
+        for coupon in other.coupons { record(coupon) }
         if let theirs = other.cart, theirs.asOf > cart?.asOf ?? 0 { cart = theirs }
         for (source, sequence) in other.seen { seen[source] = max(seen[source] ?? 0, sequence) }
     }

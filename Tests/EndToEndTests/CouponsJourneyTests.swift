@@ -1,0 +1,163 @@
+import Foundation
+import OmnibusBus
+import OmnibusConfiguration
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// Identity, orders and coupons as separate processes on real ports, the way `omnibus up` runs them.
+@Suite("Coupons across channels, as separate processes", .serialized)
+struct CouponsJourneyTests {
+    static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy")
+
+    final class Suite: Sendable {
+        let directory: TemporaryDirectory
+        let configPath: String
+        let configuration: SuiteConfiguration
+        let context: ZMQContext
+        let processes: [ChildProcess]
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: ["identity", "orders", "coupons"])
+            context = try ZMQContext()
+            let data = directory.file("data")
+            processes = [
+                try ChildProcess(product: "omnibus-identity", arguments: ["--config", configPath, "--data", data],
+                                 logPath: directory.file("identity.log")),
+                try ChildProcess(product: "omnibus-orders",
+                                 arguments: ["--config", configPath, "--data", data, "--catalog", CouponsJourneyTests.deploy.appendingPathComponent("catalog.json").path],
+                                 logPath: directory.file("orders.log")),
+                try ChildProcess(product: "omnibus-coupons",
+                                 arguments: ["--config", configPath, "--data", data, "--campaigns", CouponsJourneyTests.deploy.appendingPathComponent("campaigns.json").path],
+                                 logPath: directory.file("coupons.log")),
+            ]
+        }
+
+        /// Long timeouts: a process may still be starting.
+        func sender(_ service: String) -> CommandSender {
+            CommandSender(endpoint: configuration.services[service]!.commands, context: context, timeoutMilliseconds: 15_000)
+        }
+        var identity: CommandSender { sender("identity") }
+        var orders: CommandSender { sender("orders") }
+        var coupons: CommandSender { sender("coupons") }
+
+        func resolve(_ kind: IdentifierKind, _ value: String, channel: String) async throws -> String {
+            try await identity.call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel).customerId
+        }
+
+        /// `omnibus send coupons <command> <data> --channel <channel>` as its own process, the reply it printed.
+        func send<Command: CommandContract>(_ command: Command, channel: String) async throws -> CommandReply<Command.Reply> {
+            let data = String(decoding: try ContractCoding.encode(command), as: UTF8.self)
+            let sent = try await OpsToolTests.omnibus(
+                ["send", "--config", configPath, "coupons", Command.name, data, "--channel", channel, "--timeout", "30000"], in: directory)
+            return try ContractCoding.decode(CommandReply<Command.Reply>.self, from: Data(sent.output.utf8))
+        }
+
+        /// Sends every command at once, each from its own `omnibus send` process.
+        func sendConcurrently<Command: CommandContract>(_ commands: [(Command, channel: String)]) async throws -> [CommandReply<Command.Reply>] {
+            try await withThrowingTaskGroup(of: CommandReply<Command.Reply>.self) { group in
+                for (command, channel) in commands { group.addTask { try await self.send(command, channel: channel) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+
+        func stop() async throws {
+            for process in processes.reversed() {
+                process.send(SIGTERM)
+                #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
+            }
+            directory.remove()
+        }
+
+        static func with(_ body: (Suite) async throws -> Void) async throws {
+            try await scoped(try Suite(), stop: { try await $0.stop() }, body)
+        }
+    }
+
+    static let basket = Basket(lines: [BasketLine(sku: "shoe-aria-red-38", productId: "shoe-aria", quantity: 1, unitPrice: Money(amountMinor: 8_999, currency: "EUR"))])
+
+    @Test("issued by e-mail, seen in the app's wallet, redeemed at the store till; the web is then refused with already_redeemed")
+    func couponAcrossChannels() async throws {
+        try await Suite.with { suite in
+            let lea = try await suite.resolve(.email, "lea@example.com", channel: "email")
+            let issued = try await suite.coupons.call(IssueCoupon(customerId: lea, campaignId: "welcome-10"), channel: "email")
+            let wallet = try await suite.coupons.call(GetWallet(customerId: lea), channel: "app")
+            #expect(wallet.coupons.map(\.code) == [issued.code])
+            #expect(wallet.coupons.first?.issuedChannel == "email")
+
+            let atTill = try await suite.coupons.call(ValidateCoupon(code: issued.code, customerId: lea, basket: Self.basket), channel: "store")
+            #expect(atTill.discount == Money(amountMinor: 899, currency: "EUR"))
+            let redeemed = try await suite.coupons.call(RedeemCoupon(code: issued.code.lowercased(), customerId: lea, basket: Self.basket), channel: "store")
+            #expect(redeemed.state == .redeemed && redeemed.channel == "store")
+
+            let fromWeb = try await suite.coupons.send(RedeemCoupon(code: issued.code, customerId: lea, basket: Self.basket), channel: "web")
+            #expect(fromWeb.error?.code == .conflict)
+            #expect(fromWeb.error?.details(as: [String: String].self)?["reason"] == CouponRefusal.alreadyRedeemed.rawValue)
+            #expect(try await suite.coupons.call(GetWallet(customerId: lea), channel: "app").coupons.first?.state == .redeemed)
+
+            // Any channel folding the bus sees the same: `omnibus customer` uses the contract's CustomerViews.
+            let folded = try await OpsToolTests.omnibus(["customer", "--config", suite.configPath, lea], in: suite.directory)
+            #expect(folded.exit == .exited(0), "\(folded.output)")
+            let view = try ContractCoding.decode(CustomerView.self, from: Data(folded.output.utf8))
+            #expect(view.coupons.map(\.code) == [CouponCode.normalize(issued.code)])
+            #expect(view.coupons.first?.state == .redeemed)
+        }
+    }
+
+    @Test("a customer's first order issues the first-order coupon on its own, once")
+    func firstOrderIssuesACoupon() async throws {
+        try await Suite.with { suite in
+            let max = try await suite.resolve(.email, "max@example.com", channel: "web")
+            for _ in 0..<2 {
+                let _ = try await suite.orders.call(AddToCart(customerId: max, sku: "socks-trio", quantity: 1), channel: "web")
+                let _ = try await suite.orders.call(Checkout(customerId: max, fulfilment: .pickup(at: "berlin-mitte")), channel: "web")
+            }
+            let head = try await suite.orders.health().head
+            try await eventually("coupons applied orders' events") {
+                try await suite.coupons.health().subscriptions["orders"]?.applied == head
+            }
+            let wallet = try await suite.coupons.call(GetWallet(customerId: max), channel: "app")
+            #expect(wallet.coupons.map(\.campaignId) == ["first-order-thanks"], "two orders, one coupon")
+            #expect(wallet.coupons.first?.issuedChannel == "auto")
+        }
+    }
+
+    @Test("races: 50 tills redeem one code → 1; 50 customers against a budget of 10 → 10; 20 tries at a limit of 2 from 3 channels → 2")
+    func racesAcrossProcesses() async throws {
+        try await Suite.with { suite in
+            let customers = try await withThrowingTaskGroup(of: String.self) { group in
+                for index in 0..<50 { group.addTask { try await suite.resolve(.device, "race-\(index)", channel: "app") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let lea = customers[0]
+            let code = try await suite.coupons.call(IssueCoupon(customerId: lea, campaignId: "welcome-10"), channel: "email").code
+            let sameCode = try await suite.sendConcurrently((0..<50).map { index in
+                (RedeemCoupon(code: code, customerId: lea, basket: Self.basket), channel: ["store", "web", "app"][index % 3])
+            })
+            #expect(sameCode.filter(\.ok).count == 1)
+            #expect(sameCode.compactMap { $0.error?.details(as: [String: String].self)?["reason"] }
+                .allSatisfy { $0 == CouponRefusal.alreadyRedeemed.rawValue })
+            #expect(sameCode.filter { !$0.ok }.count == 49)
+
+            let _ = try await suite.coupons.call(UpsertCampaign(campaign: Campaign(
+                campaignId: "race-budget", name: "Ten for everyone", discount: Discount(percent: 5), budget: 10, sharedCode: "TENONLY")), channel: "backoffice")
+            let budget = try await suite.sendConcurrently(customers.map { (RedeemCoupon(code: "TENONLY", customerId: $0, basket: Self.basket), channel: "web") })
+            #expect(budget.filter(\.ok).count == 10)
+            #expect(budget.filter { $0.error?.details(as: [String: String].self)?["reason"] == CouponRefusal.budgetExhausted.rawValue }.count == 40)
+
+            let _ = try await suite.coupons.call(UpsertCampaign(campaign: Campaign(
+                campaignId: "race-limit", name: "Twice each", discount: Discount(percent: 5), perCustomerLimit: 2, sharedCode: "TWICEEACH")), channel: "backoffice")
+            let limited = try await suite.sendConcurrently((0..<20).map { index in
+                (RedeemCoupon(code: "TWICEEACH", customerId: lea, basket: Self.basket), channel: ["store", "web", "app"][index % 3])
+            })
+            #expect(limited.filter(\.ok).count == 2)
+            #expect(limited.filter { $0.error?.details(as: [String: String].self)?["reason"] == CouponRefusal.customerLimitReached.rawValue }.count == 18)
+
+            let campaigns = try await suite.coupons.call(ListCampaigns(), channel: "backoffice").campaigns
+            #expect(campaigns.first { $0.campaign.campaignId == "race-budget" }?.redeemed == 10)
+            #expect(campaigns.first { $0.campaign.campaignId == "race-limit" }?.redeemed == 2)
+        }
+    }
+}
