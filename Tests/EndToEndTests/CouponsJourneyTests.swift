@@ -89,7 +89,7 @@ struct CouponsJourneyTests {
 
             let atTill = try await suite.coupons.call(ValidateCoupon(code: issued.code, customerId: lea, basket: Self.basket), channel: "store")
             #expect(atTill.discount == Money(amountMinor: 899, currency: "EUR"))
-            let redeemed = try await suite.coupons.call(RedeemCoupon(code: issued.code.lowercased(), customerId: lea, basket: Self.basket), channel: "store")
+            let redeemed = try await suite.coupons.call(RedeemCoupon(code: CouponCode.formatted(issued.code).lowercased(), customerId: lea, basket: Self.basket), channel: "store")
             #expect(redeemed.state == .redeemed && redeemed.channel == "store")
 
             let fromWeb = try await suite.coupons.send(RedeemCoupon(code: issued.code, customerId: lea, basket: Self.basket), channel: "web")
@@ -101,7 +101,7 @@ struct CouponsJourneyTests {
             let folded = try await OpsToolTests.omnibus(["customer", "--config", suite.configPath, lea], in: suite.directory)
             #expect(folded.exit == .exited(0), "\(folded.output)")
             let view = try ContractCoding.decode(CustomerView.self, from: Data(folded.output.utf8))
-            #expect(view.coupons.map(\.code) == [CouponCode.normalize(issued.code)])
+            #expect(view.coupons.map(\.code) == [issued.code])
             #expect(view.coupons.first?.state == .redeemed)
         }
     }

@@ -34,8 +34,10 @@ enum Campaigns {
         if stored.sharedCode != nil, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM coupon WHERE campaignId = ?", arguments: [campaign.campaignId])! > 0 {
             throw OmnibusError(.conflict, "the campaign \(campaign.campaignId) has issued personal coupons; it cannot switch to a shared code")
         }
-        try CampaignRecord(id: stored.campaignId, definition: try ContractCoding.encode(stored), sharedCode: stored.sharedCode,
-                           updatedAt: Timestamp.now().millisecondsSince1970).save(db)
+        try db.execute(sql: """
+            INSERT INTO campaign (id, definition, sharedCode, updatedAt) VALUES (?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, sharedCode = excluded.sharedCode, updatedAt = excluded.updatedAt
+            """, arguments: [stored.campaignId, try ContractCoding.encode(stored), stored.sharedCode, Timestamp.now().millisecondsSince1970])
         try emitter.emit(CouponsEvent.CampaignUpserted(stored))
         return try view(stored, in: db)
     }
@@ -49,7 +51,7 @@ enum Campaigns {
 
     /// The campaign, or `not_found`.
     static func campaign(_ id: String, in db: Database) throws -> Campaign {
-        guard let record = try CampaignRecord.fetchOne(db, key: id) else {
+        guard let record = try CampaignRecord.find(id, in: db) else {
             throw OmnibusError(.notFound, "no campaign '\(InputCheck.excerpt(id))'")
         }
         return try record.campaign()
@@ -58,11 +60,10 @@ enum Campaigns {
     static func view(_ campaign: Campaign, in db: Database) throws -> CampaignView {
         let issued = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM coupon WHERE campaignId = ?", arguments: [campaign.campaignId]) ?? 0
         let now = Timestamp.now().millisecondsSince1970
-        let row = try Row.fetchOne(db, sql: """
-            SELECT COALESCE(SUM(state = 'reserved' AND expiresAt > :now), 0) AS reserved,
-                   COALESCE(SUM(state = 'redeemed'), 0) AS redeemed
-            FROM redemption WHERE campaignId = :campaign
-            """, arguments: ["now": now, "campaign": campaign.campaignId])!
-        return CampaignView(campaign: campaign, issued: issued, reserved: row["reserved"], redeemed: row["redeemed"])
+        let reserved = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM redemption WHERE campaignId = ? AND state = 'reserved' AND expiresAt > ?
+            """, arguments: [campaign.campaignId, now]) ?? 0
+        let redeemed = try Int.fetchOne(db, sql: "SELECT redeemedCount FROM campaign WHERE id = ?", arguments: [campaign.campaignId]) ?? 0
+        return CampaignView(campaign: campaign, issued: issued, reserved: reserved, redeemed: redeemed)
     }
 }

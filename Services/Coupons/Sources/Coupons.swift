@@ -62,7 +62,7 @@ enum Coupons {
         default: campaign.validUntil.map { now >= $0 } == true ? .expired : .issued
         }
         return CouponView(
-            code: CouponCode.formatted(record.code), campaignId: campaign.campaignId, campaignName: campaign.name,
+            code: record.code, campaignId: campaign.campaignId, campaignName: campaign.name,
             customerId: record.customerId, state: state, discount: campaign.discount, validFrom: campaign.validFrom,
             validUntil: campaign.validUntil, channels: campaign.channels, issuedChannel: record.issuedChannel,
             issuedAt: Timestamp(millisecondsSince1970: record.issuedAt), redemption: holding?.redemption)
@@ -76,7 +76,7 @@ enum Coupons {
             throw OmnibusError(.invalidArgument, "a coupon code is at most \(CouponsCommand.maxCodeBytes) bytes; got \(typed.utf8.count)")
         }
         let normalized = CouponCode.normalize(typed)
-        if let record = try CampaignRecord.filter(Column("sharedCode") == normalized).fetchOne(db) {
+        if let record = try CampaignRecord.find(sharedCode: normalized, in: db) {
             return .success(LocatedCode(code: normalized, campaign: try record.campaign(), owner: nil))
         }
         switch CouponCode.classify(normalized) {
@@ -85,7 +85,7 @@ enum Coupons {
         case .other:
             return .failure(Refusal(.unknownCode, "no coupon has the code \(InputCheck.excerpt(typed))"))
         case .personal(let code):
-            guard let coupon = try CouponRecord.fetchOne(db, key: code) else {
+            guard let coupon = try CouponRecord.find(code, in: db) else {
                 return .failure(Refusal(.unknownCode, "no coupon has the code \(CouponCode.formatted(code))"))
             }
             return .success(LocatedCode(code: code, campaign: try Campaigns.campaign(coupon.campaignId, in: db), owner: coupon.customerId))

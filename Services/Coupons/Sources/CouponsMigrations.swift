@@ -10,6 +10,8 @@ enum CouponsMigrations {
                 table.column("definition", .blob).notNull()
                 // Normalised; unique so a typed code finds one campaign.
                 table.column("sharedCode", .text).unique()
+                // Redemptions confirmed, kept as a count so a budget check does not scan them all.
+                table.column("redeemedCount", .integer).notNull().defaults(to: 0)
                 table.column("updatedAt", .integer).notNull()
             }
             try db.create(table: "coupon") { table in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OmnibusContracts
+import Synchronization
 
 /// A row of `campaign`: the definition as its JSON.
 struct CampaignRecord: Codable, FetchableRecord, PersistableRecord {
@@ -8,9 +9,34 @@ struct CampaignRecord: Codable, FetchableRecord, PersistableRecord {
     var id: String
     var definition: Data
     var sharedCode: String?
+    var redeemedCount: Int
     var updatedAt: Int64
 
-    func campaign() throws -> Campaign { try ContractCoding.decode(Campaign.self, from: definition) }
+    func campaign() throws -> Campaign { try Self.decode(definition) }
+
+    /// Decoded definitions by their bytes: equal bytes are the same campaign, so a hit is
+    /// right whatever transaction read it, and validation skips a JSON decode per command.
+    private static let decoded = Mutex<[Data: Campaign]>([:])
+
+    static func decode(_ definition: Data) throws -> Campaign {
+        if let campaign = decoded.withLock({ $0[definition] }) { return campaign }
+        let campaign = try ContractCoding.decode(Campaign.self, from: definition)
+        decoded.withLock { cache in
+            if cache.count >= 1_000 { cache.removeAll() }
+            cache[definition] = campaign
+        }
+        return campaign
+    }
+
+    /// The campaign row with `id`, through a cached statement.
+    static func find(_ id: String, in db: Database) throws -> CampaignRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign WHERE id = ?"), arguments: [id])
+    }
+
+    /// The campaign whose shared code is `code` (normalised), through a cached statement.
+    static func find(sharedCode code: String, in db: Database) throws -> CampaignRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign WHERE sharedCode = ?"), arguments: [code])
+    }
 }
 
 /// A row of `coupon`: a personal code and whose it is.
@@ -21,6 +47,11 @@ struct CouponRecord: Codable, FetchableRecord, PersistableRecord {
     var customerId: String
     var issuedChannel: String?
     var issuedAt: Int64
+
+    /// The coupon with `code` (normalised), through a cached statement.
+    static func find(_ code: String, in db: Database) throws -> CouponRecord? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM coupon WHERE code = ?"), arguments: [code])
+    }
 }
 
 /// A row of `redemption`.

@@ -1,6 +1,7 @@
 /// A personal coupon as every channel shows it.
 public struct CouponView: Codable, Sendable, Equatable {
-    /// The code as printed, e.g. `K7QM-4XHT-P9C`; typed with or without the dashes, in any case.
+    /// The code, normalised (`K7QM4XHTP9C`); print it with ``CouponCode/formatted(_:)``
+    /// (`K7QM-4XHT-P9C`). Typed with or without the dashes, in any case, it is the same code.
     public var code: String
     public var campaignId: String
     public var campaignName: String
@@ -122,7 +123,7 @@ public enum CouponRefusal: String, Codable, Sendable, CaseIterable {
 
 /// The answer to ``ValidateCoupon``.
 public struct CouponValidation: Codable, Sendable, Equatable {
-    /// The code as the service knows it (normalised), or as typed when unknown.
+    /// The code normalised when found, or (the start of) what was typed when not.
     public var code: String
     public var valid: Bool
     /// What the coupon takes off this basket (when valid).
