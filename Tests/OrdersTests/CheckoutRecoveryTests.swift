@@ -24,7 +24,7 @@ struct CheckoutRecoveryTests {
             try CartRecord(customerId: plan.customerId, version: 1, updatedAt: 0).insert(db)
             try CartLineRecord(customerId: plan.customerId, sku: "shoe-red-38", quantity: 2, channel: "web", addedAt: 0).insert(db)
             var record = try CheckoutProcess.begin(plan, in: db)
-            try CheckoutProcess.runRemaining(&record, plan: plan, emitter: emitter, stopAfter: 1)
+            try CheckoutProcess.runLocal(&record, plan: plan, emitter: emitter, stopAfter: 1)
             record.createdAt -= age.wholeMilliseconds
             try record.update(db)
         }

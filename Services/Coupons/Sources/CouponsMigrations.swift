@@ -43,6 +43,7 @@ enum CouponsMigrations {
             try db.create(index: "redemptionByCampaign", on: "redemption", columns: ["campaignId", "state"])
             try db.create(index: "redemptionByCustomer", on: "redemption", columns: ["customerId", "campaignId", "state"])
             try db.create(index: "redemptionByExpiry", on: "redemption", columns: ["state", "expiresAt"])
+            try db.create(index: "redemptionByOrder", on: "redemption", columns: ["orderId"])
             // Customers seen placing an order, for campaigns issued on a first order.
             try db.create(table: "orderingCustomer") { table in
                 table.primaryKey("customerId", .text)

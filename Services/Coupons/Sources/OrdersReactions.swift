@@ -3,8 +3,9 @@ import OmnibusContracts
 import OmnibusService
 
 /// What coupons does with orders' events: a customer's first order issues a coupon of every
-/// running campaign whose rule says so (`autoIssue: ["first_order"]`). Everything else
-/// orders says is not coupons' business.
+/// running campaign whose rule says so (`autoIssue: ["first_order"]`), and a cancelled order
+/// gives back the coupon it redeemed, when its campaign says so. Everything else orders says
+/// is not coupons' business.
 enum OrdersReactions {
     /// The channel recorded on coupons a campaign rule issued.
     static let automaticChannel = "auto"
@@ -14,7 +15,11 @@ enum OrdersReactions {
             guard event.data.replacesOrderId == nil else { return }
             try firstOrder(of: event.data.customerId, emitter: context)
         }
-        registry.ignore(OrdersEvent.all.filter { $0.type != OrdersEvent.OrderPlaced.type })
+        registry.on(OrdersEvent.OrderCancelled.self) { event, context in
+            try Redemptions.orderCancelled(event.data.body.orderId, emitter: context)
+        }
+        let handled = [OrdersEvent.OrderPlaced.type, OrdersEvent.OrderCancelled.type]
+        registry.ignore(OrdersEvent.all.filter { !handled.contains($0.type) })
     }
 
     static func firstOrder(of customerId: String, emitter: some EventEmitting) throws {

@@ -171,6 +171,16 @@ enum Redemptions {
         return try announce(record, emitter: emitter)
     }
 
+    /// Gives back the coupon redeemed for `orderId`, if any and if its campaign returns
+    /// coupons on cancel (`returnOnCancel`); otherwise it stays redeemed.
+    static func orderCancelled(_ orderId: String, emitter: some EventEmitting) throws {
+        let redeemed = try RedemptionRecord.filter(Column("orderId") == orderId && Column("state") == RedemptionState.redeemed.rawValue)
+            .fetchAll(emitter.db)
+        for record in redeemed where try Campaigns.campaign(record.campaignId, in: emitter.db).returnOnCancel ?? true {
+            _ = try release(record, reason: .orderCancelled, emitter: emitter)
+        }
+    }
+
     /// Releases reservations that lapsed by `now` (of `code` only, when given), each
     /// announced as `coupon.released` with reason `expired`. Returns how many.
     static func releaseLapsed(at now: Int64, code: String? = nil, limit: Int = 500, emitter: some EventEmitting) throws -> Int {

@@ -69,6 +69,21 @@ enum Carts {
             items: cart.lines.map(\.item))), customerId: customerId)
         return cart
     }
+
+    /// Puts a compensated checkout's items back in the customer's cart (up to the line
+    /// maximum), one `cart.item_added` per line.
+    static func restore(_ plan: CheckoutPlan, emitter: some EventEmitting) throws {
+        let db = emitter.db
+        try ensure(plan.customerId, in: db)
+        for item in plan.items {
+            try db.execute(sql: """
+                INSERT INTO cartLine (customerId, sku, quantity, channel, addedAt) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (customerId, sku) DO UPDATE SET quantity = MIN(?, quantity + excluded.quantity)
+                """, arguments: [plan.customerId, item.sku, item.quantity, plan.channel, Timestamp.now().millisecondsSince1970,
+                                 OrdersCommand.maxLineQuantity])
+            _ = try changed(plan.customerId, OrdersEvent.CartItemAdded.self, sku: item.sku, emitter: emitter)
+        }
+    }
 }
 
 extension CartLine {

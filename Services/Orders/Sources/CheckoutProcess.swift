@@ -5,26 +5,35 @@ import OmnibusContracts
 import OmnibusService
 
 /// Checkout as a sequence of stored steps. Each step records its completion in the
-/// checkout's row, so a new step (reserve a coupon, confirm a payment) slots into
-/// ``steps`` and a checkout interrupted between steps is found at start-up and resumed,
-/// or, once it is too old to place silently, compensated step by step in reverse.
+/// checkout's row, so a checkout interrupted between steps is found again and resumed, or,
+/// once it is too old to place silently, compensated step by step in reverse.
 ///
-/// Today every step is local, so a checkout command runs them all in its own transaction:
-/// it commits whole or not at all. The stored progress matters for steps that will wait on
-/// other services, and for recovery, which ``recover(store:resumeWindow:logger:)`` does.
+/// Without a coupon every step is local, so the checkout command runs them all in its own
+/// transaction: it commits whole or not at all, and ``recover(store:resumeWindow:logger:)``
+/// finds what a crash left. With a coupon two steps wait on the coupons service
+/// (``Step/reserveCoupon`` first, ``Step/confirmCoupon`` last); ``CouponCheckouts`` runs
+/// those and the local steps between them.
 enum CheckoutProcess {
     enum Step: String, CaseIterable {
+        case reserveCoupon = "reserve_coupon"
         case reserveStock = "reserve_stock"
         case placeOrder = "place_order"
         case checkOutCart = "check_out_cart"
+        case confirmCoupon = "confirm_coupon"
+
+        /// Whether the step waits on another service (and so runs outside a command).
+        var isRemote: Bool { self == .reserveCoupon || self == .confirmCoupon }
     }
 
-    static let steps = Step.allCases
+    /// The steps of `plan`, in order.
+    static func steps(of plan: CheckoutPlan) -> [Step] {
+        plan.coupon == nil ? [.reserveStock, .placeOrder, .checkOutCart] : Step.allCases
+    }
 
-    /// Stores a new checkout and runs its steps; returns the order.
+    /// Stores a new checkout without a coupon and runs its steps; returns the order.
     static func start(_ plan: CheckoutPlan, emitter: some EventEmitting) throws -> OrderView {
         var record = try begin(plan, in: emitter.db)
-        try runRemaining(&record, plan: plan, emitter: emitter)
+        try runLocal(&record, plan: plan, emitter: emitter)
         return try Orders.view(plan.orderId, includeAddress: false, in: emitter.db)
     }
 
@@ -32,35 +41,46 @@ enum CheckoutProcess {
     static func begin(_ plan: CheckoutPlan, in db: Database) throws -> CheckoutRecord {
         let now = Timestamp.now().millisecondsSince1970
         let record = CheckoutRecord(id: plan.checkoutId, customerId: plan.customerId, status: .running, completedSteps: 0,
-                                    plan: try ContractCoding.encode(plan), failure: nil, createdAt: now, updatedAt: now)
+                                    plan: try ContractCoding.encode(plan), failure: nil, createdAt: now, updatedAt: now,
+                                    requestId: plan.requestId)
         try record.insert(db)
         return record
     }
 
-    /// Runs the steps not yet done, recording each; at the end the checkout is completed
+    /// Runs the local steps from the next one on, recording each, until a remote step or
+    /// the end (or `stopAfter` steps in all, for tests). At the end the checkout is completed
     /// and its stored plan loses the address.
-    static func runRemaining(_ record: inout CheckoutRecord, plan: CheckoutPlan, emitter: some EventEmitting, stopAfter: Int? = nil) throws {
-        while record.completedSteps < min(steps.count, stopAfter ?? steps.count) {
+    static func runLocal(_ record: inout CheckoutRecord, plan: CheckoutPlan, emitter: some EventEmitting, stopAfter: Int? = nil) throws {
+        let steps = steps(of: plan)
+        while record.completedSteps < min(steps.count, stopAfter ?? steps.count), !steps[record.completedSteps].isRemote {
             try run(steps[record.completedSteps], plan, emitter: emitter)
-            record.completedSteps += 1
-            record.updatedAt = Timestamp.now().millisecondsSince1970
-            if record.completedSteps == steps.count {
-                record.status = .completed
-                var stored = plan
-                stored.address = nil
-                record.plan = try ContractCoding.encode(stored)
-                try record.update(emitter.db)
-            } else {
-                // Progress only: the stored plan does not change between steps.
-                try emitter.db.cachedStatement(sql: "UPDATE checkout SET completedSteps = ?, updatedAt = ? WHERE id = ?")
-                    .execute(arguments: [record.completedSteps, record.updatedAt, record.id])
-            }
+            try advance(&record, plan: plan, in: emitter.db)
+        }
+    }
+
+    /// Records one more step done (`plan` as it now stands); completes the checkout after its last.
+    static func advance(_ record: inout CheckoutRecord, plan: CheckoutPlan, in db: Database) throws {
+        record.completedSteps += 1
+        record.updatedAt = Timestamp.now().millisecondsSince1970
+        if record.completedSteps == steps(of: plan).count {
+            record.status = .completed
+            var stored = plan
+            stored.address = nil
+            record.plan = try ContractCoding.encode(stored)
+            try record.update(db)
+        } else if plan.coupon == nil {
+            // Progress only: the stored plan does not change between local steps.
+            try db.cachedStatement(sql: "UPDATE checkout SET completedSteps = ?, updatedAt = ? WHERE id = ?")
+                .execute(arguments: [record.completedSteps, record.updatedAt, record.id])
+        } else {
+            record.plan = try ContractCoding.encode(plan)
+            try record.update(db)
         }
     }
 
     /// Reverses the completed steps, newest first, and marks the checkout compensated.
     static func compensate(_ record: inout CheckoutRecord, plan: CheckoutPlan, reason: String, emitter: some EventEmitting) throws {
-        for step in steps[..<record.completedSteps].reversed() {
+        for step in steps(of: plan)[..<record.completedSteps].reversed() {
             try undo(step, plan, reason: reason, emitter: emitter)
         }
         record.status = .compensated
@@ -75,13 +95,16 @@ enum CheckoutProcess {
     private static func run(_ step: Step, _ plan: CheckoutPlan, emitter: some EventEmitting) throws {
         let db = emitter.db
         switch step {
+        case .reserveCoupon, .confirmCoupon:
+            preconditionFailure("\(step) waits on the coupons service; CouponCheckouts runs it")
         case .reserveStock:
             for item in plan.items { try Stock.reserve(item.sku, item.quantity, at: plan.storeId, emitter: emitter) }
         case .placeOrder:
             let now = Timestamp.now().millisecondsSince1970
             try OrderRecord(id: plan.orderId, customerId: plan.customerId, status: .placed, fulfilment: plan.fulfilment,
                             storeId: plan.storeId, address: plan.address, currency: plan.currency, totalMinor: plan.totalMinor,
-                            channel: plan.channel, replacesOrderId: plan.replacesOrderId, placedAt: now, updatedAt: now).insert(db)
+                            channel: plan.channel, replacesOrderId: plan.replacesOrderId, placedAt: now, updatedAt: now,
+                            coupon: plan.appliedCoupon).insert(db)
             for item in plan.items {
                 try OrderLineRecord(orderId: plan.orderId, sku: item.sku, quantity: item.quantity,
                                     unitPriceMinor: item.unitPriceMinor, returnedQuantity: 0).insert(db)
@@ -89,22 +112,35 @@ enum CheckoutProcess {
             try emitter.emit(OrdersEvent.OrderPlaced(
                 orderId: plan.orderId, customerId: plan.customerId, fulfilment: plan.fulfilment, storeId: plan.storeId,
                 items: plan.eventItems, total: Money(amountMinor: plan.totalMinor, currency: plan.currency),
-                replacesOrderId: plan.replacesOrderId), customerId: plan.customerId)
+                replacesOrderId: plan.replacesOrderId, coupon: plan.appliedCoupon), customerId: plan.customerId)
         case .checkOutCart:
             guard plan.fromCart else { return }
-            try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ?", arguments: [plan.customerId])
+            // Only what was ordered leaves the cart: a checkout waiting on coupons may see
+            // another channel add to the cart meanwhile.
+            for item in plan.items {
+                try db.execute(sql: "UPDATE cartLine SET quantity = quantity - ? WHERE customerId = ? AND sku = ?",
+                               arguments: [item.quantity, plan.customerId, item.sku])
+            }
+            try db.execute(sql: "DELETE FROM cartLine WHERE customerId = ? AND quantity <= 0", arguments: [plan.customerId])
             _ = try Carts.changed(plan.customerId, OrdersEvent.CartCheckedOut.self, orderId: plan.orderId, emitter: emitter)
         }
     }
 
     private static func undo(_ step: Step, _ plan: CheckoutPlan, reason: String, emitter: some EventEmitting) throws {
         switch step {
+        case .reserveCoupon:
+            // Given back by CouponCheckouts, which delivers the release until coupons answers.
+            try CouponReleaseRecord(checkoutId: plan.checkoutId, plan: try ContractCoding.encode(plan), reason: reason,
+                                    createdAt: Timestamp.now().millisecondsSince1970).insert(emitter.db, onConflict: .ignore)
         case .reserveStock:
             for item in plan.items { try Stock.release(item.sku, item.quantity, at: plan.storeId, emitter: emitter) }
         case .placeOrder:
             var order = try Orders.record(plan.orderId, in: emitter.db)
             if order.status != .cancelled { try Orders.setStatus(&order, .cancelled, reason: reason, emitter: emitter) }
         case .checkOutCart:
+            guard plan.fromCart else { return }
+            try Carts.restore(plan, emitter: emitter)
+        case .confirmCoupon:
             break // the last step: a checkout that finished it has completed and is never compensated
         }
     }
@@ -120,12 +156,14 @@ enum CheckoutProcess {
             var compensated = 0
             for var record in try CheckoutRecord.filter(Column("status") == CheckoutStatus.running.rawValue).fetchAll(db) {
                 let plan = try ContractCoding.decode(CheckoutPlan.self, from: record.plan)
+                guard plan.coupon == nil else { continue } // CouponCheckouts resumes those
                 let emitter = store.emitter(in: db, correlationId: record.id)
+                let steps = steps(of: plan)
                 let step = steps[min(record.completedSteps, steps.count - 1)].rawValue
                 if record.createdAt >= cutoff {
                     do {
                         try db.inSavepoint {
-                            try runRemaining(&record, plan: plan, emitter: emitter)
+                            try runLocal(&record, plan: plan, emitter: emitter)
                             return .commit
                         }
                         resumed += 1

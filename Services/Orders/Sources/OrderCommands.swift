@@ -5,9 +5,11 @@ import OmnibusService
 
 /// `orders.checkout`, `orders.order.*` and `orders.pickups.list`.
 enum OrderCommands {
-    static func register(in registry: inout CommandRegistry) {
-        registry.register(Checkout.self) { input, context in
-            try checkout(input, context: context)
+    /// `coupons`: how to wake the coupon checkouts, nil when this service has no coupons
+    /// service to apply a coupon with.
+    static func register(in registry: inout CommandRegistry, coupons: CheckoutWakeup?) {
+        registry.registerDeferred(Checkout.self) { input, context in
+            try checkout(input, context: context, coupons: coupons)
         }
         registry.register(GetOrder.self) { input, context in
             try Orders.view(input.orderId, includeAddress: true, in: context.db)
@@ -30,9 +32,17 @@ enum OrderCommands {
     }
 
     /// Turns the cart into an order at today's catalog prices, from the pickup store or
-    /// the first shipping store that has every item.
-    static func checkout(_ input: Checkout, context: CommandContext) throws -> OrderView {
+    /// the first shipping store that has every item. With a coupon, the checkout is stored
+    /// and ``CouponCheckouts`` finishes it; the caller waits for its reply.
+    static func checkout(_ input: Checkout, context: CommandContext, coupons: CheckoutWakeup?) throws -> CommandOutcome<OrderView> {
         let db = context.db
+        if input.couponCode != nil, let running = try CheckoutRecord.filter(Column("requestId") == context.requestId).fetchOne(db) {
+            // The same request again while its checkout waits on coupons: wait for the same reply.
+            guard running.status == .running else {
+                throw OmnibusError(.conflict, "the checkout of request \(context.requestId) has ended and its reply is no longer kept")
+            }
+            return .pending(key: running.id)
+        }
         let customerId = try KnownCustomers.current(input.customerId, in: db)
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: input.expectedVersion, of: cart)
@@ -53,12 +63,25 @@ enum OrderCommands {
         }
         let items = cart.lines.map { (sku: $0.sku, quantity: $0.quantity) }
         let storeId = try fulfillingStore(for: input.fulfilment, items: items, in: db)
-        let plan = CheckoutPlan(
+        var plan = CheckoutPlan(
             checkoutId: "chk_" + UUID().uuidString.lowercased(), orderId: Orders.newOrderId(), customerId: customerId,
             fulfilment: input.fulfilment.kind, storeId: storeId, address: input.fulfilment.address, currency: total.currency,
-            items: cart.lines.map { CheckoutPlan.Item(sku: $0.sku, quantity: $0.quantity, unitPriceMinor: $0.unitPrice.amountMinor) },
+            items: cart.lines.map {
+                CheckoutPlan.Item(sku: $0.sku, quantity: $0.quantity, unitPriceMinor: $0.unitPrice.amountMinor, productId: $0.productId)
+            },
             channel: context.channel, fromCart: true, replacesOrderId: nil)
-        return try CheckoutProcess.start(plan, emitter: context)
+        guard let code = input.couponCode else { return .reply(try CheckoutProcess.start(plan, emitter: context)) }
+        guard let coupons else {
+            throw OmnibusError(.unavailable, "this orders service has no coupons service to apply a coupon with (no coupons in its configuration)")
+        }
+        guard (1...CouponsCommand.maxCodeBytes).contains(code.utf8.count) else {
+            throw OmnibusError(.invalidArgument, "a coupon code is 1 to \(CouponsCommand.maxCodeBytes) bytes; got \(code.utf8.count)")
+        }
+        plan.coupon = CheckoutPlan.Coupon(code: code)
+        plan.requestId = context.requestId
+        _ = try CheckoutProcess.begin(plan, in: db)
+        db.afterNextTransaction { _ in coupons.wake() }
+        return .pending(key: plan.checkoutId)
     }
 
     /// The store that will reserve and hand over `items`: the named pickup store if it has

@@ -40,7 +40,7 @@ enum Orders {
             fulfilment: Fulfilment(kind: order.fulfilment, storeId: order.storeId, address: includeAddress ? order.address : nil),
             lines: lines, total: Money(amountMinor: order.totalMinor, currency: order.currency), channel: order.channel,
             placedAt: Timestamp(millisecondsSince1970: order.placedAt), updatedAt: Timestamp(millisecondsSince1970: order.updatedAt),
-            replacesOrderId: order.replacesOrderId, returns: returns)
+            replacesOrderId: order.replacesOrderId, returns: returns, coupon: order.coupon)
     }
 
     static func view(_ orderId: String, includeAddress: Bool, in db: Database) throws -> OrderView {

@@ -99,5 +99,23 @@ enum OrdersMigrations {
                 table.column("erasedAt", .integer).notNull()
             }
         }
+        migrator.registerMigration("orders-v2-coupons") { db in
+            // The coupon an order was priced with (code, redemption at coupons, discount).
+            try db.alter(table: "purchaseOrder") { table in
+                table.add(column: "coupon", .blob)
+            }
+            // A checkout that waits on coupons is found again by the request that started it.
+            try db.alter(table: "checkout") { table in
+                table.add(column: "requestId", .text)
+            }
+            try db.create(index: "checkoutByRequest", on: "checkout", columns: ["requestId"], unique: true)
+            // Coupons to give back at the coupons service, delivered until it answers.
+            try db.create(table: "couponRelease") { table in
+                table.primaryKey("checkoutId", .text)
+                table.column("plan", .blob).notNull()
+                table.column("reason", .text).notNull()
+                table.column("createdAt", .integer).notNull()
+            }
+        }
     }
 }

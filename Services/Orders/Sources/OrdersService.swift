@@ -13,11 +13,13 @@ public enum OrdersService {
     public static let sources = [IdentityEvent.source]
 
     /// Every command orders takes (besides the runtime's `service.health`).
-    public static func commands() -> CommandRegistry {
+    public static func commands() -> CommandRegistry { commands(coupons: nil) }
+
+    static func commands(coupons: CheckoutWakeup?) -> CommandRegistry {
         var registry = CommandRegistry()
         Catalog.register(in: &registry)
         CartCommands.register(in: &registry)
-        OrderCommands.register(in: &registry)
+        OrderCommands.register(in: &registry, coupons: coupons)
         return registry
     }
 
@@ -35,19 +37,35 @@ public enum OrdersService {
         /// A checkout interrupted by a crash is finished at start-up if it began within this
         /// window, and compensated otherwise.
         public var resumeCheckoutsWithin: Duration = .seconds(15 * 60)
+        /// The coupons service's command endpoint; nil: a checkout with a coupon is refused
+        /// (`unavailable`).
+        public var couponsEndpoint: String?
+        /// How long a checkout waits for coupons to answer its reservation before it fails
+        /// (and gives the coupon back).
+        public var couponWait: Duration = .seconds(10)
         public init(seed: CatalogSeed? = nil) { self.seed = seed }
     }
 
     /// The composition root, used by `main` and by tests: the runtime with orders'
     /// commands, identity reactions and tables, its catalog seeded on first start and any
-    /// interrupted checkout resumed or compensated before it takes commands.
+    /// interrupted checkout resumed or compensated before it takes commands; with a coupons
+    /// endpoint, the process that runs checkouts applying a coupon.
     public static func makeRuntime(
         configuration: ServiceRuntime.Configuration, options: Options = Options(), context: ZMQContext, logger: Logger
     ) throws -> ServiceRuntime {
         precondition(configuration.name == name, "the orders service must be named \(name)")
+        let wakeup = options.couponsEndpoint.map { _ in CheckoutWakeup() }
         let runtime = try ServiceRuntime(
-            configuration: configuration, commands: commands(), events: events(),
-            migrations: OrdersMigrations.register(in:), context: context, logger: logger)
+            configuration: configuration, commands: commands(coupons: wakeup), events: events(),
+            migrations: OrdersMigrations.register(in:),
+            processes: { parts in
+                guard let endpoint = options.couponsEndpoint, let wakeup else { return [] }
+                return [CouponCheckouts(
+                    store: parts.store, replies: parts.deferredReplies, context: context,
+                    options: CouponCheckouts.Options(endpoint: endpoint, couponWait: options.couponWait), wakeup: wakeup,
+                    logger: parts.logger)]
+            },
+            context: context, logger: logger)
         let store = runtime.store
         if let seed = options.seed {
             let loaded = try store.write(correlationId: "catalog-seed") { emitter in

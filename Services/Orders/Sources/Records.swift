@@ -77,6 +77,8 @@ struct OrderRecord: Codable, FetchableRecord, PersistableRecord {
     var replacesOrderId: String?
     var placedAt: Int64
     var updatedAt: Int64
+    /// The coupon the order was priced with.
+    var coupon: AppliedCoupon?
 }
 
 /// A row of `orderLine`: the price is the one paid, copied at checkout.

@@ -65,9 +65,12 @@ public struct OrderView: Codable, Sendable, Equatable {
     /// Set on a replacement order: the order whose return it replaces.
     public var replacesOrderId: String?
     public var returns: [ReturnView]
+    /// The coupon the order was priced with (redeemed at the coupons service); `total` is
+    /// after its discount.
+    public var coupon: AppliedCoupon?
     public init(orderId: String, customerId: String?, status: OrderStatus, fulfilment: Fulfilment, lines: [OrderLine],
                 total: Money, channel: String?, placedAt: Timestamp, updatedAt: Timestamp, replacesOrderId: String?,
-                returns: [ReturnView]) {
+                returns: [ReturnView], coupon: AppliedCoupon? = nil) {
         self.orderId = orderId
         self.customerId = customerId
         self.status = status
@@ -79,6 +82,20 @@ public struct OrderView: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt
         self.replacesOrderId = replacesOrderId
         self.returns = returns
+        self.coupon = coupon
+    }
+}
+
+/// A coupon applied to an order: its code, the redemption at the coupons service, and what
+/// it took off.
+public struct AppliedCoupon: Codable, Sendable, Equatable {
+    public var code: String
+    public var redemptionId: String
+    public var discount: Money
+    public init(code: String, redemptionId: String, discount: Money) {
+        self.code = code
+        self.redemptionId = redemptionId
+        self.discount = discount
     }
 }
 
@@ -148,11 +165,16 @@ public struct Checkout: CommandContract {
     public var fulfilment: Fulfilment
     public var expectedVersion: Int64?
     public var currency: String?
-    public init(customerId: String, fulfilment: Fulfilment, expectedVersion: Int64? = nil, currency: String? = nil) {
+    /// A coupon to apply: the checkout reserves it at coupons, prices the order with its
+    /// discount and redeems it once the order is placed (docs/ORDERS.md, "Checkout with a coupon").
+    public var couponCode: String?
+    public init(customerId: String, fulfilment: Fulfilment, expectedVersion: Int64? = nil, currency: String? = nil,
+                couponCode: String? = nil) {
         self.customerId = customerId
         self.fulfilment = fulfilment
         self.expectedVersion = expectedVersion
         self.currency = currency
+        self.couponCode = couponCode
     }
 }
 

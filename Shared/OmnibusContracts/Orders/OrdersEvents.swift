@@ -80,10 +80,13 @@ public enum OrdersEvent {
         public var fulfilment: Fulfilment.Kind
         public var storeId: String?
         public var items: [CartItem]
+        /// After the coupon's discount, if one was applied.
         public var total: Money
         public var replacesOrderId: String?
+        /// The coupon the order was priced with.
+        public var coupon: AppliedCoupon?
         public init(orderId: String, customerId: String, fulfilment: Fulfilment.Kind, storeId: String?, items: [CartItem],
-                    total: Money, replacesOrderId: String?) {
+                    total: Money, replacesOrderId: String?, coupon: AppliedCoupon? = nil) {
             self.orderId = orderId
             self.customerId = customerId
             self.fulfilment = fulfilment
@@ -91,6 +94,7 @@ public enum OrdersEvent {
             self.items = items
             self.total = total
             self.replacesOrderId = replacesOrderId
+            self.coupon = coupon
         }
     }
 

@@ -17,10 +17,17 @@ public struct CommandRegistry: Sendable {
     }
 
     /// A request decoded once, before the writer's transaction: its header, and the
-    /// handler applied to its typed body, which returns the encoded reply.
+    /// handler applied to its typed body, which returns the encoded reply (or the key its
+    /// reply will come under).
     struct DecodedCommand {
         var header: CommandHeader
-        var run: (CommandContext) throws -> Data
+        var run: (CommandContext) throws -> Ran
+    }
+
+    /// What running a handler gave.
+    enum Ran {
+        case reply(Data)
+        case pending(key: String)
     }
 
     private(set) var entries: [String: Entry] = [:]
@@ -36,6 +43,19 @@ public struct CommandRegistry: Sendable {
         versions: ClosedRange<Int> = Command.version...Command.version,
         _ handler: @escaping @Sendable (Command, CommandContext) throws -> Command.Reply
     ) {
+        registerDeferred(command, versions: versions) { input, context in .reply(try handler(input, context)) }
+    }
+
+    /// Registers the handler of a command whose reply may wait on another service: it
+    /// answers ``CommandOutcome/reply(_:)`` now, or ``CommandOutcome/pending(key:)``, and
+    /// the caller waits until the service's process completes `key` through
+    /// ``DeferredReplies`` (`ServiceRuntime.Parts.deferredReplies`). A pending command's
+    /// reply is not stored by the command server: the process stores the final one.
+    public mutating func registerDeferred<Command: CommandContract>(
+        _ command: Command.Type,
+        versions: ClosedRange<Int> = Command.version...Command.version,
+        _ handler: @escaping @Sendable (Command, CommandContext) throws -> CommandOutcome<Command.Reply>
+    ) {
         let name = Command.name
         precondition(entries[name] == nil, "command \(name) registered twice")
         entries[name] = Entry(versions: versions, storesReply: Command.changesState) { body in
@@ -43,8 +63,10 @@ public struct CommandRegistry: Sendable {
             let header = CommandHeader(id: request.id, command: request.command, version: request.version,
                                        channel: request.channel, correlationId: request.correlationId, data: SkippedObject())
             return DecodedCommand(header: header) { context in
-                let reply = try handler(request.data, context)
-                return try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply))
+                switch try handler(request.data, context) {
+                case .reply(let reply): .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)))
+                case .pending(let key): .pending(key: key)
+                }
             }
         }
     }

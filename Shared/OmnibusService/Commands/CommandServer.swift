@@ -11,7 +11,9 @@ import ServiceLifecycle
 /// Requests waiting together are applied in one write transaction (group commit), each in
 /// its own savepoint so one failing command rolls back only itself. A request id seen before
 /// gets its first reply again and changes nothing. Malformed, oversized or unknown requests
-/// get an error reply and are counted; nothing a client sends stops the loop.
+/// get an error reply and are counted; nothing a client sends stops the loop. A command
+/// whose reply waits on another service keeps its caller waiting until the reply arrives
+/// through ``DeferredReplies``.
 public final class CommandServer: Service, Sendable {
     public struct Options: Sendable {
         /// Command bodies larger than this are refused with `too_large`.
@@ -21,22 +23,27 @@ public final class CommandServer: Service, Sendable {
         /// How long a reply is kept for retries of its request id (default 7 days). A client
         /// retries within seconds; the window only has to outlast outages.
         public var replyRetention: Duration = .seconds(7 * 24 * 3600)
+        /// The most callers kept waiting for deferred replies; beyond it a pending command
+        /// is answered `unavailable` (it goes on; a retry with its id waits again).
+        public var maxWaitingCallers = 10_000
         public init() {}
     }
 
     package let bound = BoundAddress()
     let store: EventStore
     let registry: CommandRegistry
+    let deferred: DeferredReplies
     private let endpoint: String
     private let context: ZMQContext
     let options: Options
     let logger: Logger
     let metrics: MetricsRecorder
 
-    init(store: EventStore, registry: CommandRegistry, endpoint: String, context: ZMQContext,
+    init(store: EventStore, registry: CommandRegistry, deferred: DeferredReplies, endpoint: String, context: ZMQContext,
          options: Options, logger: Logger, metrics: MetricsRecorder) {
         self.store = store
         self.registry = registry
+        self.deferred = deferred
         self.endpoint = endpoint
         self.context = context
         self.options = options
@@ -55,59 +62,97 @@ public final class CommandServer: Service, Sendable {
         try socket.bind(endpoint)
         bound.set(try socket.lastEndpoint)
         logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
+        // Callers of pending commands by key; only this thread touches it.
+        var waiting: [String: [RoutedMessage]] = [:]
+        var waitingCallers = 0
         while !stop.isStopped {
-            guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds) else { continue }
-            var batch: [(RoutedMessage, Data)] = []
-            var accepted: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] = []
-            while batch.count + accepted.count < options.maxBatch, let frames = try socket.receive(wait: false) {
-                guard let message = RoutedMessage(frames: frames) else {
-                    reject("missing_frames", "a message without routing id and body")
-                    continue
+            let ready = try ZMQPoller.poll([socket], wakingOn: deferred.wake, timeoutMilliseconds: stopCheckMilliseconds)
+            if ready[1] { deferred.wake.clear() }
+            if ready[0] {
+                var batch: [(RoutedMessage, Answer)] = []
+                var accepted: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] = []
+                while batch.count + accepted.count < options.maxBatch, let frames = try socket.receive(wait: false) {
+                    guard let message = RoutedMessage(frames: frames) else {
+                        reject("missing_frames", "a message without routing id and body")
+                        continue
+                    }
+                    switch screen(message) {
+                    case .success(let (entry, command)): accepted.append((message, entry, command))
+                    case .failure(let refusal): batch.append((message, .reply(reply(requestId: refusal.requestId, refusal.error))))
+                    }
                 }
-                switch screen(message) {
-                case .success(let (entry, command)): accepted.append((message, entry, command))
-                case .failure(let refusal): batch.append((message, reply(requestId: refusal.requestId, refusal.error)))
+                batch += apply(accepted)
+                for (message, answer) in batch {
+                    switch answer {
+                    case .reply(let data):
+                        try message.reply([data], on: socket)
+                    case .pending(let key, let requestId) where waitingCallers >= options.maxWaitingCallers:
+                        logger.warning("too many callers waiting for deferred replies", metadata: ["key": "\(key)"])
+                        try message.reply([reply(requestId: requestId, OmnibusError(
+                            .unavailable, "the service is busy; the command goes on, retry with the same id for its reply"))], on: socket)
+                    case .pending(let key, _):
+                        waiting[key, default: []].append(message)
+                        waitingCallers += 1
+                    }
                 }
             }
-            batch += apply(accepted)
-            for (message, reply) in batch {
-                try message.reply([reply], on: socket)
+            for (key, data) in deferred.takeCompleted() {
+                for message in waiting.removeValue(forKey: key) ?? [] {
+                    waitingCallers -= 1
+                    try message.reply([data], on: socket)
+                }
             }
         }
+    }
+
+    /// What a command gets: its reply now, or a wait for the reply under `key`.
+    enum Answer {
+        case reply(Data)
+        case pending(key: String, requestId: String)
     }
 
     /// Applies screened commands in one transaction; returns each one's reply.
     private func apply(
         _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)]
-    ) -> [(RoutedMessage, Data)] {
+    ) -> [(RoutedMessage, Answer)] {
         guard !commands.isEmpty else { return [] }
         do {
-            let replies = try store.write { db in
+            let answers = try store.write { db in
                 try commands.map { message, entry, command in (message, try execute(command, entry, in: db)) }
             }
-            return replies
+            if FaultInjection.isArmed {
+                for (_, _, command) in commands { FaultInjection.killIfArmed("after-commit:\(command.header.command)") }
+            }
+            return answers
         } catch {
             logger.error("command transaction failed", metadata: ["error": "\(error)", "commands": "\(commands.count)"])
             let refusal = OmnibusError(.unavailable, "the service could not commit; retry with the same id")
-            return commands.map { message, _, command in (message, reply(requestId: command.header.id, refusal)) }
+            return commands.map { message, _, command in (message, .reply(reply(requestId: command.header.id, refusal))) }
         }
     }
 
-    private func execute(_ command: CommandRegistry.DecodedCommand, _ entry: CommandRegistry.Entry, in db: Database) throws -> Data {
+    private func execute(_ command: CommandRegistry.DecodedCommand, _ entry: CommandRegistry.Entry, in db: Database) throws -> Answer {
         let header = command.header
         if let stored = try CommandReplyStore.find(requestId: header.id, in: db) {
             guard stored.command == header.command else {
                 count(header.command, "conflict")
-                return reply(requestId: header.id, OmnibusError(
-                    .conflict, "request id \(header.id) was already used for \(stored.command)"))
+                return .reply(reply(requestId: header.id, OmnibusError(
+                    .conflict, "request id \(header.id) was already used for \(stored.command)")))
             }
             count(header.command, "repeated")
-            return stored.reply
+            return .reply(stored.reply)
         }
         var reply = Data()
         do {
+            var ran = CommandRegistry.Ran.reply(Data())
             try Self.inSavepoint(db) {
-                reply = try command.run(CommandContext(header: header, db: db, store: store))
+                ran = try command.run(CommandContext(header: header, db: db, store: store))
+            }
+            switch ran {
+            case .reply(let data): reply = data
+            case .pending(let key):
+                count(header.command, "pending")
+                return .pending(key: key, requestId: header.id)
             }
             count(header.command, "ok")
         } catch let error as OmnibusError {
@@ -122,13 +167,13 @@ public final class CommandServer: Service, Sendable {
             // Not the domain's answer but a fault: nothing of the command is kept, so a retry may succeed.
             count(header.command, "internal")
             logger.error("command failed", metadata: ["command": "\(header.command)", "requestId": "\(header.id)", "error": "\(error)"])
-            return self.reply(requestId: header.id, OmnibusError(.internal, "\(header.command) failed inside the service; nothing was applied"))
+            return .reply(self.reply(requestId: header.id, OmnibusError(.internal, "\(header.command) failed inside the service; nothing was applied")))
         }
         // Replies of applied commands and of commands refused by the domain are both kept:
         // a retry gets the same answer even if the state has moved on since.
-        guard entry.storesReply else { return reply }
+        guard entry.storesReply else { return .reply(reply) }
         try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, in: db)
-        return reply
+        return .reply(reply)
     }
 
     /// Runs `body` in a savepoint of the open transaction: released when it returns, rolled

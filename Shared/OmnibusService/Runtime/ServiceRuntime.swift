@@ -48,16 +48,29 @@ public final class ServiceRuntime: Sendable {
     /// Keeps the WAL small without making commits pay for it.
     package let checkpointer: WALCheckpointer
     let periodicWorkers: [PeriodicWorker]
+    /// Replies of commands that wait on other services, for the service's own processes.
+    public let deferredReplies: DeferredReplies
+    /// The service's own long-running parts (``init``'s `processes`).
+    let processes: [any Service]
+
+    /// What a service's own long-running parts (``init``'s `processes`) work with.
+    public struct Parts: Sendable {
+        public let store: EventStore
+        public let deferredReplies: DeferredReplies
+        public let logger: Logger
+    }
 
     /// Opens the database (running the runtime's and then the service's `migrations`) and
-    /// wires the servers; `periodic` work runs beside them. Nothing binds or runs until
-    /// ``services`` run.
+    /// wires the servers; `periodic` work and the service's own `processes` (made from the
+    /// runtime's parts: a saga that calls other services, say) run beside them. Nothing binds
+    /// or runs until ``services`` run.
     public init(
         configuration: Configuration,
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
         migrations: (inout DatabaseMigrator) -> Void = { _ in },
         periodic: [PeriodicWork] = [],
+        processes: (Parts) -> [any Service] = { _ in [] },
         context: ZMQContext,
         logger: Logger
     ) throws {
@@ -70,6 +83,9 @@ public final class ServiceRuntime: Sendable {
             metrics: metrics)
         self.store = store
         periodicWorkers = periodic.map { PeriodicWorker($0, store: store, logger: logger) }
+        let deferredReplies = try DeferredReplies()
+        self.deferredReplies = deferredReplies
+        self.processes = processes(Parts(store: store, deferredReplies: deferredReplies, logger: logger))
         relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,
                                options: configuration.relay, logger: logger, metrics: metrics)
         replayServer = ReplayServer(store: store, endpoint: configuration.endpoints.replay, context: context,
@@ -92,14 +108,14 @@ public final class ServiceRuntime: Sendable {
             return MetricsReport(service: store.source, text: metricsRegistry.emitToString())
         }
         replyPruner = ReplyPruner(store: store, retention: configuration.commands.replyRetention, logger: logger)
-        commandServer = CommandServer(store: store, registry: registry, endpoint: configuration.endpoints.commands,
+        commandServer = CommandServer(store: store, registry: registry, deferred: deferredReplies, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, logger: logger, metrics: metrics)
     }
 
     /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
     /// commands stop first and the relay last, after publishing what was committed.
     public var services: [any Service] {
-        [checkpointer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + periodicWorkers + [commandServer]
+        [checkpointer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + periodicWorkers + processes + [commandServer]
     }
 
     /// A group that runs ``services`` (after `extra`, which therefore stop last) and shuts
