@@ -9,16 +9,21 @@ public final class ChildProcess: @unchecked Sendable {
     private let process = Process()
     public let logPath: String
 
-    /// Starts `executable` (a product of this package, found beside the test binary).
-    public convenience init(product executable: String, arguments: [String], logPath: String) throws {
-        try self.init(executable: Self.buildDirectory.appendingPathComponent(executable).path, arguments: arguments, logPath: logPath)
+    /// Starts `executable` (a product of this package, found beside the test binary), with
+    /// `environment` added to this process's.
+    public convenience init(product executable: String, arguments: [String], environment: [String: String] = [:], logPath: String) throws {
+        try self.init(executable: Self.buildDirectory.appendingPathComponent(executable).path, arguments: arguments,
+                      environment: environment, logPath: logPath)
     }
 
-    /// Starts the program at `executable`.
-    public init(executable: String, arguments: [String], logPath: String) throws {
+    /// Starts the program at `executable`, with `environment` added to this process's.
+    public init(executable: String, arguments: [String], environment: [String: String] = [:], logPath: String) throws {
         self.logPath = logPath
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log

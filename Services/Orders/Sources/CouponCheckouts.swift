@@ -38,6 +38,9 @@ final class CouponCheckouts: Service, Sendable {
         var endpoint: String
         /// How long the checkout waits for coupons to answer its reservation.
         var couponWait: Duration = .seconds(10)
+        /// A checkout found at its reservation older than this (after a restart) is not
+        /// finished but given up: an order placed long after the customer left would surprise them.
+        var resumeWindow: Duration = .seconds(15 * 60)
         /// How often work left by a timeout or a restart is looked at again.
         var retryInterval: Duration = .seconds(1)
     }
@@ -119,6 +122,11 @@ final class CouponCheckouts: Service, Sendable {
 
     private func reserve(_ record: CheckoutRecord, _ plan: CheckoutPlan, client: CommandClient) async throws -> Bool {
         guard let coupon = plan.coupon, let requestId = plan.requestId else { return false }
+        if Timestamp.now().millisecondsSince1970 - record.createdAt > options.resumeWindow.wholeMilliseconds {
+            try await fail(record.id, requestId: requestId, reserveSent: true, OmnibusError(
+                .unavailable, "the checkout was interrupted before its coupon was reserved and is too old to finish; nothing was ordered"))
+            return false
+        }
         let request = ReserveCoupon(code: coupon.code, customerId: plan.customerId, basket: plan.basket, checkoutId: plan.checkoutId)
         let reply: CommandReply<Redemption>
         do {

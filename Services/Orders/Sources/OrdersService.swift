@@ -62,7 +62,8 @@ public enum OrdersService {
                 guard let endpoint = options.couponsEndpoint, let wakeup else { return [] }
                 return [CouponCheckouts(
                     store: parts.store, replies: parts.deferredReplies, context: context,
-                    options: CouponCheckouts.Options(endpoint: endpoint, couponWait: options.couponWait), wakeup: wakeup,
+                    options: CouponCheckouts.Options(endpoint: endpoint, couponWait: options.couponWait,
+                                                     resumeWindow: options.resumeCheckoutsWithin), wakeup: wakeup,
                     logger: parts.logger)]
             },
             context: context, logger: logger)
