@@ -145,6 +145,7 @@ final class CouponCheckouts: Service, Sendable {
         }
         FaultInjection.killIfArmed("checkout:coupon-reserved")
         try await finish(record.id) { record, plan, emitter in
+            plan.coupon?.code = redemption.code // as coupons knows it, not as typed
             plan.coupon?.redemptionId = redemption.redemptionId
             plan.coupon?.discountMinor = redemption.discount.amountMinor
             try CheckoutProcess.advance(&record, plan: plan, in: emitter.db)
