@@ -71,6 +71,11 @@ struct CampaignTests {
                  .object(["sku": .string("a"), "quantity": .integer(1), "unitPrice": money(-100, "EUR")]),
              ])])]),
              code: .invalidArgument, channel: "web"),
+        Case(name: "a line worth more than 10^12", command: ValidateCoupon.name,
+             body: .object(["code": .string("SUMMER10"), "customerId": .string(lea), "basket": .object(["lines": .array([
+                 .object(["sku": .string("a"), "quantity": .integer(999), "unitPrice": money(1_000_000_000_000, "EUR")]),
+             ])])]),
+             code: .invalidArgument, channel: "web"),
         Case(name: "a hold of a year", command: ReserveCoupon.name,
              body: .object(["code": .string("SUMMER10"), "customerId": .string(lea), "basket": basket, "holdSeconds": .integer(31_536_000)]),
              code: .invalidArgument, channel: "web"),

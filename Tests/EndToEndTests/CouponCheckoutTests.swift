@@ -145,10 +145,47 @@ struct CouponCheckoutTests {
             let request = Saga.checkout(customerId, code: code)
             let waiting = Task { try await saga.sender("orders", timeoutMilliseconds: 60_000).send(request, channel: "web", id: "checkout-1") }
             try await saga.waitUntilKilled("coupons")
+            // While it waits, the cart cannot be checked out a second time (a double submit),
+            // and an order already placed cannot be cancelled or handed over.
+            let orders = saga.sender("orders")
+            let second = try await orders.send(Checkout(customerId: customerId, fulfilment: .pickup(at: "berlin-mitte")), channel: "app")
+            #expect(second.error?.code == .conflict)
+            if let placed = try await orders.call(GetPurchaseHistory(customerId: customerId), channel: "call_center").orders.first {
+                let cancel = try await orders.send(CancelOrder(orderId: placed.orderId, reason: "changed my mind"), channel: "call_center")
+                #expect(cancel.error?.code == .conflict)
+            }
             try saga.start("coupons")
             let reply = try await waiting.value
             #expect(reply.ok, "\(String(describing: reply.error))")
             #expect(try await saga.expectWhole(reply, customerId: customerId, code: code))
+        }
+    }
+
+    @Test("identity merges the customer while the checkout waits on coupons: the order lands on the survivor")
+    func mergeWhileWaiting() async throws {
+        try await Saga.with { saga in
+            try saga.start("identity")
+            try saga.start("coupons", fault: "after-commit:coupons.coupon.reserve")
+            try saga.start("orders", arguments: ["--coupon-wait", "600"])
+            let (customerId, code) = try await saga.shopper()
+            let survivor = try await saga.sender("identity").call(ResolveIdentifier(identifier: IdentifierInput(.device, "kiosk-1")), channel: "store")
+                .customerId
+            let request = Saga.checkout(customerId, code: code)
+            let waiting = Task { try await saga.sender("orders", timeoutMilliseconds: 60_000).send(request, channel: "web", id: "checkout-1") }
+            try await saga.waitUntilKilled("coupons")
+            let _ = try await saga.sender("identity").call(MergeCustomers(survivorId: survivor, mergedId: customerId), channel: "backoffice")
+            let head = try await saga.sender("identity").health().head
+            try await eventually("orders applied the merge") {
+                try await saga.sender("orders").health().subscriptions["identity"]?.applied == head
+            }
+            try saga.start("coupons")
+            let reply = try await waiting.value
+            let order = try #require(reply.data, "\(String(describing: reply.error))")
+            #expect(order.customerId == survivor)
+            let history = try await saga.sender("orders").call(GetPurchaseHistory(customerId: survivor), channel: "call_center")
+            #expect(history.orders.map(\.orderId) == [order.orderId])
+            #expect(try await saga.sender("orders").call(GetCart(customerId: survivor), channel: "web").lines.isEmpty,
+                    "the survivor's cart, which holds the merged lines, was checked out")
         }
     }
 

@@ -47,18 +47,11 @@ struct CouponsJourneyTests {
             try await identity.call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel).customerId
         }
 
-        /// `omnibus send coupons <command> <data> --channel <channel>` as its own process, the reply it printed.
-        func send<Command: CommandContract>(_ command: Command, channel: String) async throws -> CommandReply<Command.Reply> {
-            let data = String(decoding: try ContractCoding.encode(command), as: UTF8.self)
-            let sent = try await OpsToolTests.omnibus(
-                ["send", "--config", configPath, "coupons", Command.name, data, "--channel", channel, "--timeout", "30000"], in: directory)
-            return try ContractCoding.decode(CommandReply<Command.Reply>.self, from: Data(sent.output.utf8))
-        }
-
-        /// Sends every command at once, each from its own `omnibus send` process.
+        /// Sends every command at once to the coupons process, each from its own client socket
+        /// (and thread), as that many tills and browsers would.
         func sendConcurrently<Command: CommandContract>(_ commands: [(Command, channel: String)]) async throws -> [CommandReply<Command.Reply>] {
             try await withThrowingTaskGroup(of: CommandReply<Command.Reply>.self) { group in
-                for (command, channel) in commands { group.addTask { try await self.send(command, channel: channel) } }
+                for (command, channel) in commands { group.addTask { try await self.coupons.send(command, channel: channel) } }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
         }
@@ -106,21 +99,36 @@ struct CouponsJourneyTests {
         }
     }
 
-    @Test("a customer's first order issues the first-order coupon on its own, once")
-    func firstOrderIssuesACoupon() async throws {
+    @Test("a customer's first order issues the first-order coupon on its own, once; a goodwill return issues the goodwill coupon")
+    func ordersIssueCoupons() async throws {
         try await Suite.with { suite in
             let max = try await suite.resolve(.email, "max@example.com", channel: "web")
+            var orderIds: [String] = []
             for _ in 0..<2 {
                 let _ = try await suite.orders.call(AddToCart(customerId: max, sku: "socks-trio", quantity: 1), channel: "web")
-                let _ = try await suite.orders.call(Checkout(customerId: max, fulfilment: .pickup(at: "berlin-mitte")), channel: "web")
+                orderIds.append(try await suite.orders.call(Checkout(customerId: max, fulfilment: .pickup(at: "berlin-mitte")), channel: "web").orderId)
             }
-            let head = try await suite.orders.health().head
-            try await eventually("coupons applied orders' events") {
-                try await suite.coupons.health().subscriptions["orders"]?.applied == head
-            }
+            try await coupons(of: suite, caughtUpWith: "orders")
             let wallet = try await suite.coupons.call(GetWallet(customerId: max), channel: "app")
             #expect(wallet.coupons.map(\.campaignId) == ["first-order-thanks"], "two orders, one coupon")
             #expect(wallet.coupons.first?.issuedChannel == "auto")
+
+            // The socks came back outside the policy; the call center accepts it as a goodwill gesture.
+            for status in [OrderStatus.readyForPickup, .collected] {
+                let _ = try await suite.orders.call(AdvanceOrder(orderId: orderIds[0], to: status, storeId: "berlin-mitte"), channel: "store")
+            }
+            let _ = try await suite.orders.call(ReturnItems(orderId: orderIds[0], sku: "socks-trio", quantity: 1, reason: "worn once, faded",
+                                                            resolution: .refund, goodwill: true), channel: "call_center")
+            try await coupons(of: suite, caughtUpWith: "orders")
+            let after = try await suite.coupons.call(GetWallet(customerId: max), channel: "app")
+            #expect(after.coupons.map(\.campaignId) == ["goodwill-15", "first-order-thanks"])
+        }
+    }
+
+    func coupons(of suite: Suite, caughtUpWith source: String) async throws {
+        let head = try await suite.sender(source).health().head
+        try await eventually("coupons applied \(source)'s events through \(head)") {
+            try await suite.coupons.health().subscriptions[source]?.applied == head
         }
     }
 

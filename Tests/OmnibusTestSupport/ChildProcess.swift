@@ -28,8 +28,12 @@ public final class ChildProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        // One launch at a time: swift-corelibs-foundation's Process is not safe to launch from
+        // several threads at once (tests start 50 `omnibus send` processes together).
+        try Self.launching.withLock { _ in try process.run() }
     }
+
+    private static let launching = Mutex<Void>(())
 
     /// The folder holding the built products: the one the running test binary is in.
     public static var buildDirectory: URL {

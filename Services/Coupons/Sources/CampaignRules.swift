@@ -105,6 +105,9 @@ enum CampaignRules {
             guard (0...1_000_000_000_000).contains(line.unitPrice.amountMinor) else {
                 throw OmnibusError(.invalidArgument, "unitPrice of \(line.sku) must be 0 to 10^12 minor units")
             }
+            guard line.unitPrice.amountMinor * Int64(line.quantity) <= 1_000_000_000_000 else {
+                throw OmnibusError(.invalidArgument, "a basket line is at most 10^12 minor units; \(line.sku) is more")
+            }
             guard line.unitPrice.currency == currency else {
                 throw OmnibusError(.invalidArgument, "a basket is in one currency: \(line.sku) is in \(InputCheck.excerpt(line.unitPrice.currency)), the first line in \(currency)")
             }

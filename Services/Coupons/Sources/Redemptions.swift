@@ -124,16 +124,18 @@ enum Redemptions {
         }
         // A lapsed hold is confirmed only if nothing else took the coupon meanwhile.
         let now = Timestamp.now()
-        if stored.expiresAt.map({ $0 <= now.millisecondsSince1970 }) ?? false, let customerId = stored.customerId {
+        if stored.expiresAt.map({ $0 <= now.millisecondsSince1970 }) ?? false {
             let campaign = try Campaigns.campaign(stored.campaignId, in: context.db)
-            if let owner = try CouponRecord.fetchOne(context.db, key: stored.code)?.customerId, owner != customerId {
+            let owner = try CouponRecord.fetchOne(context.db, key: stored.code)?.customerId
+            if let owner, owner != stored.customerId {
                 throw Refusal(.wrongCustomer, "the coupon now belongs to another customer").error
             }
             if let holder = try holding(stored.code, at: now.millisecondsSince1970, excluding: stored.id, in: context.db), campaign.sharedCode == nil {
                 throw Refusal(holder.state == .redeemed ? .alreadyRedeemed : .reserved, "the reservation lapsed and the coupon was taken meanwhile").error
             }
-            for (limit, customer, reason) in [(campaign.perCustomerLimit, customerId as String?, CouponRefusal.customerLimitReached),
-                                              (campaign.budget, nil, .budgetExhausted)] {
+            var limits = [(campaign.budget, nil as String?, CouponRefusal.budgetExhausted)]
+            if let customerId = stored.customerId { limits.append((campaign.perCustomerLimit, customerId, .customerLimitReached)) }
+            for (limit, customer, reason) in limits {
                 if let limit, try count(campaign: campaign.campaignId, customer: customer, at: now.millisecondsSince1970, excluding: stored.id, in: context.db) >= limit {
                     throw Refusal(reason, "the reservation lapsed and the campaign's limit was reached meanwhile").error
                 }

@@ -83,6 +83,8 @@ struct CheckoutRecord: Codable, FetchableRecord, PersistableRecord {
     var updatedAt: Int64
     /// Set for a checkout with a coupon: the request it answers.
     var requestId: String?
+    /// Set for a checkout with a coupon: its order, held while the checkout runs.
+    var orderId: String?
 }
 
 /// A row of `couponRelease`: a coupon a failed checkout may hold at the coupons service,

@@ -42,7 +42,7 @@ enum CheckoutProcess {
         let now = Timestamp.now().millisecondsSince1970
         let record = CheckoutRecord(id: plan.checkoutId, customerId: plan.customerId, status: .running, completedSteps: 0,
                                     plan: try ContractCoding.encode(plan), failure: nil, createdAt: now, updatedAt: now,
-                                    requestId: plan.requestId)
+                                    requestId: plan.requestId, orderId: plan.coupon == nil ? nil : plan.orderId)
         try record.insert(db)
         return record
     }
@@ -76,6 +76,11 @@ enum CheckoutProcess {
             record.plan = try ContractCoding.encode(plan)
             try record.update(db)
         }
+    }
+
+    /// Whether `record` has done its `place_order` step.
+    static func hasPlacedOrder(_ record: CheckoutRecord, plan: CheckoutPlan) -> Bool {
+        (steps(of: plan).firstIndex(of: .placeOrder) ?? 0) < record.completedSteps
     }
 
     /// Reverses the completed steps, newest first, and marks the checkout compensated.
@@ -138,7 +143,7 @@ enum CheckoutProcess {
             var order = try Orders.record(plan.orderId, in: emitter.db)
             if order.status != .cancelled { try Orders.setStatus(&order, .cancelled, reason: reason, emitter: emitter) }
         case .checkOutCart:
-            guard plan.fromCart else { return }
+            guard plan.fromCart, try !KnownCustomers.isErased(plan.customerId, in: emitter.db) else { return }
             try Carts.restore(plan, emitter: emitter)
         case .confirmCoupon:
             break // the last step: a checkout that finished it has completed and is never compensated
@@ -147,19 +152,30 @@ enum CheckoutProcess {
 
     /// Finds checkouts a crash left running. Those started within `resumeWindow` are
     /// finished; older ones, or ones whose next step fails, are compensated (the customer
-    /// has moved on; an order placed now would surprise them). Returns (resumed, compensated).
+    /// has moved on; an order placed now would surprise them). Checkouts with a coupon are
+    /// ``CouponCheckouts``' to resume, unless `couponsConfigured` is false: then nothing can
+    /// finish them, and they are compensated (their coupon queued for release, for when
+    /// coupons is configured again). Returns (resumed, compensated).
     @discardableResult
-    static func recover(store: EventStore, resumeWindow: Duration, logger: Logger) throws -> (resumed: Int, compensated: Int) {
+    static func recover(store: EventStore, resumeWindow: Duration, couponsConfigured: Bool = true,
+                        logger: Logger) throws -> (resumed: Int, compensated: Int) {
         let cutoff = Timestamp.now().millisecondsSince1970 - resumeWindow.wholeMilliseconds
         return try store.write { db in
             var resumed = 0
             var compensated = 0
             for var record in try CheckoutRecord.filter(Column("status") == CheckoutStatus.running.rawValue).fetchAll(db) {
                 let plan = try ContractCoding.decode(CheckoutPlan.self, from: record.plan)
-                guard plan.coupon == nil else { continue } // CouponCheckouts resumes those
                 let emitter = store.emitter(in: db, correlationId: record.id)
                 let steps = steps(of: plan)
                 let step = steps[min(record.completedSteps, steps.count - 1)].rawValue
+                if plan.coupon != nil {
+                    guard !couponsConfigured else { continue } // CouponCheckouts resumes those
+                    record.completedSteps = max(record.completedSteps, 1) // the coupon may be reserved
+                    try compensate(&record, plan: plan, reason: "no coupons service is configured to finish the checkout", emitter: emitter)
+                    compensated += 1
+                    logger.warning("compensated a coupon checkout: no coupons service configured", metadata: ["checkout": "\(record.id)"])
+                    continue
+                }
                 if record.createdAt >= cutoff {
                     do {
                         try db.inSavepoint {

@@ -139,8 +139,16 @@ final class CouponCheckouts: Service, Sendable {
             return false
         }
         guard let redemption = reply.data else {
-            try await fail(record.id, requestId: requestId, reserveSent: false,
-                     reply.error ?? OmnibusError(.internal, "coupons answered neither a reservation nor an error"))
+            let error = reply.error ?? OmnibusError(.internal, "coupons answered neither a reservation nor an error")
+            if Self.isTransient(error) {
+                // Coupons could not serve now: ask again at the next tick, until the wait is over.
+                if Timestamp.now().millisecondsSince1970 - record.createdAt > options.couponWait.wholeMilliseconds {
+                    try await fail(record.id, requestId: requestId, reserveSent: true, OmnibusError(
+                        .unavailable, "the coupons service could not reserve the coupon in time; nothing was ordered"))
+                }
+                return false
+            }
+            try await fail(record.id, requestId: requestId, reserveSent: false, error)
             return false
         }
         FaultInjection.killIfArmed("checkout:coupon-reserved")
@@ -164,6 +172,8 @@ final class CouponCheckouts: Service, Sendable {
             return true // the order is placed: keep asking until coupons answers
         }
         if let refusal = reply.error {
+            // A transient failure is asked again at the next tick; only a refusal undoes the order.
+            guard !Self.isTransient(refusal) else { return false }
             try await fail(record.id, requestId: requestId, reserveSent: false, refusal)
             return false
         }
@@ -186,8 +196,14 @@ final class CouponCheckouts: Service, Sendable {
             guard let requestId = plan.requestId else { return nil }
             let emitter = store.emitter(in: db, correlationId: requestId)
             try recording(&record, &plan, emitter)
+            // Identity may have merged or erased the customer while the checkout waited on coupons.
+            plan.customerId = try KnownCustomers.survivor(of: plan.customerId, in: db)
+            let erased = try KnownCustomers.isErased(plan.customerId, in: db)
             do {
                 try db.inSavepoint {
+                    if erased, !CheckoutProcess.hasPlacedOrder(record, plan: plan) {
+                        throw OmnibusError(.notFound, "customer \(plan.customerId) was erased; nothing was ordered")
+                    }
                     try CheckoutProcess.runLocal(&record, plan: plan, emitter: emitter)
                     return .commit
                 }
@@ -198,6 +214,10 @@ final class CouponCheckouts: Service, Sendable {
                 return try Self.reply(requestId, refusal, replies: replies, in: db)
             }
             guard record.status == .completed else { return nil }
+            if erased {
+                // Kept for the accounts as orders' erasure keeps every order: without customer or address.
+                try db.execute(sql: "UPDATE purchaseOrder SET customerId = NULL, address = NULL WHERE id = ?", arguments: [plan.orderId])
+            }
             return try Self.reply(requestId, try Orders.view(plan.orderId, includeAddress: false, in: db), replies: replies, in: db)
         }
         if let answer { replies.complete(checkoutId, reply: answer) }
@@ -209,7 +229,8 @@ final class CouponCheckouts: Service, Sendable {
     private func fail(_ checkoutId: String, requestId: String, reserveSent: Bool, _ error: OmnibusError) async throws {
         let reply: Data? = try await store.database.pool.write { [store, replies] db in
             guard var record = try CheckoutRecord.fetchOne(db, key: checkoutId), record.status == .running else { return nil }
-            let plan = try ContractCoding.decode(CheckoutPlan.self, from: record.plan)
+            var plan = try ContractCoding.decode(CheckoutPlan.self, from: record.plan)
+            plan.customerId = try KnownCustomers.survivor(of: plan.customerId, in: db)
             if reserveSent { record.completedSteps = max(record.completedSteps, 1) }
             try CheckoutProcess.compensate(&record, plan: plan, reason: error.message,
                                            emitter: store.emitter(in: db, correlationId: requestId))
@@ -234,10 +255,19 @@ final class CouponCheckouts: Service, Sendable {
         if let redemptionId {
             let reply = try await client.reply(to: ReleaseRedemption(redemptionId: redemptionId, reason: .checkoutFailed),
                                                id: "\(plan.checkoutId).coupon-release", channel: plan.channel)
-            if let error = reply.error, error.code != .notFound { throw error }
+            if let error = reply.error {
+                if Self.isTransient(error) { throw error }
+                // Coupons' final word (it keeps a redeemed coupon, or knows no such redemption): nothing more to do.
+                logger.warning("coupons did not give the coupon back", metadata: ["checkout": "\(checkoutId)", "error": "\(error)"])
+            }
         }
         _ = try await store.database.pool.write { db in try CouponReleaseRecord.deleteOne(db, key: checkoutId) }
         logger.info("coupon of a failed checkout given back", metadata: ["checkout": "\(checkoutId)"])
+    }
+
+    /// An error reply that says "not now" rather than "no": retried with the same id.
+    private static func isTransient(_ error: OmnibusError) -> Bool {
+        error.code == .unavailable || error.code == .internal
     }
 
     private func load(_ checkoutId: String) async throws -> (CheckoutRecord, CheckoutPlan)? {

@@ -44,6 +44,11 @@ enum OrderCommands {
             return .pending(key: running.id)
         }
         let customerId = try KnownCustomers.current(input.customerId, in: db)
+        // A checkout waiting on coupons has not yet taken its lines out of the cart: a second
+        // one (a double submit, another channel) would order them twice.
+        if try CheckoutRecord.filter(Column("customerId") == customerId && Column("status") == CheckoutStatus.running.rawValue).fetchCount(db) > 0 {
+            throw OmnibusError(.conflict, "a checkout of this cart is under way; wait for its reply")
+        }
         let cart = try Carts.view(of: customerId, in: db)
         try Carts.check(expectedVersion: input.expectedVersion, of: cart)
         guard !cart.lines.isEmpty else { throw OmnibusError(.invalidArgument, "the cart is empty; there is nothing to check out") }

@@ -33,7 +33,7 @@ enum Orders {
             ReturnView(returnId: $0.id, sku: $0.sku, quantity: $0.quantity, reason: $0.reason, resolution: $0.resolution,
                        refund: Money(amountMinor: $0.refundMinor, currency: order.currency),
                        replacementOrderId: $0.replacementOrderId, channel: $0.channel,
-                       recordedAt: Timestamp(millisecondsSince1970: $0.recordedAt))
+                       recordedAt: Timestamp(millisecondsSince1970: $0.recordedAt), goodwill: $0.goodwill)
         }
         return OrderView(
             orderId: order.id, customerId: order.customerId, status: order.status,
@@ -41,6 +41,15 @@ enum Orders {
             lines: lines, total: Money(amountMinor: order.totalMinor, currency: order.currency), channel: order.channel,
             placedAt: Timestamp(millisecondsSince1970: order.placedAt), updatedAt: Timestamp(millisecondsSince1970: order.updatedAt),
             replacesOrderId: order.replacesOrderId, returns: returns, coupon: order.coupon)
+    }
+
+    /// Refuses (`conflict`) to move an order whose checkout is still confirming its coupon:
+    /// until then the checkout may yet cancel the order itself.
+    static func checkNotHeld(_ orderId: String, in db: Database) throws {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM checkout WHERE orderId = ? AND status = ?"),
+                             arguments: [orderId, CheckoutStatus.running.rawValue]) == true {
+            throw OmnibusError(.conflict, "order \(orderId) is still confirming its coupon; try again in a moment")
+        }
     }
 
     static func view(_ orderId: String, includeAddress: Bool, in db: Database) throws -> OrderView {
@@ -62,6 +71,7 @@ enum Orders {
     static func advance(_ input: AdvanceOrder, emitter: some EventEmitting) throws -> OrderView {
         let db = emitter.db
         var order = try record(input.orderId, in: db)
+        try checkNotHeld(order.id, in: db)
         if order.fulfilment == .pickup, let storeId = input.storeId, storeId != order.storeId {
             throw OmnibusError(.forbidden, "order \(order.id) is picked up at \(order.storeId ?? "?"), not at \(storeId)")
         }
@@ -82,6 +92,7 @@ enum Orders {
         try Validation.reason(input.reason)
         let db = emitter.db
         var order = try record(input.orderId, in: db)
+        try checkNotHeld(order.id, in: db)
         guard order.status == .placed || order.status == .readyForPickup else {
             throw OmnibusError(.conflict, "order \(order.id) is \(order.status.rawValue); only placed or ready orders can be cancelled")
         }

@@ -104,11 +104,18 @@ enum OrdersMigrations {
             try db.alter(table: "purchaseOrder") { table in
                 table.add(column: "coupon", .blob)
             }
-            // A checkout that waits on coupons is found again by the request that started it.
+            // A checkout that waits on coupons is found again by the request that started it,
+            // and its order is held (not cancelled or handed over) until it has ended.
             try db.alter(table: "checkout") { table in
                 table.add(column: "requestId", .text)
+                table.add(column: "orderId", .text)
             }
+            try db.create(index: "checkoutByOrder", on: "checkout", columns: ["orderId"])
             try db.create(index: "checkoutByRequest", on: "checkout", columns: ["requestId"], unique: true)
+            // A return accepted as a goodwill gesture (a campaign may answer it with a coupon).
+            try db.alter(table: "orderReturn") { table in
+                table.add(column: "goodwill", .boolean)
+            }
             // Coupons to give back at the coupons service, delivered until it answers.
             try db.create(table: "couponRelease") { table in
                 table.primaryKey("checkoutId", .text)

@@ -74,7 +74,8 @@ public enum OrdersService {
             }
             if loaded { logger.notice("catalog seeded", metadata: ["products": "\(seed.products.count)", "stores": "\(seed.stores.count)"]) }
         }
-        try CheckoutProcess.recover(store: store, resumeWindow: options.resumeCheckoutsWithin, logger: logger)
+        try CheckoutProcess.recover(store: store, resumeWindow: options.resumeCheckoutsWithin,
+                                    couponsConfigured: options.couponsEndpoint != nil, logger: logger)
         return runtime
     }
 

@@ -104,4 +104,5 @@ struct ReturnRecord: Codable, FetchableRecord, PersistableRecord {
     var replacementOrderId: String?
     var channel: String?
     var recordedAt: Int64
+    var goodwill: Bool?
 }

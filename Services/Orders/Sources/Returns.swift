@@ -33,12 +33,13 @@ enum Returns {
         let returned = ReturnRecord(
             id: "ret_" + UUID().uuidString.lowercased(), orderId: order.id, sku: input.sku, quantity: input.quantity,
             reason: input.reason, resolution: input.resolution, refundMinor: refundMinor,
-            replacementOrderId: replacementOrderId, channel: context.channel, recordedAt: Timestamp.now().millisecondsSince1970)
+            replacementOrderId: replacementOrderId, channel: context.channel, recordedAt: Timestamp.now().millisecondsSince1970,
+            goodwill: input.goodwill)
         try returned.insert(db)
         try context.emit(OrdersEvent.OrderReturned(
             orderId: order.id, customerId: order.customerId, returnId: returned.id, sku: input.sku, quantity: input.quantity,
             reason: input.reason, resolution: input.resolution, refund: Money(amountMinor: refundMinor, currency: order.currency),
-            replacementOrderId: replacementOrderId), customerId: order.customerId)
+            replacementOrderId: replacementOrderId, goodwill: input.goodwill), customerId: order.customerId)
         return ReturnOutcome(
             order: try Orders.view(order, includeAddress: false, in: db),
             replacement: try replacementOrderId.map { try Orders.view($0, includeAddress: false, in: db) })

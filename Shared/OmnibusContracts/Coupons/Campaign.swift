@@ -86,8 +86,10 @@ public struct AutoIssueTrigger: RawRepresentable, Codable, Sendable, Hashable {
 
     /// The customer's first order was placed (orders' `order.placed`).
     public static let firstOrder = AutoIssueTrigger(rawValue: "first_order")
+    /// A return was accepted as a goodwill gesture (orders' `order.returned` with `goodwill`).
+    public static let goodwillReturn = AutoIssueTrigger(rawValue: "goodwill_return")
     /// The triggers this version acts on; a campaign naming another is refused.
-    public static let known: [AutoIssueTrigger] = [.firstOrder]
+    public static let known: [AutoIssueTrigger] = [.firstOrder, .goodwillReturn]
 }
 
 /// A campaign with what has been done with it.

@@ -141,8 +141,10 @@ public struct ReturnView: Codable, Sendable, Equatable {
     /// The channel that took the return (often `call_center`).
     public var channel: String?
     public var recordedAt: Timestamp
+    /// Accepted as a goodwill gesture.
+    public var goodwill: Bool?
     public init(returnId: String, sku: String, quantity: Int, reason: String, resolution: ReturnResolution, refund: Money,
-                replacementOrderId: String?, channel: String?, recordedAt: Timestamp) {
+                replacementOrderId: String?, channel: String?, recordedAt: Timestamp, goodwill: Bool? = nil) {
         self.returnId = returnId
         self.sku = sku
         self.quantity = quantity
@@ -152,6 +154,7 @@ public struct ReturnView: Codable, Sendable, Equatable {
         self.replacementOrderId = replacementOrderId
         self.channel = channel
         self.recordedAt = recordedAt
+        self.goodwill = goodwill
     }
 }
 
@@ -249,14 +252,18 @@ public struct ReturnItems: CommandContract {
     public var reason: String
     public var resolution: ReturnResolution
     public var replacementSku: String?
+    /// The return is accepted as a goodwill gesture, outside the return policy (a call-center
+    /// decision); a coupons campaign may answer it with a coupon (`autoIssue: ["goodwill_return"]`).
+    public var goodwill: Bool?
     public init(orderId: String, sku: String, quantity: Int, reason: String, resolution: ReturnResolution,
-                replacementSku: String? = nil) {
+                replacementSku: String? = nil, goodwill: Bool? = nil) {
         self.orderId = orderId
         self.sku = sku
         self.quantity = quantity
         self.reason = reason
         self.resolution = resolution
         self.replacementSku = replacementSku
+        self.goodwill = goodwill
     }
 }
 

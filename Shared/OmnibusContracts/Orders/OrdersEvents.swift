@@ -133,8 +133,10 @@ public enum OrdersEvent {
         public var resolution: ReturnResolution
         public var refund: Money
         public var replacementOrderId: String?
+        /// Accepted as a goodwill gesture (``ReturnItems/goodwill``).
+        public var goodwill: Bool?
         public init(orderId: String, customerId: String?, returnId: String, sku: String, quantity: Int, reason: String,
-                    resolution: ReturnResolution, refund: Money, replacementOrderId: String?) {
+                    resolution: ReturnResolution, refund: Money, replacementOrderId: String?, goodwill: Bool? = nil) {
             self.orderId = orderId
             self.customerId = customerId
             self.returnId = returnId
@@ -144,6 +146,7 @@ public enum OrdersEvent {
             self.resolution = resolution
             self.refund = refund
             self.replacementOrderId = replacementOrderId
+            self.goodwill = goodwill
         }
     }
 

@@ -26,6 +26,9 @@ public final class CommandServer: Service, Sendable {
         /// The most callers kept waiting for deferred replies; beyond it a pending command
         /// is answered `unavailable` (it goes on; a retry with its id waits again).
         public var maxWaitingCallers = 10_000
+        /// How long a caller is kept waiting for a deferred reply; a client has given up and
+        /// resent long before (a resend from the same socket replaces its earlier wait).
+        public var maxWait: Duration = .seconds(60)
         public init() {}
     }
 
@@ -62,12 +65,11 @@ public final class CommandServer: Service, Sendable {
         try socket.bind(endpoint)
         bound.set(try socket.lastEndpoint)
         logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
-        // Callers of pending commands by key; only this thread touches it.
-        var waiting: [String: [RoutedMessage]] = [:]
-        var waitingCallers = 0
+        var waiting = WaitingCallers()
         while !stop.isStopped {
             let ready = try ZMQPoller.poll([socket], wakingOn: deferred.wake, timeoutMilliseconds: stopCheckMilliseconds)
             if ready[1] { deferred.wake.clear() }
+            if !ready[0] { waiting.forget(olderThan: options.maxWait) }
             if ready[0] {
                 var batch: [(RoutedMessage, Answer)] = []
                 var accepted: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] = []
@@ -86,21 +88,18 @@ public final class CommandServer: Service, Sendable {
                     switch answer {
                     case .reply(let data):
                         try message.reply([data], on: socket)
-                    case .pending(let key, let requestId) where waitingCallers >= options.maxWaitingCallers:
-                        logger.warning("too many callers waiting for deferred replies", metadata: ["key": "\(key)"])
-                        try message.reply([reply(requestId: requestId, OmnibusError(
-                            .unavailable, "the service is busy; the command goes on, retry with the same id for its reply"))], on: socket)
-                    case .pending(let key, _):
-                        waiting[key, default: []].append(message)
-                        waitingCallers += 1
+                    case .pending(let key, let requestId):
+                        guard waiting.add(message, requestId: requestId, under: key, limit: options.maxWaitingCallers) else {
+                            logger.warning("too many callers waiting for deferred replies", metadata: ["key": "\(key)"])
+                            try message.reply([reply(requestId: requestId, OmnibusError(
+                                .unavailable, "the service is busy; the command goes on, retry with the same id for its reply"))], on: socket)
+                            continue
+                        }
                     }
                 }
             }
             for (key, data) in deferred.takeCompleted() {
-                for message in waiting.removeValue(forKey: key) ?? [] {
-                    waitingCallers -= 1
-                    try message.reply([data], on: socket)
-                }
+                for message in waiting.take(key) { try message.reply([data], on: socket) }
             }
         }
     }

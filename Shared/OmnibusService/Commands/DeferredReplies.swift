@@ -49,3 +49,48 @@ public final class DeferredReplies: Sendable {
         }
     }
 }
+
+/// The callers of pending commands, by key, for the command server's thread alone. A
+/// caller resending the same request from the same socket replaces its earlier wait, and a
+/// wait older than the limit is forgotten, so a key that never completes (its other service
+/// is down) holds one entry per caller for a bounded time.
+struct WaitingCallers {
+    private struct Caller {
+        var message: RoutedMessage
+        var requestId: String
+        var since: ContinuousClock.Instant
+    }
+
+    private var byKey: [String: [Caller]] = [:]
+    private(set) var count = 0
+
+    /// Keeps `message` waiting under `key`; false when `limit` callers already wait.
+    mutating func add(_ message: RoutedMessage, requestId: String, under key: String, limit: Int) -> Bool {
+        let caller = Caller(message: message, requestId: requestId, since: .now)
+        if let index = byKey[key]?.firstIndex(where: { $0.requestId == requestId && $0.message.identity == message.identity }) {
+            byKey[key]![index] = caller
+            return true
+        }
+        guard count < limit else { return false }
+        byKey[key, default: []].append(caller)
+        count += 1
+        return true
+    }
+
+    /// The callers waiting under `key`, no longer kept.
+    mutating func take(_ key: String) -> [RoutedMessage] {
+        let callers = byKey.removeValue(forKey: key) ?? []
+        count -= callers.count
+        return callers.map(\.message)
+    }
+
+    mutating func forget(olderThan age: Duration) {
+        guard count > 0 else { return }
+        let cutoff = ContinuousClock.now - age
+        for key in Array(byKey.keys) {
+            byKey[key]!.removeAll { $0.since < cutoff }
+            if byKey[key]!.isEmpty { byKey.removeValue(forKey: key) }
+        }
+        count = byKey.values.reduce(0) { $0 + $1.count }
+    }
+}

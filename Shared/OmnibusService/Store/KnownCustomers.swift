@@ -28,10 +28,13 @@ public enum KnownCustomers {
             throw OmnibusError(.invalidArgument, "customerId must look like cus_… (letters, digits, '-'); got \(id.utf8.count) characters")
         }
         let survivor = try survivor(of: id, in: db)
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM erasedCustomer WHERE id = ?"), arguments: [survivor]) == true {
-            throw OmnibusError(.notFound, "customer \(survivor) was erased")
-        }
+        if try isErased(survivor, in: db) { throw OmnibusError(.notFound, "customer \(survivor) was erased") }
         return survivor
+    }
+
+    /// Whether `id` was erased.
+    public static func isErased(_ id: String, in db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM erasedCustomer WHERE id = ?"), arguments: [id]) == true
     }
 
     /// `id` mapped through the merges applied so far (itself if it was never merged away).
