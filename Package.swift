@@ -70,6 +70,10 @@ var targets: [Target] = [
         dependencies: ["CouponsService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
     .testTarget(
+        name: "ConversationTests",
+        dependencies: ["ConversationService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
+    ),
+    .testTarget(
         name: "OrdersTests",
         dependencies: ["OrdersService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
@@ -96,8 +100,8 @@ var targets: [Target] = [
         name: "EndToEndTests",
         dependencies: [
             "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb, logging,
-            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "IdentityService", "OrdersService",
-            "CouponsService",
+            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "omnibus-conversation", "IdentityService", "OrdersService",
+            "CouponsService", "ConversationService",
         ]
     ),
 ]
@@ -115,7 +119,7 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
     ]
 }
 
-let serviceNames = ["Identity", "Orders", "Coupons"]
+let serviceNames = ["Identity", "Orders", "Coupons", "Conversation"]
 targets += serviceNames.flatMap { service($0) }
 
 for index in targets.indices where targets[index].type != .system {
@@ -136,6 +140,7 @@ let package = Package(
         .executable(name: "omnibus-identity", targets: ["omnibus-identity"]),
         .executable(name: "omnibus-orders", targets: ["omnibus-orders"]),
         .executable(name: "omnibus-coupons", targets: ["omnibus-coupons"]),
+        .executable(name: "omnibus-conversation", targets: ["omnibus-conversation"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
     ],

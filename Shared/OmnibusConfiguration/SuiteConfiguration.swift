@@ -21,6 +21,7 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
         "identity": .loopback(basePort: 7101),
         "orders": .loopback(basePort: 7111),
         "coupons": .loopback(basePort: 7121),
+        "conversation": .loopback(basePort: 7131),
     ])
 
     /// The endpoints of `service`, or an error that lists the services the file knows.

@@ -6,8 +6,8 @@ import Testing
 /// nothing else in the tree spells it out.
 @Suite("Contract types")
 struct ContractTypesTests {
-    static let commands: [any CommandContract.Type] = IdentityCommand.all + OrdersCommand.all + CouponsCommand.all
-    static let events: [any EventContract.Type] = IdentityEvent.all + OrdersEvent.all + CouponsEvent.all
+    static let commands: [any CommandContract.Type] = IdentityCommand.all + OrdersCommand.all + CouponsCommand.all + ConversationCommand.all
+    static let events: [any EventContract.Type] = IdentityEvent.all + OrdersEvent.all + CouponsEvent.all + ConversationEvent.all
 
     @Test("every command and event wire name is unique and belongs to its service")
     func namesAreUniqueAndPrefixed() {
@@ -19,6 +19,8 @@ struct ContractTypesTests {
         for event in OrdersEvent.all { #expect(event.source == OrdersEvent.source, "\(event.type)") }
         for command in CouponsCommand.all { #expect(command.service == CouponsEvent.source, "\(command.name)") }
         for event in CouponsEvent.all { #expect(event.source == CouponsEvent.source, "\(event.type)") }
+        for command in ConversationCommand.all { #expect(command.service == ConversationEvent.source, "\(command.name)") }
+        for event in ConversationEvent.all { #expect(event.source == ConversationEvent.source, "\(event.type)") }
     }
 
     @Test("an event that wraps a body is the body on the wire, and reads back as its own type")
@@ -53,7 +55,7 @@ struct ContractTypesTests {
         let literal = try Regex(#"(^|[\[(,]\s*|[=:]\s+|return\s+)"("# + names.map(NSRegularExpression.escapedPattern).joined(separator: "|") + #")""#)
             .anchorsMatchLineEndings()
         let exempt = [
-            "Shared/OmnibusContracts/Identity/", "Shared/OmnibusContracts/Orders/", "Shared/OmnibusContracts/Coupons/", "Tests/OmnibusContractsTests/", "Tests/OmnibusWireTests/",
+            "Shared/OmnibusContracts/Identity/", "Shared/OmnibusContracts/Orders/", "Shared/OmnibusContracts/Coupons/", "Shared/OmnibusContracts/Conversation/", "Tests/OmnibusContractsTests/", "Tests/OmnibusWireTests/",
         ]
         var offences: [String] = []
         for folder in ["Services", "Shared", "Tools", "Tests"] {

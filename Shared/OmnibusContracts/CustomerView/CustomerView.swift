@@ -1,5 +1,6 @@
 /// One customer as every channel shows them: profile, identifiers, consent and
-/// preferences (identity), cart and orders (orders), coupons (coupons). Built only by ``CustomerViews``, a
+/// preferences (identity), cart and orders (orders), coupons (coupons), touchpoints and
+/// cases (conversation). Built only by ``CustomerViews``, a
 /// pure fold over events, so two channels that have seen the same events show the same
 /// customer, field for field.
 public struct CustomerView: Codable, Sendable, Equatable {
@@ -22,6 +23,11 @@ public struct CustomerView: Codable, Sendable, Equatable {
     public var orders: [Order]
     /// The wallet's coupons and the shared codes the customer used, by code.
     public var coupons: [Coupon]
+    /// The newest touchpoints (ads clicked, products seen, …), newest first, at most
+    /// ``ConversationCommand/touchpointsInView``.
+    public var touchpoints: [Touchpoint]
+    /// The customer's cases, newest first.
+    public var cases: [Case]
     /// Per source, the sequence of the last event folded into this view.
     public var seen: [String: Int64]
 
@@ -33,6 +39,8 @@ public struct CustomerView: Codable, Sendable, Equatable {
         mergedIds = []
         orders = []
         coupons = []
+        touchpoints = []
+        cases = []
         seen = [:]
     }
 
@@ -76,6 +84,20 @@ public struct CustomerView: Codable, Sendable, Equatable {
         public var resolution: ReturnResolution
         public var refund: Money
         public var replacementOrderId: String?
+    }
+
+    /// A case as the conversation service last announced it.
+    public struct Case: Codable, Sendable, Equatable {
+        public var caseId: String
+        public var status: CaseStatus
+        public var priority: CasePriority
+        public var assignee: String?
+        public var followUpChannel: String?
+        public var orderIds: [String]
+        /// The conversation log position of `case.opened`, which orders the list.
+        public var openedSequence: Int64?
+        /// The conversation log position of the event this state comes from.
+        public var asOf: Int64
     }
 
     /// A coupon as the coupons service last announced it.

@@ -47,13 +47,14 @@ public struct CustomerViews: Sendable {
     }
 
     /// Event types folded or deliberately passed over (not about one customer's view).
-    static let known: Set<String> = Set((IdentityEvent.all + OrdersEvent.all + CouponsEvent.all).map { $0.topic })
+    static let known: Set<String> = Set((IdentityEvent.all + OrdersEvent.all + CouponsEvent.all + ConversationEvent.all).map { $0.topic })
 
     private mutating func fold(_ header: EventHeader, _ bytes: Data) throws -> String? {
         switch header.source {
         case IdentityEvent.source: try foldIdentity(header.type, bytes)
         case OrdersEvent.source: try foldOrders(header.type, header.sequence, bytes)
         case CouponsEvent.source: try foldCoupons(header.type, header.sequence, bytes)
+        case ConversationEvent.source: try foldConversation(header.type, header.sequence, bytes)
         default: nil
         }
     }
@@ -211,6 +212,8 @@ extension CustomerView {
         mergedIds = Array(Set(mergedIds + other.mergedIds)).sorted()
         for order in other.orders where !orders.contains(where: { $0.orderId == order.orderId }) { add(order) }
         for coupon in other.coupons { record(coupon) }
+        for touchpoint in other.touchpoints { record(touchpoint) }
+        for item in other.cases { record(item) }
         if let theirs = other.cart, theirs.asOf > cart?.asOf ?? 0 { cart = theirs }
         for (source, sequence) in other.seen { seen[source] = max(seen[source] ?? 0, sequence) }
     }

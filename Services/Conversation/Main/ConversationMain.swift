@@ -1,0 +1,29 @@
+import ArgumentParser
+import ConversationService
+import OmnibusBus
+import OmnibusService
+
+/// `omnibus-conversation`: runs the conversation service until SIGTERM or SIGINT.
+@main
+struct ConversationMain: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "omnibus-conversation",
+        abstract: "Run the conversation service: conversations across channels, touchpoints, cases, customer context.",
+        discussion: """
+            Endpoints come from the suite configuration (deploy/omnibus.json), which also names the services whose \
+            events it folds into the customer's context (identity, and orders and coupons when configured); the \
+            database is <data>/conversation.sqlite. Commands and events: docs/CONVERSATION.md.
+            """)
+
+    @OptionGroup var launch: ServiceLaunchOptions
+
+    func run() async throws {
+        let logger = launch.bootstrapLogging(service: ConversationService.name)
+        let configured = try launch.suite.load().configuration.services
+        let sources = ConversationService.sources.filter { configured[$0] != nil }
+        let configuration = try launch.runtimeConfiguration(service: ConversationService.name, sources: sources, logger: logger)
+        let runtime = try ConversationService.makeRuntime(configuration: configuration, context: try ZMQContext(), logger: logger)
+        logger.notice("conversation starting", metadata: ["commands": "\(configuration.endpoints.commands)", "sources": "\(sources)"])
+        try await runtime.serviceGroup(logger: logger).run()
+    }
+}

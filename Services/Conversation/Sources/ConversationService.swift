@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusContracts
+import OmnibusService
+
+/// The conversation service: what the customer and the brand said to each other on any
+/// channel, in one conversation; the touchpoints that give an agent or a bot context; cases;
+/// and the customer's context, folded from every service's events.
+public enum ConversationService {
+    /// The service's (and its event source's) name.
+    public static let name = ConversationEvent.source
+    /// The services whose events conversation consumes (for the context; identity also for
+    /// merges, erasures and identifiers).
+    public static let sources = [IdentityEvent.source, OrdersEvent.source, CouponsEvent.source]
+
+    /// Every command conversation takes (besides the runtime's `service.health` and `service.metrics`).
+    public static func commands() -> CommandRegistry {
+        var registry = CommandRegistry()
+        Touchpoints.register(in: &registry)
+        Messages.register(in: &registry)
+        Cases.register(in: &registry)
+        Context.register(in: &registry)
+        return registry
+    }
+
+    /// Every event conversation consumes.
+    public static func events() -> EventHandlerRegistry {
+        var registry = EventHandlerRegistry()
+        Reactions.register(in: &registry)
+        return registry
+    }
+
+    /// The composition root, used by `main` and by tests.
+    public static func makeRuntime(
+        configuration: ServiceRuntime.Configuration, context: ZMQContext, logger: Logger
+    ) throws -> ServiceRuntime {
+        precondition(configuration.name == name, "the conversation service must be named \(name)")
+        return try ServiceRuntime(
+            configuration: configuration, commands: commands(), events: events(),
+            migrations: ConversationMigrations.register(in:), context: context, logger: logger)
+    }
+}
