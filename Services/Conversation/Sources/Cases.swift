@@ -6,11 +6,13 @@ import OmnibusService
 /// other, each step in the case's timeline.
 enum Cases {
     static func register(in registry: inout CommandRegistry) {
+        // Replies of state-changing commands are kept for retries, so they leave out the
+        // subject and the words of notes and messages; `conversation.case.get` shows them.
         registry.register(OpenCase.self) { input, context in
-            try open(input, context: context)
+            try open(input, context: context).withoutWords
         }
         registry.register(UpdateCase.self) { input, context in
-            try update(input, context: context)
+            try update(input, context: context).withoutWords
         }
         registry.register(GetCase.self) { input, context in
             try view(try record(input.caseId, in: context.db), in: context.db)
@@ -110,5 +112,17 @@ enum Cases {
     private static func checkOrderIds(_ orderIds: [String]) throws {
         guard orderIds.count <= 20 else { throw OmnibusError(.invalidArgument, "a case concerns at most 20 orders") }
         for orderId in orderIds { try InputCheck.identifier(orderId, "orderId") }
+    }
+}
+
+extension CaseView {
+    /// The case without its subject and the words of its notes and messages.
+    var withoutWords: CaseView {
+        var view = self
+        view.subject = nil
+        for index in view.timeline.indices where view.timeline[index].kind == .note || view.timeline[index].kind == .message {
+            view.timeline[index].detail = nil
+        }
+        return view
     }
 }

@@ -7,7 +7,10 @@ import OmnibusService
 enum Messages {
     static func register(in registry: inout CommandRegistry) {
         registry.register(RecordMessage.self) { input, context in
-            try record(input, context: context)
+            // The reply is kept for retries: it leaves the text out (the sender has it).
+            var message = try record(input, context: context)
+            message.text = nil
+            return message
         }
         registry.register(GetConversation.self) { input, context in
             try conversation(of: try KnownCustomers.current(input.customerId, in: context.db), in: context.db)

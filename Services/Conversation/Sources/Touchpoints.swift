@@ -7,7 +7,10 @@ import OmnibusService
 enum Touchpoints {
     static func register(in registry: inout CommandRegistry) {
         registry.register(RecordTouchpoint.self) { input, context in
-            try record(input, context: context)
+            // The reply is kept for retries: it leaves out what was searched for.
+            var touchpoint = try record(input, context: context)
+            touchpoint.query = nil
+            return touchpoint
         }
         registry.register(ListTouchpoints.self) { input, context in
             let customerId = try KnownCustomers.current(input.customerId, in: context.db)
