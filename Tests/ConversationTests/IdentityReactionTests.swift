@@ -57,6 +57,8 @@ struct ConversationIdentityTests {
         let service = try await ConversationHarness.start()
         do {
             let gone = try await service.customer("gone@example.com")
+            let other = try await service.customer("other@example.com")
+            try await service.say("Wilma's unrelated question", from: other, on: "chat")
             try await service.say("my name is Wilhelmina Vergessen", from: gone, on: "chat")
             let opened = try await service.call(OpenCase(customerId: gone, subject: "Vergessen complaint"), channel: "chat")
             let _ = try await service.call(UpdateCase(caseId: opened.caseId, note: "Wilhelmina called"), channel: "call_center")
@@ -65,6 +67,8 @@ struct ConversationIdentityTests {
             try await service.caughtUp()
 
             #expect(try await service.send(GetConversation(customerId: gone), channel: "call_center").error?.code == .notFound)
+            #expect(try await service.call(GetConversation(customerId: other), channel: "call_center").messages.map(\.text)
+                    == ["Wilma's unrelated question"], "another customer's conversation is untouched")
             let kept = try await service.call(GetCase(caseId: opened.caseId), channel: "call_center")
             #expect(kept.customerId == nil && kept.subject == nil && kept.status == .open)
             #expect(kept.timeline.allSatisfy { $0.detail == nil || $0.kind == .status })
@@ -93,6 +97,7 @@ struct ConversationIdentityTests {
         (RecordMessage.name, .object(["customerId": .string("cus_x"), "direction": .string("sideways"), "text": .string("hi")]), .invalidArgument),
         (RecordMessage.name, .object(["customerId": .string("cus_x"), "direction": .string("inbound"), "text": .string(String(repeating: "x", count: 10_001))]), .invalidArgument),
         (RecordMessage.name, .object(["customerId": .string("cus_x"), "direction": .string("inbound"), "text": .string("hi"), "caseId": .string("case_nope")]), .notFound),
+        (RecordMessage.name, .object(["customerId": .string("cus_x"), "direction": .string("inbound"), "text": .string(String(repeating: "x", count: 1_100_000))]), .tooLarge),
         (RecordTouchpoint.name, .object(["customerId": .string("cus_x"), "kind": .string("telepathy")]), .invalidArgument),
         (RecordTouchpoint.name, .object(["customerId": .string("not-a-customer"), "kind": .string("search")]), .invalidArgument),
         (OpenCase.name, .object(["customerId": .string("cus_x"), "subject": .string("  ")]), .invalidArgument),
@@ -105,6 +110,25 @@ struct ConversationIdentityTests {
             let reply = try await service.sendRaw(command, body, channel: "chat")
             #expect(reply.error?.code == code, "\(String(describing: reply.error))")
             #expect(try await service.commands.health().head == head)
+        }
+    }
+}
+
+@Suite("Conversation: channels and case transitions")
+struct ConversationRulesTests {
+    @Test("a message from a channel the service does not know is refused; a closed case takes no more changes or messages")
+    func refusals() async throws {
+        try await ConversationHarness.with { service in
+            let lea = try await service.customer("lea@example.com")
+            let carrierPigeon = try await service.send(RecordMessage(customerId: lea, direction: .inbound, text: "coo"), channel: "pigeon")
+            #expect(carrierPigeon.error?.code == .invalidArgument)
+            let opened = try await service.call(OpenCase(customerId: lea, subject: "Question"), channel: "chat")
+            let _ = try await service.call(UpdateCase(caseId: opened.caseId, status: .closed), channel: "call_center")
+            let reopen = try await service.send(UpdateCase(caseId: opened.caseId, status: .open), channel: "call_center")
+            #expect(reopen.error?.code == .conflict)
+            let late = try await service.send(RecordMessage(customerId: lea, direction: .inbound, text: "one more thing", caseId: opened.caseId),
+                                              channel: "chat")
+            #expect(late.error?.code == .conflict)
         }
     }
 }

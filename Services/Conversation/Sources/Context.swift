@@ -25,7 +25,11 @@ enum Context {
         let customerId = try KnownCustomers.current(id, in: db)
         let ids = [customerId] + (try KnownCustomers.mergedIds(into: customerId, in: db))
         let theirs = try Data.fetchAll(db, SQLRequest<Data>("SELECT envelope FROM contextEvent WHERE customerId IN \(ids) ORDER BY source, sequence"))
-        let ours = try Data.fetchAll(db, SQLRequest<Data>("SELECT envelope FROM outbox WHERE customerId IN \(ids) ORDER BY sequence"))
+        // Message events change no view (their text stays here); leaving them out keeps a
+        // long conversation's context as cheap as a short one's.
+        let ours = try Data.fetchAll(db, SQLRequest<Data>("""
+            SELECT envelope FROM outbox WHERE customerId IN \(ids) AND type <> \(ConversationEvent.MessageRecorded.type) ORDER BY sequence
+            """))
         var views = CustomerViews()
         for envelope in theirs + ours { try views.apply(envelope) }
         var applied = try InboxOffsets.all(in: db)

@@ -22,6 +22,10 @@ enum Messages {
 
     static func record(_ input: RecordMessage, context: CommandContext) throws -> Message {
         let db = context.db
+        guard let channel = context.channel, ConversationCommand.messageChannels.contains(channel) else {
+            throw OmnibusError(.invalidArgument, "a message comes from one of \(ConversationCommand.messageChannels.sorted().joined(separator: ", ")); "
+                               + "got \(context.channel.map { "'\(InputCheck.excerpt($0))'" } ?? "no channel")")
+        }
         try InputCheck.text(input.text, "text", maxLength: ConversationCommand.maxTextLength)
         if let author = input.author { try InputCheck.text(author, "author") }
         var record = MessageRecord(id: NewId.make("msg"), conversationId: nil, customerId: nil, identifierKind: nil, identifierValue: nil,

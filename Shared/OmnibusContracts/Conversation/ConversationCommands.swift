@@ -11,6 +11,10 @@ public enum ConversationCommand {
     public static let maxTextLength = 10_000
     /// The most touchpoints ``CustomerView`` keeps per customer (the newest).
     public static let touchpointsInView = 20
+    /// The channels a message may come from or go out on; a message from another is refused.
+    public static let messageChannels: Set<String> = [
+        "chat", "messenger", "whatsapp", "social", "instagram", "facebook", "email", "sms", "call_center", "store", "app", "web",
+    ]
 }
 
 /// `conversation.context.get` (a query): what a bot, a clerk or an operator needs at once
