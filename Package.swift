@@ -58,7 +58,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", "CouponsService", argumentParser, grdb, logging, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", "CouponsService", "ConversationService", argumentParser, grdb, logging, lifecycle],
         path: "Tools/Benchmark"
     ),
     .testTarget(

@@ -25,10 +25,17 @@ enum Context {
         let customerId = try KnownCustomers.current(id, in: db)
         let ids = [customerId] + (try KnownCustomers.mergedIds(into: customerId, in: db))
         let theirs = try Data.fetchAll(db, SQLRequest<Data>("SELECT envelope FROM contextEvent WHERE customerId IN \(ids) ORDER BY source, sequence"))
-        // Message events change no view (their text stays here); leaving them out keeps a
-        // long conversation's context as cheap as a short one's.
+        // Message events change no view (their text stays here), and the view keeps only the
+        // newest touchpoints: reading just those keeps a long history's context as cheap as a
+        // short one's.
         let ours = try Data.fetchAll(db, SQLRequest<Data>("""
-            SELECT envelope FROM outbox WHERE customerId IN \(ids) AND type <> \(ConversationEvent.MessageRecorded.type) ORDER BY sequence
+            SELECT envelope FROM (
+                SELECT envelope, sequence FROM outbox
+                WHERE customerId IN \(ids) AND type NOT IN (\(ConversationEvent.MessageRecorded.type), \(ConversationEvent.TouchpointRecorded.type))
+                UNION ALL
+                SELECT * FROM (SELECT envelope, sequence FROM outbox WHERE customerId IN \(ids) AND type = \(ConversationEvent.TouchpointRecorded.type)
+                               ORDER BY sequence DESC LIMIT \(ConversationCommand.touchpointsInView))
+            ) ORDER BY sequence
             """))
         var views = CustomerViews()
         for envelope in theirs + ours { try views.apply(envelope) }
