@@ -10,63 +10,11 @@ import Testing
 /// separate processes on real ports.
 @Suite("Conversation: the context that travels, as separate processes", .serialized)
 struct ConversationJourneyTests {
-    final class Suite: Sendable {
-        let directory: TemporaryDirectory
-        let configPath: String
-        let configuration: SuiteConfiguration
-        let context: ZMQContext
-        private let running = Mutex<[String: ChildProcess]>([:])
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: ["identity", "orders", "coupons", "conversation"])
-            context = try ZMQContext()
-            for service in ["identity", "orders", "coupons", "conversation"] { try start(service) }
-        }
-
-        func start(_ service: String) throws {
-            var arguments = ["--config", configPath, "--data", directory.file("data")]
-            if service == "orders" { arguments += ["--catalog", CouponsJourneyTests.deploy.appendingPathComponent("catalog.json").path] }
-            let process = try ChildProcess(product: "omnibus-\(service)", arguments: arguments,
-                                           logPath: directory.file("\(service)-\(UUID().uuidString.prefix(6)).log"))
-            running.withLock { $0[service] = process }
-        }
-
-        func stop(_ service: String) async throws {
-            let process = try #require(running.withLock { $0.removeValue(forKey: service) })
-            process.send(SIGTERM)
-            #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
-        }
-
-        func sender(_ service: String) -> CommandSender {
-            CommandSender(endpoint: configuration.services[service]!.commands, context: context, timeoutMilliseconds: 15_000)
-        }
-
-        /// Waits until conversation has applied `source` through its head.
-        func caughtUp(with source: String) async throws {
-            let head = try await sender(source).health().head
-            try await eventually("conversation applied \(source) through \(head)") {
-                try await sender("conversation").health().subscriptions[source]?.applied == head
-            }
-        }
-
-        func context(of customerId: String, on channel: String) async throws -> CustomerContext {
-            try await sender("conversation").call(GetContext(customerId: customerId), channel: channel)
-        }
-
-        func stopAll() async throws {
-            for service in running.withLock({ Array($0.keys) }) { try await stop(service) }
-            directory.remove()
-        }
-
-        static func with(_ body: (Suite) async throws -> Void) async throws {
-            try await scoped(try Suite(), stop: { try await $0.stopAll() }, body)
-        }
-    }
+    static let services = ["identity", "orders", "coupons", "conversation"]
 
     @Test("an Instagram ad click travels to the Messenger bot, the store clerk and the call center, with the order and a replacement case")
     func contextTravels() async throws {
-        try await Suite.with { suite in
+        try await ServiceProcesses.with(Self.services, start: true) { suite in
             let identity = suite.sender("identity"), orders = suite.sender("orders"), conversation = suite.sender("conversation")
             let customer = try await identity.call(ResolveIdentifier(identifier: IdentifierInput(.instagram, "@lea.walks")), channel: "instagram")
                 .customerId
@@ -120,7 +68,7 @@ struct ConversationJourneyTests {
 
     @Test("the context keeps answering while orders is stopped, saying how far it got, and catches up once orders is back")
     func contextWhileOrdersIsDown() async throws {
-        try await Suite.with { suite in
+        try await ServiceProcesses.with(Self.services, start: true) { suite in
             let identity = suite.sender("identity"), orders = suite.sender("orders")
             let customer = try await identity.call(ResolveIdentifier(identifier: IdentifierInput(.email, "max@example.com")), channel: "web")
                 .customerId
@@ -140,5 +88,19 @@ struct ConversationJourneyTests {
             #expect(fresh.view.cart?.items.map(\.quantity) == [3])
             #expect(fresh.applied["orders"] == ordersHead + 1, "one more event, applied once")
         }
+    }
+}
+
+extension ServiceProcesses {
+    /// Waits until conversation has applied `source` through its head.
+    func caughtUp(with source: String) async throws {
+        let head = try await sender(source).health().head
+        try await eventually("conversation applied \(source) through \(head)") {
+            try await sender("conversation").health().subscriptions[source]?.applied == head
+        }
+    }
+
+    func context(of customerId: String, on channel: String) async throws -> CustomerContext {
+        try await sender("conversation").call(GetContext(customerId: customerId), channel: channel)
     }
 }

@@ -11,104 +11,7 @@ import Testing
 /// placed, priced with the coupon, coupon redeemed for it" or "no order, coupon free again".
 @Suite("Checkout with a coupon, killed at every step", .serialized)
 struct CouponCheckoutTests {
-    final class Saga: Sendable {
-        let directory: TemporaryDirectory
-        let configPath: String
-        let configuration: SuiteConfiguration
-        let context: ZMQContext
-        private let running = Mutex<[String: ChildProcess]>([:])
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: ["identity", "orders", "coupons"])
-            context = try ZMQContext()
-        }
-
-        /// Starts `service`, armed to kill itself at `fault` if given.
-        func start(_ service: String, fault: String? = nil, arguments: [String] = []) throws {
-            var all = ["--config", configPath, "--data", directory.file("data")] + arguments
-            switch service {
-            case "orders": all += ["--catalog", CouponsJourneyTests.deploy.appendingPathComponent("catalog.json").path]
-            case "coupons": all += ["--campaigns", CouponsJourneyTests.deploy.appendingPathComponent("campaigns.json").path]
-            default: break
-            }
-            let process = try ChildProcess(product: "omnibus-\(service)", arguments: all,
-                                           environment: fault.map { ["OMNIBUS_FAULT_KILL": $0] } ?? [:],
-                                           logPath: directory.file("\(service)-\(UUID().uuidString.prefix(6)).log"))
-            running.withLock { $0[service] = process }
-        }
-
-        /// Waits for `service` to have died of SIGKILL (its fault point was reached).
-        func waitUntilKilled(_ service: String) async throws {
-            let process = try #require(running.withLock { $0[service] })
-            #expect(try await process.waitForExit(timeout: .seconds(60)) == .signalled(SIGKILL), "\(process.log)")
-        }
-
-        func kill(_ service: String) async throws {
-            let process = try #require(running.withLock { $0[service] })
-            process.send(SIGKILL)
-            _ = try await process.waitForExit()
-        }
-
-        func sender(_ service: String, timeoutMilliseconds: Int = 30_000) -> CommandSender {
-            CommandSender(endpoint: configuration.services[service]!.commands, context: context, timeoutMilliseconds: timeoutMilliseconds)
-        }
-
-        func stop() async throws {
-            for process in running.withLock({ Array($0.values) }) where process.isRunning {
-                process.send(SIGTERM)
-                #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
-            }
-            directory.remove()
-        }
-
-        static func with(_ body: (Saga) async throws -> Void) async throws {
-            try await scoped(try Saga(), stop: { try await $0.stop() }, body)
-        }
-
-        /// A customer with a personal welcome coupon (10%) and a 89.99 EUR shoe in the cart.
-        func shopper() async throws -> (customerId: String, code: String) {
-            let customerId = try await sender("identity").call(ResolveIdentifier(identifier: IdentifierInput(.email, "lea@example.com")), channel: "web")
-                .customerId
-            let code = try await sender("coupons").call(IssueCoupon(customerId: customerId, campaignId: "welcome-10"), channel: "email").code
-            let _ = try await sender("orders").call(AddToCart(customerId: customerId, sku: "shoe-aria-red-38", quantity: 1), channel: "web")
-            return (customerId, code)
-        }
-
-        static func checkout(_ customerId: String, code: String) -> Checkout {
-            Checkout(customerId: customerId, fulfilment: .pickup(at: "berlin-mitte"), couponCode: code)
-        }
-
-        /// Asserts that the checkout answered by `reply` ended whole: placed and redeemed, or
-        /// neither (then the coupon is free again once coupons has it back). Returns whether it was placed.
-        @discardableResult
-        func expectWhole(_ reply: CommandReply<OrderView>, customerId: String, code: String) async throws -> Bool {
-            let coupons = sender("coupons")
-            let history = try await sender("orders").call(GetPurchaseHistory(customerId: customerId), channel: "call_center")
-            let live = history.orders.filter { $0.status != .cancelled }
-            let campaign = try await coupons.call(GetCampaign(campaignId: "welcome-10"), channel: "backoffice")
-            if let order = reply.data {
-                #expect(live.map(\.orderId) == [order.orderId], "one live order")
-                #expect(order.total == Money(amountMinor: 8_999 - 899, currency: "EUR"), "priced with the coupon")
-                #expect(order.coupon?.code == code && order.coupon?.discount == Money(amountMinor: 899, currency: "EUR"))
-                let wallet = try await coupons.call(GetWallet(customerId: customerId), channel: "app")
-                let used = wallet.coupons.first { $0.code == code }
-                #expect(used?.state == .redeemed)
-                #expect(used?.redemption?.orderId == order.orderId, "redeemed for this order")
-                #expect(used?.redemption?.redemptionId == order.coupon?.redemptionId)
-                #expect(campaign.redeemed == 1 && campaign.reserved == 0)
-                return true
-            }
-            #expect(live.isEmpty, "no order: \(live.map(\.orderId))")
-            try await eventually("the coupon is free again") {
-                try await coupons.call(ValidateCoupon(code: code, customerId: customerId, basket: CouponsJourneyTests.basket), channel: "web").valid
-            }
-            #expect(try await coupons.call(GetCampaign(campaignId: "welcome-10"), channel: "backoffice").redeemed == 0)
-            let cart = try await sender("orders").call(GetCart(customerId: customerId), channel: "web")
-            #expect(cart.lines.map(\.sku) == ["shoe-aria-red-38"], "the shoe is back in the cart")
-            return false
-        }
-    }
+    typealias Saga = ServiceProcesses
 
     static let ordersKills = [
         "after-commit:orders.checkout",        // stored, nothing asked of coupons yet
@@ -119,12 +22,12 @@ struct CouponCheckoutTests {
 
     @Test("orders killed at a step and restarted: the checkout resumes, the order is placed and the coupon redeemed once", arguments: ordersKills)
     func ordersKilled(at point: String) async throws {
-        try await Saga.with { saga in
+        try await Saga.with(["identity", "orders", "coupons"]) { saga in
             try saga.start("identity")
             try saga.start("coupons")
             try saga.start("orders", fault: point, arguments: ["--coupon-wait", "600"])
             let (customerId, code) = try await saga.shopper()
-            let request = Saga.checkout(customerId, code: code)
+            let request = ServiceProcesses.checkout(customerId, code: code)
             _ = try? await saga.sender("orders", timeoutMilliseconds: 2_000).send(request, channel: "web", id: "checkout-1")
             try await saga.waitUntilKilled("orders")
             try saga.start("orders", arguments: ["--coupon-wait", "600"])
@@ -137,12 +40,12 @@ struct CouponCheckoutTests {
     @Test("coupons killed after committing a step, before its reply: orders asks again with the same id and the checkout completes",
           arguments: ["after-commit:coupons.coupon.reserve", "after-commit:coupons.redemption.confirm"])
     func couponsKilled(at point: String) async throws {
-        try await Saga.with { saga in
+        try await Saga.with(["identity", "orders", "coupons"]) { saga in
             try saga.start("identity")
             try saga.start("coupons", fault: point)
             try saga.start("orders", arguments: ["--coupon-wait", "600"])
             let (customerId, code) = try await saga.shopper()
-            let request = Saga.checkout(customerId, code: code)
+            let request = ServiceProcesses.checkout(customerId, code: code)
             let waiting = Task { try await saga.sender("orders", timeoutMilliseconds: 60_000).send(request, channel: "web", id: "checkout-1") }
             try await saga.waitUntilKilled("coupons")
             // While it waits, the cart cannot be checked out a second time (a double submit),
@@ -163,14 +66,14 @@ struct CouponCheckoutTests {
 
     @Test("identity merges the customer while the checkout waits on coupons: the order lands on the survivor")
     func mergeWhileWaiting() async throws {
-        try await Saga.with { saga in
+        try await Saga.with(["identity", "orders", "coupons"]) { saga in
             try saga.start("identity")
             try saga.start("coupons", fault: "after-commit:coupons.coupon.reserve")
             try saga.start("orders", arguments: ["--coupon-wait", "600"])
             let (customerId, code) = try await saga.shopper()
             let survivor = try await saga.sender("identity").call(ResolveIdentifier(identifier: IdentifierInput(.device, "kiosk-1")), channel: "store")
                 .customerId
-            let request = Saga.checkout(customerId, code: code)
+            let request = ServiceProcesses.checkout(customerId, code: code)
             let waiting = Task { try await saga.sender("orders", timeoutMilliseconds: 60_000).send(request, channel: "web", id: "checkout-1") }
             try await saga.waitUntilKilled("coupons")
             let _ = try await saga.sender("identity").call(MergeCustomers(survivorId: survivor, mergedId: customerId), channel: "backoffice")
@@ -191,13 +94,13 @@ struct CouponCheckoutTests {
 
     @Test("coupons down past the wait: the checkout fails with unavailable, orders nothing, and the coupon is free once coupons is back")
     func couponsDown() async throws {
-        try await Saga.with { saga in
+        try await Saga.with(["identity", "orders", "coupons"]) { saga in
             try saga.start("identity")
             try saga.start("coupons")
             try saga.start("orders", arguments: ["--coupon-wait", "1"])
             let (customerId, code) = try await saga.shopper()
             try await saga.kill("coupons")
-            let reply = try await saga.sender("orders").send(Saga.checkout(customerId, code: code), channel: "web", id: "checkout-1")
+            let reply = try await saga.sender("orders").send(ServiceProcesses.checkout(customerId, code: code), channel: "web", id: "checkout-1")
             #expect(reply.error?.code == .unavailable)
             try saga.start("coupons")
             #expect(try await !saga.expectWhole(reply, customerId: customerId, code: code))
@@ -206,23 +109,69 @@ struct CouponCheckoutTests {
 
     @Test("a coupon that does not apply fails the checkout with its reason and orders nothing; a cancelled order gives its coupon back")
     func refusedAndCancelled() async throws {
-        try await Saga.with { saga in
+        try await Saga.with(["identity", "orders", "coupons"]) { saga in
             try saga.start("identity")
             try saga.start("coupons")
             try saga.start("orders")
             let (customerId, code) = try await saga.shopper()
             let orders = saga.sender("orders")
-            let refused = try await orders.send(Saga.checkout(customerId, code: "SUMMER1O"), channel: "web")
+            let refused = try await orders.send(ServiceProcesses.checkout(customerId, code: "SUMMER1O"), channel: "web")
             #expect(refused.error?.code == .notFound)
             #expect(refused.error?.details(as: [String: String].self)?["reason"] == CouponRefusal.unknownCode.rawValue)
             #expect(try await orders.call(GetCart(customerId: customerId), channel: "web").lines.count == 1, "nothing was checked out")
 
-            let placed = try await orders.call(Saga.checkout(customerId, code: CouponCode.formatted(code).lowercased()), channel: "web")
+            let placed = try await orders.call(ServiceProcesses.checkout(customerId, code: CouponCode.formatted(code).lowercased()), channel: "web")
             #expect(placed.coupon?.code == code, "the code as coupons knows it, not as typed")
             let _ = try await orders.call(CancelOrder(orderId: placed.orderId, reason: "changed my mind"), channel: "call_center")
             try await eventually("coupons gave the coupon back") {
                 try await saga.sender("coupons").call(GetWallet(customerId: customerId), channel: "app").coupons.first { $0.code == code }?.state == .issued
             }
         }
+    }
+}
+
+/// What the coupon checkout tests do with the suite.
+extension ServiceProcesses {
+    /// A customer with a personal welcome coupon (10%) and a 89.99 EUR shoe in the cart.
+    func shopper() async throws -> (customerId: String, code: String) {
+        let customerId = try await sender("identity").call(ResolveIdentifier(identifier: IdentifierInput(.email, "lea@example.com")), channel: "web")
+            .customerId
+        let code = try await sender("coupons").call(IssueCoupon(customerId: customerId, campaignId: "welcome-10"), channel: "email").code
+        let _ = try await sender("orders").call(AddToCart(customerId: customerId, sku: "shoe-aria-red-38", quantity: 1), channel: "web")
+        return (customerId, code)
+    }
+
+    static func checkout(_ customerId: String, code: String) -> Checkout {
+        Checkout(customerId: customerId, fulfilment: .pickup(at: "berlin-mitte"), couponCode: code)
+    }
+
+    /// Asserts that the checkout answered by `reply` ended whole: placed and redeemed, or
+    /// neither (then the coupon is free again once coupons has it back). Returns whether it was placed.
+    @discardableResult
+    func expectWhole(_ reply: CommandReply<OrderView>, customerId: String, code: String) async throws -> Bool {
+        let coupons = sender("coupons")
+        let history = try await sender("orders").call(GetPurchaseHistory(customerId: customerId), channel: "call_center")
+        let live = history.orders.filter { $0.status != .cancelled }
+        let campaign = try await coupons.call(GetCampaign(campaignId: "welcome-10"), channel: "backoffice")
+        if let order = reply.data {
+            #expect(live.map(\.orderId) == [order.orderId], "one live order")
+            #expect(order.total == Money(amountMinor: 8_999 - 899, currency: "EUR"), "priced with the coupon")
+            #expect(order.coupon?.code == code && order.coupon?.discount == Money(amountMinor: 899, currency: "EUR"))
+            let wallet = try await coupons.call(GetWallet(customerId: customerId), channel: "app")
+            let used = wallet.coupons.first { $0.code == code }
+            #expect(used?.state == .redeemed)
+            #expect(used?.redemption?.orderId == order.orderId, "redeemed for this order")
+            #expect(used?.redemption?.redemptionId == order.coupon?.redemptionId)
+            #expect(campaign.redeemed == 1 && campaign.reserved == 0)
+            return true
+        }
+        #expect(live.isEmpty, "no order: \(live.map(\.orderId))")
+        try await eventually("the coupon is free again") {
+            try await coupons.call(ValidateCoupon(code: code, customerId: customerId, basket: CouponsJourneyTests.basket), channel: "web").valid
+        }
+        #expect(try await coupons.call(GetCampaign(campaignId: "welcome-10"), channel: "backoffice").redeemed == 0)
+        let cart = try await sender("orders").call(GetCart(customerId: customerId), channel: "web")
+        #expect(cart.lines.map(\.sku) == ["shoe-aria-red-38"], "the shoe is back in the cart")
+        return false
     }
 }

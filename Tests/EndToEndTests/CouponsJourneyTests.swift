@@ -8,72 +8,11 @@ import Testing
 /// Identity, orders and coupons as separate processes on real ports, the way `omnibus up` runs them.
 @Suite("Coupons across channels, as separate processes", .serialized)
 struct CouponsJourneyTests {
-    static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("deploy")
-
-    final class Suite: Sendable {
-        let directory: TemporaryDirectory
-        let configPath: String
-        let configuration: SuiteConfiguration
-        let context: ZMQContext
-        let processes: [ChildProcess]
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: ["identity", "orders", "coupons"])
-            context = try ZMQContext()
-            let data = directory.file("data")
-            processes = [
-                try ChildProcess(product: "omnibus-identity", arguments: ["--config", configPath, "--data", data],
-                                 logPath: directory.file("identity.log")),
-                try ChildProcess(product: "omnibus-orders",
-                                 arguments: ["--config", configPath, "--data", data, "--catalog", CouponsJourneyTests.deploy.appendingPathComponent("catalog.json").path],
-                                 logPath: directory.file("orders.log")),
-                try ChildProcess(product: "omnibus-coupons",
-                                 arguments: ["--config", configPath, "--data", data, "--campaigns", CouponsJourneyTests.deploy.appendingPathComponent("campaigns.json").path],
-                                 logPath: directory.file("coupons.log")),
-            ]
-        }
-
-        /// Long timeouts: a process may still be starting.
-        func sender(_ service: String) -> CommandSender {
-            CommandSender(endpoint: configuration.services[service]!.commands, context: context, timeoutMilliseconds: 15_000)
-        }
-        var identity: CommandSender { sender("identity") }
-        var orders: CommandSender { sender("orders") }
-        var coupons: CommandSender { sender("coupons") }
-
-        func resolve(_ kind: IdentifierKind, _ value: String, channel: String) async throws -> String {
-            try await identity.call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel).customerId
-        }
-
-        /// Sends every command at once to the coupons process, each from its own client socket
-        /// (and thread), as that many tills and browsers would.
-        func sendConcurrently<Command: CommandContract>(_ commands: [(Command, channel: String)]) async throws -> [CommandReply<Command.Reply>] {
-            try await withThrowingTaskGroup(of: CommandReply<Command.Reply>.self) { group in
-                for (command, channel) in commands { group.addTask { try await self.coupons.send(command, channel: channel) } }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        }
-
-        func stop() async throws {
-            for process in processes.reversed() {
-                process.send(SIGTERM)
-                #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
-            }
-            directory.remove()
-        }
-
-        static func with(_ body: (Suite) async throws -> Void) async throws {
-            try await scoped(try Suite(), stop: { try await $0.stop() }, body)
-        }
-    }
-
     static let basket = Basket(lines: [BasketLine(sku: "shoe-aria-red-38", productId: "shoe-aria", quantity: 1, unitPrice: Money(amountMinor: 8_999, currency: "EUR"))])
 
     @Test("issued by e-mail, seen in the app's wallet, redeemed at the store till; the web is then refused with already_redeemed")
     func couponAcrossChannels() async throws {
-        try await Suite.with { suite in
+        try await ServiceProcesses.with(["identity", "orders", "coupons"], start: true) { suite in
             let lea = try await suite.resolve(.email, "lea@example.com", channel: "email")
             let issued = try await suite.coupons.call(IssueCoupon(customerId: lea, campaignId: "welcome-10"), channel: "email")
             let wallet = try await suite.coupons.call(GetWallet(customerId: lea), channel: "app")
@@ -101,7 +40,7 @@ struct CouponsJourneyTests {
 
     @Test("a customer's first order issues the first-order coupon on its own, once; a goodwill return issues the goodwill coupon")
     func ordersIssueCoupons() async throws {
-        try await Suite.with { suite in
+        try await ServiceProcesses.with(["identity", "orders", "coupons"], start: true) { suite in
             let max = try await suite.resolve(.email, "max@example.com", channel: "web")
             var orderIds: [String] = []
             for _ in 0..<2 {
@@ -125,7 +64,7 @@ struct CouponsJourneyTests {
         }
     }
 
-    func coupons(of suite: Suite, caughtUpWith source: String) async throws {
+    func coupons(of suite: ServiceProcesses, caughtUpWith source: String) async throws {
         let head = try await suite.sender(source).health().head
         try await eventually("coupons applied \(source)'s events through \(head)") {
             try await suite.coupons.health().subscriptions[source]?.applied == head
@@ -134,7 +73,7 @@ struct CouponsJourneyTests {
 
     @Test("races: 50 tills redeem one code → 1; 50 customers against a budget of 10 → 10; 20 tries at a limit of 2 from 3 channels → 2")
     func racesAcrossProcesses() async throws {
-        try await Suite.with { suite in
+        try await ServiceProcesses.with(["identity", "orders", "coupons"], start: true) { suite in
             let customers = try await withThrowingTaskGroup(of: String.self) { group in
                 for index in 0..<50 { group.addTask { try await suite.resolve(.device, "race-\(index)", channel: "app") } }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -166,6 +105,26 @@ struct CouponsJourneyTests {
             let campaigns = try await suite.coupons.call(ListCampaigns(), channel: "backoffice").campaigns
             #expect(campaigns.first { $0.campaign.campaignId == "race-budget" }?.redeemed == 10)
             #expect(campaigns.first { $0.campaign.campaignId == "race-limit" }?.redeemed == 2)
+        }
+    }
+}
+
+/// What the coupon journeys do with the suite.
+extension ServiceProcesses {
+    var identity: CommandSender { sender("identity") }
+    var orders: CommandSender { sender("orders") }
+    var coupons: CommandSender { sender("coupons") }
+
+    func resolve(_ kind: IdentifierKind, _ value: String, channel: String) async throws -> String {
+        try await identity.call(ResolveIdentifier(identifier: IdentifierInput(kind, value)), channel: channel).customerId
+    }
+
+    /// Sends every command at once to the coupons process, each from its own client socket
+    /// (and thread), as that many tills and browsers would.
+    func sendConcurrently<Command: CommandContract>(_ commands: [(Command, channel: String)]) async throws -> [CommandReply<Command.Reply>] {
+        try await withThrowingTaskGroup(of: CommandReply<Command.Reply>.self) { group in
+            for (command, channel) in commands { group.addTask { try await self.coupons.send(command, channel: channel) } }
+            return try await group.reduce(into: []) { $0.append($1) }
         }
     }
 }

@@ -46,19 +46,14 @@ struct ConversationBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = NSTemporaryDirectory() + "omnibus-bench-conversation-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let context = try ZMQContext(ioThreads: 1)
-        var logger = Logger(label: "bench.conversation")
-        logger.logLevel = .error
-        let configuration = ServiceRuntime.Configuration(
-            name: ConversationService.name, databasePath: directory + "/conversation.sqlite", endpoints: .ephemeral)
-        let runtime = try ConversationService.makeRuntime(configuration: configuration, context: context, logger: logger)
-        let service = try await RunningRuntime.start(runtime, logger: logger)
-        let endpoint = service.endpoints.commands
+        let bench = try await BenchedService.start(ConversationService.name) { configuration, context, logger in
+            try ConversationService.makeRuntime(configuration: configuration, context: context, logger: logger)
+        }
+        defer { bench.removeFiles() }
+        let context = bench.context
+        let endpoint = bench.endpoint
         print("omnibus-bench conversation: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(inFlight) in flight")
-        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: bench.directory).text)
 
         let message: @Sendable (Int) -> CommandRequest<RecordMessage> = { index in
             CommandRequest(id: UUID().uuidString, command: RecordMessage.name, channel: index % 2 == 0 ? "chat" : "email",
@@ -86,14 +81,14 @@ struct ConversationBenchmark: AsyncParsableCommand {
                    CommandRequest(id: UUID().uuidString, command: GetContext.name, channel: "call_center", data: GetContext(customerId: regular))
                })
 
-        let loaded = try Self.load(searchMessages, into: runtime.store)
+        let loaded = try Self.load(searchMessages, into: bench.runtime.store)
         print("  \(loaded) messages loaded:")
         report("search, 1 client", try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1,
                                                                                   requestsPerClient: reads) { _, index in
             CommandRequest(id: UUID().uuidString, command: SearchMessages.name, channel: "call_center",
                            data: SearchMessages(query: "rare\(index % 50)", limit: 20))
         })
-        try await service.stop()
+        try await bench.service.stop()
         report("peak RSS", "\(peakResidentMegabytes()) MiB")
     }
 

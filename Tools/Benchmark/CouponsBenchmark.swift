@@ -37,20 +37,14 @@ struct CouponsBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = NSTemporaryDirectory() + "omnibus-bench-coupons-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let context = try ZMQContext(ioThreads: 1)
-        var logger = Logger(label: "bench.coupons")
-        logger.logLevel = .error
-        let configuration = ServiceRuntime.Configuration(
-            name: CouponsService.name, databasePath: directory + "/coupons.sqlite", endpoints: .ephemeral)
-        let runtime = try CouponsService.makeRuntime(
-            configuration: configuration, options: CouponsService.Options(seed: Self.seed), context: context, logger: logger)
-        let service = try await RunningRuntime.start(runtime, logger: logger)
-        let endpoint = service.endpoints.commands
+        let bench = try await BenchedService.start(CouponsService.name) { configuration, context, logger in
+            try CouponsService.makeRuntime(configuration: configuration, options: CouponsService.Options(seed: Self.seed), context: context, logger: logger)
+        }
+        defer { bench.removeFiles() }
+        let context = bench.context
+        let endpoint = bench.endpoint
         print("omnibus-bench coupons: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients, \(inFlight) in flight")
-        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: bench.directory).text)
 
         let code = try await CommandClient.withClient(endpoint: endpoint, context: context, channel: "email") { client in
             try await client.send(IssueCoupon(customerId: Self.holder, campaignId: "bench-personal")).code
@@ -76,7 +70,7 @@ struct CouponsBenchmark: AsyncParsableCommand {
                                                                          requestsPerClient: requests / clients) { redeem("cus_load-\($0)-\($1)") })
         report("redeem, 1 client, \(inFlight) in flight", try await CommandLoad.pipelined(
             endpoint: endpoint, context: context, inFlight: inFlight, requests: requests) { redeem("cus_pipe-\($0)") })
-        try await service.stop()
+        try await bench.service.stop()
         report("peak RSS", "\(peakResidentMegabytes()) MiB")
     }
 

@@ -34,19 +34,14 @@ struct IdentityBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = NSTemporaryDirectory() + "omnibus-bench-identity-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let context = try ZMQContext(ioThreads: 1)
-        var logger = Logger(label: "bench.identity")
-        logger.logLevel = .error
-        let configuration = ServiceRuntime.Configuration(
-            name: IdentityService.name, databasePath: directory + "/identity.sqlite", endpoints: .ephemeral)
-        let service = try await RunningRuntime.start(
-            IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger), logger: logger)
-        let endpoint = service.endpoints.commands
+        let bench = try await BenchedService.start(IdentityService.name) { configuration, context, logger in
+            try IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger)
+        }
+        defer { bench.removeFiles() }
+        let context = bench.context
+        let endpoint = bench.endpoint
         print("omnibus-bench identity: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients")
-        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: bench.directory).text)
 
         let single = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
             Self.resolve(email: "solo\($0)-\($1)@bench.example")
@@ -61,7 +56,7 @@ struct IdentityBenchmark: AsyncParsableCommand {
             Self.resolve(email: "shopper\($0)-\($1)@bench.example")
         }
         report("resolve known, \(clients) clients", known)
-        try await service.stop()
+        try await bench.service.stop()
         report("peak RSS", "\(peakResidentMegabytes()) MiB")
     }
 

@@ -44,20 +44,14 @@ struct OrdersBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let directory = NSTemporaryDirectory() + "omnibus-bench-orders-\(getpid())"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let context = try ZMQContext(ioThreads: 1)
-        var logger = Logger(label: "bench.orders")
-        logger.logLevel = .error
-        let configuration = ServiceRuntime.Configuration(
-            name: OrdersService.name, databasePath: directory + "/orders.sqlite", endpoints: .ephemeral)
-        let runtime = try OrdersService.makeRuntime(
-            configuration: configuration, options: OrdersService.Options(seed: Self.seed), context: context, logger: logger)
-        let service = try await RunningRuntime.start(runtime, logger: logger)
-        let endpoint = service.endpoints.commands
+        let bench = try await BenchedService.start(OrdersService.name) { configuration, context, logger in
+            try OrdersService.makeRuntime(configuration: configuration, options: OrdersService.Options(seed: Self.seed), context: context, logger: logger)
+        }
+        defer { bench.removeFiles() }
+        let context = bench.context
+        let endpoint = bench.endpoint
         print("omnibus-bench orders: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(clients) clients")
-        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: directory).text)
+        report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: bench.directory).text)
 
         let soloAdds = try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: singleRequests) {
             Self.add(customer: "cus_solo-\($0)-\($1)", sku: Self.skus[$1 % Self.skus.count])
@@ -89,7 +83,7 @@ struct OrdersBenchmark: AsyncParsableCommand {
             Self.checkout(customer: "cus_load-\($0)-\($1)")
         }
         report("checkout, \(clients) clients", checkouts)
-        try await service.stop()
+        try await bench.service.stop()
         report("peak RSS", "\(peakResidentMegabytes()) MiB")
     }
 

@@ -1,0 +1,82 @@
+import Foundation
+import OmnibusBus
+import OmnibusConfiguration
+import OmnibusContracts
+import OmnibusTestSupport
+import Synchronization
+import Testing
+
+/// Services as separate processes on free loopback ports, with data in a temporary folder:
+/// started, stopped, killed and restarted one by one, each with the shipped seeds.
+final class ServiceProcesses: Sendable {
+    let directory: TemporaryDirectory
+    let configPath: String
+    let configuration: SuiteConfiguration
+    let context: ZMQContext
+    private let running = Mutex<[String: ChildProcess]>([:])
+
+    static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy")
+
+    /// A configuration naming `services`; none is started yet.
+    init(_ services: [String]) throws {
+        directory = try TemporaryDirectory()
+        (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: services)
+        context = try ZMQContext()
+    }
+
+    /// Starts `service`, armed to SIGKILL itself at the fault point `fault` if given.
+    func start(_ service: String, fault: String? = nil, arguments: [String] = []) throws {
+        var all = ["--config", configPath, "--data", directory.file("data")] + arguments
+        switch service {
+        case "orders": all += ["--catalog", Self.deploy.appendingPathComponent("catalog.json").path]
+        case "coupons": all += ["--campaigns", Self.deploy.appendingPathComponent("campaigns.json").path]
+        default: break
+        }
+        let process = try ChildProcess(product: "omnibus-\(service)", arguments: all,
+                                       environment: fault.map { ["OMNIBUS_FAULT_KILL": $0] } ?? [:],
+                                       logPath: directory.file("\(service)-\(UUID().uuidString.prefix(6)).log"))
+        running.withLock { $0[service] = process }
+    }
+
+    /// Stops `service` with SIGTERM and expects a clean exit.
+    func stop(_ service: String) async throws {
+        let process = try #require(running.withLock { $0.removeValue(forKey: service) })
+        process.send(SIGTERM)
+        #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
+    }
+
+    func kill(_ service: String) async throws {
+        let process = try #require(running.withLock { $0[service] })
+        process.send(SIGKILL)
+        _ = try await process.waitForExit()
+    }
+
+    /// Waits for `service` to have died of SIGKILL (its fault point was reached).
+    func waitUntilKilled(_ service: String) async throws {
+        let process = try #require(running.withLock { $0[service] })
+        #expect(try await process.waitForExit(timeout: .seconds(60)) == .signalled(SIGKILL), "\(process.log)")
+    }
+
+    /// Commands to `service`; long timeouts, as a process may still be starting.
+    func sender(_ service: String, timeoutMilliseconds: Int = 30_000) -> CommandSender {
+        CommandSender(endpoint: configuration.services[service]!.commands, context: context, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Stops whatever still runs and removes the folder.
+    func stopAll() async throws {
+        for process in running.withLock({ Array($0.values) }) where process.isRunning {
+            process.send(SIGTERM)
+            #expect(try await process.waitForExit() == .exited(0), "\(process.log)")
+        }
+        directory.remove()
+    }
+
+    /// Runs `body` with `services` configured (and started when `start`), and stops them however it ends.
+    static func with(_ services: [String], start: Bool = false, _ body: (ServiceProcesses) async throws -> Void) async throws {
+        try await scoped(try ServiceProcesses(services), stop: { try await $0.stopAll() }) { processes in
+            if start { for service in services { try processes.start(service) } }
+            try await body(processes)
+        }
+    }
+}
