@@ -67,7 +67,8 @@ struct ConversationTests {
     func complaintJourney() async throws {
         try await ConversationHarness.with { service in
             let lea = try await service.customer("lea@example.com")
-            let post = try await service.say("@brand my order arrived broken!", from: lea, on: "social")
+            let post = try await service.call(RecordMessage(customerId: lea, direction: .inbound, text: "@brand my order arrived broken!",
+                                                            isPublic: true), channel: "social")
             let opened = try await service.call(OpenCase(customerId: lea, subject: "Broken on arrival", messageId: post.messageId,
                                                          priority: .high, followUpChannel: "email", orderIds: ["ord_1"]), channel: "social")
             try await service.say("We are sorry; a replacement is on its way.", from: lea, on: "email", direction: .outbound, caseId: opened.caseId)
@@ -79,6 +80,7 @@ struct ConversationTests {
             #expect(closed.assignee == "agent-7" && closed.followUpChannel == "email" && closed.orderIds == ["ord_1"])
             let conversation = try await service.call(GetConversation(customerId: lea), channel: "call_center")
             #expect(conversation.messages.map(\.caseId) == [opened.caseId, opened.caseId])
+            #expect(conversation.messages.map(\.isPublic) == [true, nil], "the public post, then a direct e-mail")
             let refused = try await service.send(UpdateCase(caseId: opened.caseId, note: "too late"), channel: "call_center")
             #expect(refused.error?.code == .conflict, "a closed case cannot change")
             let types = try service.service.loggedEvents(ConversationEvent.CaseUpdated.type, as: ConversationEvent.CaseChanged.self)

@@ -103,6 +103,7 @@ struct ConversationIdentityTests {
         (OpenCase.name, .object(["customerId": .string("cus_x"), "subject": .string("  ")]), .invalidArgument),
         (UpdateCase.name, .object(["caseId": .string("case_nope"), "note": .string("hi")]), .notFound),
         (SearchMessages.name, .object(["query": .string("AND OR")]), .invalidArgument),
+        (UpdateCase.name, .object(["caseId": .string("case_nope"), "goodwill": .bool(true)]), .notFound),
     ])
     func badInput(command: String, body: JSONValue, code: ErrorCode) async throws {
         try await ConversationHarness.with { service in
@@ -116,13 +117,15 @@ struct ConversationIdentityTests {
 
 @Suite("Conversation: channels and case transitions")
 struct ConversationRulesTests {
-    @Test("a message from a channel the service does not know is refused; a closed case takes no more changes or messages")
+    @Test("a message from an unknown channel is refused; a goodwill gesture needs a resolution; a closed case takes no more changes or messages")
     func refusals() async throws {
         try await ConversationHarness.with { service in
             let lea = try await service.customer("lea@example.com")
             let carrierPigeon = try await service.send(RecordMessage(customerId: lea, direction: .inbound, text: "coo"), channel: "pigeon")
             #expect(carrierPigeon.error?.code == .invalidArgument)
             let opened = try await service.call(OpenCase(customerId: lea, subject: "Question"), channel: "chat")
+            let gestureAlone = try await service.send(UpdateCase(caseId: opened.caseId, goodwill: true), channel: "call_center")
+            #expect(gestureAlone.error?.code == .invalidArgument, "a goodwill gesture comes with resolving or closing")
             let _ = try await service.call(UpdateCase(caseId: opened.caseId, status: .closed), channel: "call_center")
             let reopen = try await service.send(UpdateCase(caseId: opened.caseId, status: .open), channel: "call_center")
             #expect(reopen.error?.code == .conflict)

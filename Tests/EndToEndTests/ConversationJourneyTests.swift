@@ -51,9 +51,9 @@ struct ConversationJourneyTests {
                                                            orderIds: [replacement.orderId]), channel: "call_center")
             let _ = try await conversation.call(RecordMessage(customerId: customer, direction: .outbound, text: "Your replacement is on its way.",
                                                       caseId: opened.caseId), channel: "email")
-            let resolved = try await conversation.call(UpdateCase(caseId: opened.caseId, status: .resolved), channel: "call_center")
-            #expect(resolved.timeline.map(\.kind) == [.opened, .orderLinked, .note, .message, .status])
-            #expect(resolved.timeline.map(\.channel) == ["call_center", "call_center", "call_center", "email", "call_center"])
+            let resolved = try await conversation.call(UpdateCase(caseId: opened.caseId, status: .resolved, goodwill: true), channel: "call_center")
+            #expect(resolved.timeline.map(\.kind) == [.opened, .orderLinked, .note, .message, .status, .goodwill])
+            #expect(resolved.timeline.map(\.channel) == ["call_center", "call_center", "call_center", "email", "call_center", "call_center"])
             let full = try await conversation.call(GetCase(caseId: opened.caseId), channel: "call_center")
             #expect(full.subject == "Heel broke after a week" && full.orderIds == [order.orderId, replacement.orderId])
 
@@ -61,6 +61,10 @@ struct ConversationJourneyTests {
             let later = try await suite.context(of: customer, on: "call_center")
             #expect(later.view.orders.first { $0.orderId == order.orderId }?.returns.first?.resolution == .replacement)
             #expect(later.view.cases.first?.status == .resolved)
+            // The goodwill gesture: coupons issues the goodwill coupon on conversation's event.
+            try await eventually("coupons issued the goodwill coupon") {
+                try await suite.sender("coupons").call(GetWallet(customerId: customer), channel: "app").coupons.map(\.campaignId).contains("goodwill-15")
+            }
             let conversationView = try await conversation.call(GetConversation(customerId: customer), channel: "call_center")
             #expect(conversationView.channels == ["messenger", "email"])
         }

@@ -19,11 +19,12 @@ struct ConversationMain: AsyncParsableCommand {
 
     func run() async throws {
         let logger = launch.bootstrapLogging(service: ConversationService.name)
-        let configured = try launch.suite.load().configuration.services
-        let sources = ConversationService.sources.filter { configured[$0] != nil }
-        let configuration = try launch.runtimeConfiguration(service: ConversationService.name, sources: sources, logger: logger)
+        let configuration = try launch.runtimeConfiguration(
+            service: ConversationService.name, sources: ConversationService.sources,
+            optionalSources: ConversationService.optionalSources, logger: logger)
         let runtime = try ConversationService.makeRuntime(configuration: configuration, context: try ZMQContext(), logger: logger)
-        logger.notice("conversation starting", metadata: ["commands": "\(configuration.endpoints.commands)", "sources": "\(sources)"])
+        logger.notice("conversation starting", metadata: ["commands": "\(configuration.endpoints.commands)",
+                                                          "sources": "\(configuration.sources.map(\.name))"])
         try await runtime.serviceGroup(logger: logger).run()
     }
 }

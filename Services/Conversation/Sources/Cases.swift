@@ -76,6 +76,14 @@ enum Cases {
                 changed = true
             }
         }
+        var goodwill = false
+        if input.goodwill == true {
+            guard let status = input.status, status == .resolved || status == .closed else {
+                throw OmnibusError(.invalidArgument, "a goodwill gesture comes with resolving or closing the case")
+            }
+            try addEntry(record.id, .goodwill, channel: context.channel, at: now, messageId: nil, detail: nil, in: db)
+            goodwill = true
+        }
         if let note = input.note {
             try InputCheck.text(note, "note", maxLength: ConversationCommand.maxTextLength)
             try addEntry(record.id, .note, channel: context.channel, at: now, messageId: nil, detail: note, in: db)
@@ -84,7 +92,9 @@ enum Cases {
         guard changed else { throw OmnibusError(.invalidArgument, "the update changes nothing") }
         record.updatedAt = now
         try record.update(db)
-        try context.emit(ConversationEvent.CaseUpdated(record.changed(on: context.channel)), customerId: record.customerId)
+        var change = record.changed(on: context.channel)
+        change.goodwill = goodwill ? true : nil
+        try context.emit(ConversationEvent.CaseUpdated(change), customerId: record.customerId)
         return try view(record, in: db)
     }
 

@@ -29,6 +29,7 @@ enum ConversationMigrations {
                 table.column("text", .text)
                 table.column("author", .text)
                 table.column("caseId", .text).indexed()
+                table.column("isPublic", .boolean)
                 table.column("at", .integer).notNull()
             }
             try db.create(index: "messageByIdentifier", on: "message", columns: ["identifierKind", "identifierValue"])

@@ -12,7 +12,9 @@ public enum ConversationService {
     public static let name = ConversationEvent.source
     /// The services whose events conversation consumes (for the context; identity also for
     /// merges, erasures and identifiers).
-    public static let sources = [IdentityEvent.source, OrdersEvent.source, CouponsEvent.source]
+    public static let sources = [IdentityEvent.source]
+    /// Consumed too, for the context, when the configuration names them.
+    public static let optionalSources = [OrdersEvent.source, CouponsEvent.source]
 
     /// Every command conversation takes (besides the runtime's `service.health` and `service.metrics`).
     public static func commands() -> CommandRegistry {

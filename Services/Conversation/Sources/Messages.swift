@@ -30,7 +30,7 @@ enum Messages {
         if let author = input.author { try InputCheck.text(author, "author") }
         var record = MessageRecord(id: NewId.make("msg"), conversationId: nil, customerId: nil, identifierKind: nil, identifierValue: nil,
                                    channel: context.channel, direction: input.direction, text: input.text, author: input.author,
-                                   caseId: nil, at: Timestamp.now().millisecondsSince1970)
+                                   caseId: nil, isPublic: input.isPublic, at: Timestamp.now().millisecondsSince1970)
         switch (input.customerId, input.identifier) {
         case (let customerId?, nil):
             record.customerId = try KnownCustomers.current(customerId, in: db)

@@ -15,11 +15,12 @@ struct MessageRecord: Codable, FetchableRecord, PersistableRecord {
     var text: String?
     var author: String?
     var caseId: String?
+    var isPublic: Bool?
     var at: Int64
 
     var message: Message {
         Message(messageId: id, conversationId: conversationId, customerId: customerId, caseId: caseId, channel: channel,
-                direction: direction, text: text, author: author, at: Timestamp(millisecondsSince1970: at))
+                direction: direction, text: text, author: author, isPublic: isPublic, at: Timestamp(millisecondsSince1970: at))
     }
 }
 

@@ -35,7 +35,8 @@ struct CouponsMain: AsyncParsableCommand {
 
     func run() async throws {
         let logger = launch.bootstrapLogging(service: CouponsService.name)
-        let configuration = try launch.runtimeConfiguration(service: CouponsService.name, sources: CouponsService.sources, logger: logger)
+        let configuration = try launch.runtimeConfiguration(
+            service: CouponsService.name, sources: CouponsService.sources, optionalSources: CouponsService.optionalSources, logger: logger)
         let seedPath = try launch.seedFile(explicit: campaigns, environment: "OMNIBUS_CAMPAIGNS", name: "campaigns.json")
         var options = CouponsService.Options(seed: try seedPath.map(CouponsService.loadSeed(path:)))
         options.defaultHoldSeconds = holdSeconds

@@ -11,6 +11,8 @@ public enum CouponsService {
     public static let name = CouponsEvent.source
     /// The services whose events coupons consumes.
     public static let sources = [IdentityEvent.source, OrdersEvent.source]
+    /// Consumed too when the configuration names them.
+    public static let optionalSources = [ConversationEvent.source]
 
     /// How a started service behaves.
     public struct Options: Sendable {
@@ -37,6 +39,7 @@ public enum CouponsService {
         var registry = EventHandlerRegistry()
         IdentityReactions.register(in: &registry)
         OrdersReactions.register(in: &registry)
+        ConversationReactions.register(in: &registry)
         return registry
     }
 

@@ -54,7 +54,7 @@ public struct CaseView: Codable, Sendable, Equatable {
 /// One step of a case.
 public struct CaseEntry: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
-        case opened, message, note, status, assigned, priority, orderLinked = "order_linked"
+        case opened, message, note, status, assigned, priority, orderLinked = "order_linked", goodwill
     }
     public var kind: Kind
     public var channel: String?
@@ -107,14 +107,18 @@ public struct UpdateCase: CommandContract {
     public var assignee: String?
     public var note: String?
     public var orderIds: [String]?
+    /// With `status` `resolved` or `closed`: the brand makes a goodwill gesture; a coupons
+    /// campaign with `autoIssue: ["case_closed"]` then issues the customer a coupon.
+    public var goodwill: Bool?
     public init(caseId: String, status: CaseStatus? = nil, priority: CasePriority? = nil, assignee: String? = nil,
-                note: String? = nil, orderIds: [String]? = nil) {
+                note: String? = nil, orderIds: [String]? = nil, goodwill: Bool? = nil) {
         self.caseId = caseId
         self.status = status
         self.priority = priority
         self.assignee = assignee
         self.note = note
         self.orderIds = orderIds
+        self.goodwill = goodwill
     }
 }
 

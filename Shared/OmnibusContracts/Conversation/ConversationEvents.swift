@@ -51,8 +51,10 @@ public enum ConversationEvent {
         public var orderIds: [String]
         /// The channel the change came from.
         public var channel: String?
+        /// Set on the change that resolved or closed the case with a goodwill gesture.
+        public var goodwill: Bool?
         public init(caseId: String, customerId: String?, status: CaseStatus, priority: CasePriority, assignee: String?,
-                    followUpChannel: String?, orderIds: [String], channel: String?) {
+                    followUpChannel: String?, orderIds: [String], channel: String?, goodwill: Bool? = nil) {
             self.caseId = caseId
             self.customerId = customerId
             self.status = status
@@ -61,6 +63,7 @@ public enum ConversationEvent {
             self.followUpChannel = followUpChannel
             self.orderIds = orderIds
             self.channel = channel
+            self.goodwill = goodwill
         }
     }
 

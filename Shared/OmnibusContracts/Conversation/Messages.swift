@@ -18,9 +18,11 @@ public struct Message: Codable, Sendable, Equatable {
     public var text: String?
     /// Who wrote it on the brand's side (an agent, a bot); nil for the customer.
     public var author: String?
+    /// A public post (on a social network) rather than a direct message.
+    public var isPublic: Bool?
     public var at: Timestamp
     public init(messageId: String, conversationId: String?, customerId: String?, caseId: String?, channel: String?,
-                direction: MessageDirection, text: String?, author: String?, at: Timestamp) {
+                direction: MessageDirection, text: String?, author: String?, isPublic: Bool? = nil, at: Timestamp) {
         self.messageId = messageId
         self.conversationId = conversationId
         self.customerId = customerId
@@ -29,6 +31,7 @@ public struct Message: Codable, Sendable, Equatable {
         self.direction = direction
         self.text = text
         self.author = author
+        self.isPublic = isPublic
         self.at = at
     }
 }
@@ -47,14 +50,17 @@ public struct RecordMessage: CommandContract {
     public var text: String
     public var author: String?
     public var caseId: String?
+    /// A public post (on a social network) rather than a direct message.
+    public var isPublic: Bool?
     public init(customerId: String? = nil, identifier: IdentifierInput? = nil, direction: MessageDirection, text: String,
-                author: String? = nil, caseId: String? = nil) {
+                author: String? = nil, caseId: String? = nil, isPublic: Bool? = nil) {
         self.customerId = customerId
         self.identifier = identifier
         self.direction = direction
         self.text = text
         self.author = author
         self.caseId = caseId
+        self.isPublic = isPublic
     }
 }
 

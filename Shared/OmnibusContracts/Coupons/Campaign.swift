@@ -88,8 +88,11 @@ public struct AutoIssueTrigger: RawRepresentable, Codable, Sendable, Hashable {
     public static let firstOrder = AutoIssueTrigger(rawValue: "first_order")
     /// A return was accepted as a goodwill gesture (orders' `order.returned` with `goodwill`).
     public static let goodwillReturn = AutoIssueTrigger(rawValue: "goodwill_return")
+    /// A complaint case was resolved or closed with a goodwill gesture (conversation's
+    /// `case.updated` with `goodwill`).
+    public static let caseClosed = AutoIssueTrigger(rawValue: "case_closed")
     /// The triggers this version acts on; a campaign naming another is refused.
-    public static let known: [AutoIssueTrigger] = [.firstOrder, .goodwillReturn]
+    public static let known: [AutoIssueTrigger] = [.firstOrder, .goodwillReturn, .caseClosed]
 }
 
 /// A campaign with what has been done with it.

@@ -36,17 +36,19 @@ public struct ServiceLaunchOptions: ParsableArguments {
     }
 
     /// The runtime configuration of `service`: its endpoints and those of the `sources` it
-    /// consumes, from the suite configuration; its database at `<data>/<service>.sqlite`;
+    /// consumes (and of the `optionalSources` the configuration names), from the suite configuration; its database at `<data>/<service>.sqlite`;
     /// its metrics in a Prometheus registry that `service.metrics` serves (this bootstraps
     /// swift-metrics, so a process calls it once).
-    public func runtimeConfiguration(service: String, sources: [String] = [], logger: Logger) throws -> ServiceRuntime.Configuration {
+    public func runtimeConfiguration(
+        service: String, sources: [String] = [], optionalSources: [String] = [], logger: Logger
+    ) throws -> ServiceRuntime.Configuration {
         let (suite, origin) = try self.suite.load()
         logger.info("configuration", metadata: ["from": "\(origin)", "data": "\(dataDirectory)"])
         var configuration = ServiceRuntime.Configuration(
             name: service, databasePath: "\(dataDirectory)/\(service).sqlite", endpoints: try suite.endpoints(of: service))
         configuration.metricsRegistry = MetricsExposition.bootstrap()
         configuration.metricsFactory = MetricsSystem.factory
-        configuration.sources = try sources.map(suite.subscriptionSource(of:))
+        configuration.sources = try (sources + optionalSources.filter { suite.services[$0] != nil }).map(suite.subscriptionSource(of:))
         return configuration
     }
 
