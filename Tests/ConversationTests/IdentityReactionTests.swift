@@ -18,7 +18,8 @@ struct ConversationIdentityTests {
             try await service.caughtUp()
             let context = try await service.call(GetContext(customerId: lea), channel: "messenger")
             #expect(context.view.identifiers.map(\.kind) == [.email])
-            #expect(context.view.touchpoints == [click])
+            #expect(context.view.touchpoints.map(\.touchpointId) == [click.touchpointId])
+            #expect(click.attributes == nil, "the stored reply leaves out what the product looked like")
             #expect(context.view.touchpoints.first?.attributes?["colour"] == "red")
             #expect(context.view.cases.map(\.caseId) == [opened.caseId])
             #expect(context.applied[IdentityEvent.source] == (try await service.identity.commands.health().head))
@@ -63,6 +64,8 @@ struct ConversationIdentityTests {
             let opened = try await service.call(OpenCase(customerId: gone, subject: "Vergessen complaint"), channel: "chat")
             let _ = try await service.call(UpdateCase(caseId: opened.caseId, note: "Wilhelmina called"), channel: "call_center")
             let _ = try await service.call(RecordTouchpoint(customerId: gone, kind: .search, query: "zzqvergessen boots"), channel: "web")
+            let _ = try await service.call(RecordTouchpoint(customerId: gone, kind: .productView, productId: "shoe-aria",
+                                                            attributes: ["colour": "qqxviolet"]), channel: "web")
             let _ = try await service.identity.commands.call(EraseCustomer(customerId: gone), channel: "backoffice")
             try await service.caughtUp()
 
@@ -83,7 +86,7 @@ struct ConversationIdentityTests {
         try await service.service.stop()
         for file in ["conversation.sqlite", "conversation.sqlite-wal"] {
             guard let bytes = FileManager.default.contents(atPath: service.directory.file(file)) else { continue }
-            for word in ["Wilhelmina", "wilhelmina", "Vergessen", "zzqvergessen"] {  // the index keeps terms in lower case
+            for word in ["Wilhelmina", "wilhelmina", "Vergessen", "zzqvergessen", "qqxviolet"] {  // the index keeps terms in lower case
                 #expect(bytes.range(of: Data(word.utf8)) == nil, "\(file) still holds \(word)")
             }
         }
@@ -117,7 +120,7 @@ struct ConversationIdentityTests {
 
 @Suite("Conversation: channels and case transitions")
 struct ConversationRulesTests {
-    @Test("a message from an unknown channel is refused; a goodwill gesture needs a resolution; a closed case takes no more changes or messages")
+    @Test("a message from an unknown channel is refused; a goodwill gesture needs a resolution and comes once; a closed case takes no more changes or messages")
     func refusals() async throws {
         try await ConversationHarness.with { service in
             let lea = try await service.customer("lea@example.com")
@@ -132,6 +135,14 @@ struct ConversationRulesTests {
             let late = try await service.send(RecordMessage(customerId: lea, direction: .inbound, text: "one more thing", caseId: opened.caseId),
                                               channel: "chat")
             #expect(late.error?.code == .conflict)
+
+            let post = try await service.say("it broke again", from: lea, on: "social")
+            let second = try await service.call(OpenCase(customerId: lea, subject: "Broke again", messageId: post.messageId), channel: "social")
+            let refiled = try await service.send(OpenCase(customerId: lea, subject: "Same post", messageId: post.messageId), channel: "social")
+            #expect(refiled.error?.code == .conflict, "a message filed in a case does not open another")
+            let _ = try await service.call(UpdateCase(caseId: second.caseId, status: .resolved, goodwill: true), channel: "call_center")
+            let again = try await service.send(UpdateCase(caseId: second.caseId, status: .closed, goodwill: true), channel: "call_center")
+            #expect(again.error?.code == .conflict, "one goodwill gesture per case")
         }
     }
 }

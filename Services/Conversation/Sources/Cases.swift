@@ -24,7 +24,8 @@ enum Cases {
         let customerId = try KnownCustomers.current(input.customerId, in: db)
         try InputCheck.text(input.subject, "subject")
         if let channel = input.followUpChannel { try InputCheck.identifier(channel, "followUpChannel") }
-        let orderIds = input.orderIds ?? []
+        var orderIds: [String] = []
+        for orderId in input.orderIds ?? [] where !orderIds.contains(orderId) { orderIds.append(orderId) }
         try checkOrderIds(orderIds)
         let now = Timestamp.now().millisecondsSince1970
         let record = CaseRecord(id: NewId.make("case"), customerId: customerId, subject: input.subject, status: .open,
@@ -39,6 +40,7 @@ enum Cases {
                 throw OmnibusError(.notFound, "no message '\(InputCheck.excerpt(messageId))'")
             }
             guard message.customerId == customerId else { throw OmnibusError(.conflict, "message \(messageId) is another customer's") }
+            if let other = message.caseId { throw OmnibusError(.conflict, "message \(messageId) is already filed in case \(other)") }
             message.caseId = record.id
             try message.update(db)
             try addEntry(record.id, .message, channel: message.channel, at: message.at, messageId: message.id, detail: nil, in: db)
@@ -80,6 +82,9 @@ enum Cases {
         if input.goodwill == true {
             guard let status = input.status, status == .resolved || status == .closed else {
                 throw OmnibusError(.invalidArgument, "a goodwill gesture comes with resolving or closing the case")
+            }
+            guard try CaseEntryRecord.filter(Column("caseId") == record.id && Column("kind") == CaseEntry.Kind.goodwill.rawValue).fetchCount(db) == 0 else {
+                throw OmnibusError(.conflict, "case \(record.id) already had its goodwill gesture")
             }
             try addEntry(record.id, .goodwill, channel: context.channel, at: now, messageId: nil, detail: nil, in: db)
             goodwill = true

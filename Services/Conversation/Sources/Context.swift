@@ -14,9 +14,12 @@ enum Context {
         }
     }
 
-    /// Keeps an event received (its header and exact bytes), when it is about a customer, for the fold.
+    /// Keeps an event received (its header and exact bytes), when it is about a customer, for
+    /// the fold — not about an erased one (another service may replay it after the erasure).
     static func keep(_ header: EventHeader, _ envelope: Data, in db: Database) throws {
-        guard let customerId = header.customerId else { return }
+        guard let customerId = header.customerId,
+              try !KnownCustomers.isErased(customerId, in: db),
+              try !KnownCustomers.isErased(KnownCustomers.survivor(of: customerId, in: db), in: db) else { return }
         try db.execute(sql: "INSERT OR IGNORE INTO contextEvent (source, sequence, customerId, envelope) VALUES (?, ?, ?, ?)",
                        arguments: [header.source, header.sequence, customerId, envelope])
     }
@@ -25,17 +28,10 @@ enum Context {
         let customerId = try KnownCustomers.current(id, in: db)
         let ids = [customerId] + (try KnownCustomers.mergedIds(into: customerId, in: db))
         let theirs = try Data.fetchAll(db, SQLRequest<Data>("SELECT envelope FROM contextEvent WHERE customerId IN \(ids) ORDER BY source, sequence"))
-        // Message events change no view (their text stays here), and the view keeps only the
-        // newest touchpoints: reading just those keeps a long history's context as cheap as a
-        // short one's.
+        // Message events change no view (their text stays here): leaving them out keeps a long
+        // conversation's context as cheap as a short one's.
         let ours = try Data.fetchAll(db, SQLRequest<Data>("""
-            SELECT envelope FROM (
-                SELECT envelope, sequence FROM outbox
-                WHERE customerId IN \(ids) AND type NOT IN (\(ConversationEvent.MessageRecorded.type), \(ConversationEvent.TouchpointRecorded.type))
-                UNION ALL
-                SELECT * FROM (SELECT envelope, sequence FROM outbox WHERE customerId IN \(ids) AND type = \(ConversationEvent.TouchpointRecorded.type)
-                               ORDER BY sequence DESC LIMIT \(ConversationCommand.touchpointsInView))
-            ) ORDER BY sequence
+            SELECT envelope FROM outbox WHERE customerId IN \(ids) AND type <> \(ConversationEvent.MessageRecorded.type) ORDER BY sequence
             """))
         var views = CustomerViews()
         for envelope in theirs + ours { try views.apply(envelope) }

@@ -53,11 +53,6 @@ enum IdentityReactions {
     static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
         let db = emitter.db
         let ids = try KnownCustomers.recordErasure(erased, in: db)
-        // Messages still waiting under one of the customer's identifiers go too.
-        try db.execute(literal: """
-            UPDATE message SET customerId = \(erased.customerId)
-            WHERE customerId IS NULL AND (identifierKind, identifierValue) IN (SELECT kind, value FROM knownIdentifier WHERE customerId IN \(ids))
-            """)
         try db.execute(literal: "DELETE FROM messageSearch WHERE messageId IN (SELECT id FROM message WHERE customerId IN \(ids))")
         // The full-text index keeps deleted words in its segments until they are merged.
         try db.execute(sql: "INSERT INTO messageSearch (messageSearch) VALUES ('optimize')")

@@ -7,9 +7,10 @@ import OmnibusService
 enum Touchpoints {
     static func register(in registry: inout CommandRegistry) {
         registry.register(RecordTouchpoint.self) { input, context in
-            // The reply is kept for retries: it leaves out what was searched for.
+            // The reply is kept for retries: it leaves out what was searched for and looked at.
             var touchpoint = try record(input, context: context)
             touchpoint.query = nil
+            touchpoint.attributes = nil
             return touchpoint
         }
         registry.register(ListTouchpoints.self) { input, context in
