@@ -48,3 +48,27 @@ import Testing
         #expect(Set([JSONValue.integer(1), .number(1)]).count == 1)
     }
 }
+
+/// A parked event keeps its whole envelope; an erasure must not leave the customer's in it.
+@Suite struct ErasureDeadLetterTests {
+    @Test("recording an erasure drops the dead letters that name the erased customers, and only those")
+    func erasureForgetsDeadLetters() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try ServiceDatabase(path: directory.file("alpha.sqlite")) { migrator in
+            migrator.registerMigration("test-known-customers") { db in try KnownCustomers.createTables(in: db) }
+        }
+        let remaining = try database.pool.write { db in
+            for (customer, email) in [("cus_gone", "gone@example.com"), ("cus_kept", "kept@example.com"), ("cus_merged", "merged@example.com")] {
+                try db.execute(sql: """
+                    INSERT INTO deadLetter (source, sequence, reason, envelope, recordedAt) VALUES ('identity', 1, 'unknown type', ?, 0)
+                    """, arguments: [Data(#"{"customerId":"\#(customer)","data":{"value":"\#(email)"},"#.utf8)])  // not even valid JSON
+            }
+            try KnownCustomers.recordMerge("cus_merged", into: "cus_gone", in: db)
+            _ = try KnownCustomers.recordErasure(IdentityEvent.CustomerErased(customerId: "cus_gone", erasedIds: ["cus_gone"]), in: db)
+            return try String.fetchAll(db, sql: "SELECT CAST(envelope AS TEXT) FROM deadLetter")
+        }
+        #expect(remaining.count == 1)
+        #expect(remaining.first?.contains("kept@example.com") == true)
+    }
+}

@@ -17,6 +17,23 @@ public enum Erasure {
                        arguments: [Timestamp.now().millisecondsSince1970])
     }
 
+    /// Deletes the dead letters that name any of `customerIds` anywhere in their envelope (a
+    /// parked event keeps its whole envelope, personal data included, and may not even decode).
+    /// Returns how many. Called by ``KnownCustomers/recordErasure(_:in:)``.
+    @discardableResult
+    public static func forgetDeadLetters(of customerIds: [String], in db: Database) throws -> Int {
+        guard !customerIds.isEmpty else { return 0 }
+        let needles = customerIds.map { Data($0.utf8) }
+        var forgotten = 0
+        for row in try Row.fetchAll(db, sql: "SELECT id, envelope FROM deadLetter") {
+            let envelope: Data = row["envelope"]
+            guard needles.contains(where: { envelope.range(of: $0) != nil }) else { continue }
+            try db.execute(sql: "DELETE FROM deadLetter WHERE id = ?", arguments: [row["id"] as Int64])
+            forgotten += 1
+        }
+        return forgotten
+    }
+
     /// Compactions asked for and not yet done.
     public static func pendingCompactions(in db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM compactionRequest") ?? 0

@@ -56,7 +56,8 @@ public enum KnownCustomers {
     }
 
     /// The erased customer with every id merged into it or named with it, each recorded as
-    /// erased (later commands for them get `not_found`); sorted.
+    /// erased (later commands for them get `not_found`), and the dead letters naming them
+    /// dropped; sorted.
     public static func recordErasure(_ erased: IdentityEvent.CustomerErased, in db: Database) throws -> [String] {
         var ids = Set(erased.erasedIds + [erased.customerId])
         for id in Array(ids) { ids.formUnion(try mergedIds(into: id, in: db)) }
@@ -64,6 +65,7 @@ public enum KnownCustomers {
         for id in ids {
             try db.execute(sql: "INSERT OR IGNORE INTO erasedCustomer (id, erasedAt) VALUES (?, ?)", arguments: [id, now])
         }
+        try Erasure.forgetDeadLetters(of: Array(ids), in: db)
         return ids.sorted()
     }
 
