@@ -122,7 +122,8 @@ final class RoguePublisher: Sendable {
             try socket.setSendHighWaterMark(0)
             try socket.bind(events)
             // The first message an XPUB reads is a subscriber's subscription: then it is listening.
-            guard try socket.waitForInput(timeoutMilliseconds: 10_000), try socket.receive() != nil else {
+            // Generous: on a loaded machine the consumer may be between reconnection attempts.
+            guard try socket.waitForInput(timeoutMilliseconds: 30_000), try socket.receive() != nil else {
                 throw TimedOut(description: "the consumer never subscribed to the rogue publisher")
             }
             var garbage = Garbage(seed: 3)
