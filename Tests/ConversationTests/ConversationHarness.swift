@@ -25,7 +25,7 @@ final class ConversationHarness: CommandTarget, Sendable {
         self.context = context
     }
 
-    static func start() async throws -> ConversationHarness {
+    static func start(options: ConversationService.Options = ConversationService.Options()) async throws -> ConversationHarness {
         let context = try ZMQContext()
         let identity = try await InProcessIdentity.start(context: context)
         do {
@@ -35,7 +35,7 @@ final class ConversationHarness: CommandTarget, Sendable {
             var configuration = ServiceRuntime.Configuration(
                 name: ConversationService.name, databasePath: directory.file("conversation.sqlite"), endpoints: .ephemeral)
             configuration.sources = [identity.service.asSource]
-            let runtime = try ConversationService.makeRuntime(configuration: configuration, context: context, logger: logger)
+            let runtime = try ConversationService.makeRuntime(configuration: configuration, options: options, context: context, logger: logger)
             return ConversationHarness(identity: identity, directory: directory,
                                        service: try await RunningRuntime.start(runtime, logger: logger), context: context)
         } catch {
@@ -50,8 +50,10 @@ final class ConversationHarness: CommandTarget, Sendable {
         if remove { directory.remove() }
     }
 
-    static func with<Result>(_ body: (ConversationHarness) async throws -> Result) async throws -> Result {
-        try await scoped(try await start(), stop: { try await $0.stop() }, body)
+    static func with<Result>(
+        options: ConversationService.Options = ConversationService.Options(), _ body: (ConversationHarness) async throws -> Result
+    ) async throws -> Result {
+        try await scoped(try await start(options: options), stop: { try await $0.stop() }, body)
     }
 
     /// A customer identity knows by `email`.

@@ -63,6 +63,29 @@ struct ConversationTests {
         }
     }
 
+    @Test("a message nobody claims within the retention is dropped, with its index entry")
+    func unclaimedMessagesExpire() async throws {
+        var options = ConversationService.Options()
+        options.waitingMessageRetention = .milliseconds(200)
+        options.waitingMessageSweep = .milliseconds(100)
+        try await ConversationHarness.with(options: options) { service in
+            let waiting = try await service.call(RecordMessage(identifier: IdentifierInput(.instagram, "@nobody.knows"), direction: .inbound,
+                                                               text: "zzqunclaimed words"), channel: "social")
+            #expect(waiting.customerId == nil)
+            try await eventually("the unclaimed message is dropped") {
+                try await service.service.runtime.store.database.pool.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM message WHERE id = ?", arguments: [waiting.messageId]) == 0
+                }
+            }
+            #expect(try await service.call(SearchMessages(query: "zzqunclaimed"), channel: "call_center").hits.isEmpty)
+            let lea = try await service.customer("lea@example.com")
+            let _ = try await service.identity.commands.call(LinkIdentifier(customerId: lea, identifier: IdentifierInput(.instagram, "@nobody.knows")),
+                                                             channel: "social")
+            try await service.caughtUp()
+            #expect(try await service.call(GetConversation(customerId: lea), channel: "call_center").messages.isEmpty, "gone for good")
+        }
+    }
+
     @Test("a complaint posted on social opens a case; the e-mail reply and a phone note land in the same case and conversation")
     func complaintJourney() async throws {
         try await ConversationHarness.with { service in

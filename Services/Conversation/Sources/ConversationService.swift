@@ -33,13 +33,28 @@ public enum ConversationService {
         return registry
     }
 
+    /// How a started service behaves.
+    public struct Options: Sendable {
+        /// How long a message from an identifier identity has not linked waits before it is
+        /// dropped: identity may have linked and erased the identifier while this service was
+        /// behind, and then nothing says whose the message was.
+        public var waitingMessageRetention: Duration = .seconds(30 * 24 * 3600)
+        /// How often such messages are looked for.
+        public var waitingMessageSweep: Duration = .seconds(3600)
+        public init() {}
+    }
+
     /// The composition root, used by `main` and by tests.
     public static func makeRuntime(
-        configuration: ServiceRuntime.Configuration, context: ZMQContext, logger: Logger
+        configuration: ServiceRuntime.Configuration, options: Options = Options(), context: ZMQContext, logger: Logger
     ) throws -> ServiceRuntime {
         precondition(configuration.name == name, "the conversation service must be named \(name)")
+        let sweep = PeriodicWork(name: "drop-unclaimed-messages", interval: options.waitingMessageSweep) { emitter in
+            try Messages.dropUnclaimed(before: Timestamp.now().millisecondsSince1970 - options.waitingMessageRetention.wholeMilliseconds,
+                                       in: emitter.db)
+        }
         return try ServiceRuntime(
             configuration: configuration, commands: commands(), events: events(),
-            migrations: ConversationMigrations.register(in:), context: context, logger: logger)
+            migrations: ConversationMigrations.register(in:), periodic: [sweep], context: context, logger: logger)
     }
 }

@@ -80,6 +80,17 @@ enum Messages {
             channel: record.channel, direction: record.direction), customerId: customerId)
     }
 
+    /// Drops the messages still waiting for their identifier to be linked that arrived before
+    /// `cutoff`, with their index entries; returns how many.
+    static func dropUnclaimed(before cutoff: Int64, in db: Database) throws -> Int {
+        let ids = try String.fetchAll(db, sql: "SELECT id FROM message WHERE customerId IS NULL AND at < ?", arguments: [cutoff])
+        guard !ids.isEmpty else { return 0 }
+        try db.execute(literal: "DELETE FROM messageSearch WHERE messageId IN \(ids)")
+        try db.execute(sql: "INSERT INTO messageSearch (messageSearch) VALUES ('optimize')")
+        try db.execute(literal: "DELETE FROM message WHERE id IN \(ids)")
+        return ids.count
+    }
+
     static func conversation(of customerId: String, in db: Database) throws -> ConversationView {
         let conversationId = try String.fetchOne(db, sql: "SELECT id FROM conversation WHERE customerId = ?", arguments: [customerId])
         let messages = try MessageRecord.fetchAll(db, sql: "SELECT * FROM message WHERE conversationId = ? ORDER BY at, rowid",
