@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import OmnibusBus
+import OmnibusClient
 import OmnibusContracts
 import Synchronization
 
@@ -23,9 +24,11 @@ public final class DeferredReplies: Sendable {
     /// Wakes the command server's thread, which alone may use its socket.
     let wake: WakeSignal
     private let completed = Mutex<[(key: String, reply: Data)]>([])
+    private let metrics: MetricsRecorder
 
-    init() throws {
+    init(metrics: MetricsRecorder) throws {
         wake = try WakeSignal()
+        self.metrics = metrics
     }
 
     /// Sends `reply` (an encoded ``CommandReply``) to the callers waiting under `key`; none
@@ -36,9 +39,12 @@ public final class DeferredReplies: Sendable {
     }
 
     /// Stores the final reply of request `requestId` in `db`'s transaction, as the command
-    /// server stores the reply of a command that answers at once.
+    /// server stores the reply of a command that answers at once, and counts its outcome in
+    /// `omnibus_commands_total` (the command server counted it `pending`).
     public func record(requestId: String, command: String, reply: Data, in db: Database) throws {
         try CommandReplyStore.save(requestId: requestId, command: command, reply: reply, in: db)
+        let outcome = (try? ContractCoding.decode(CommandReply<SkippedPayload>.self, from: reply)).map { $0.error?.code.rawValue ?? "ok" } ?? "internal"
+        metrics.counter(BusMetric.commands, [("command", command), ("outcome", outcome)]).increment()
     }
 
     /// The replies completed since the last call, for the command server's thread.

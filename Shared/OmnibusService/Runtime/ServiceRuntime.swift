@@ -83,7 +83,7 @@ public final class ServiceRuntime: Sendable {
             metrics: metrics)
         self.store = store
         periodicWorkers = periodic.map { PeriodicWorker($0, store: store, logger: logger) }
-        let deferredReplies = try DeferredReplies()
+        let deferredReplies = try DeferredReplies(metrics: metrics)
         self.deferredReplies = deferredReplies
         self.processes = processes(Parts(store: store, deferredReplies: deferredReplies, logger: logger))
         relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,

@@ -1,0 +1,72 @@
+import Foundation
+import MetricsTestKit
+import OmnibusBus
+import OmnibusClient
+import OmnibusContracts
+import OmnibusService
+import OmnibusTestSupport
+import Synchronization
+import Testing
+
+/// A command whose reply waits on other work: the caller waits, a resend waits for the same
+/// reply, the reply is stored once given, and the metrics say pending, then the outcome.
+@Suite struct DeferredReplyTests {
+    struct SlowAsk: CommandContract {
+        typealias Reply = SlowAnswer
+        static let name = "alpha.slow.ask"
+        var key: String
+    }
+
+    struct SlowAnswer: Codable, Sendable, Equatable {
+        var text: String
+    }
+
+    @Test("the caller waits for the deferred reply, a resend waits for the same one, and once given it is stored")
+    func deferredReply() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let metrics = TestMetrics()
+        var commands = CommandRegistry()
+        let asked = Counter()
+        commands.registerDeferred(SlowAsk.self) { input, _ in
+            asked.increment()
+            return .pending(key: input.key)
+        }
+        var configuration = ServiceRuntime.Configuration(name: "alpha", databasePath: directory.file("alpha.sqlite"), endpoints: .ephemeral)
+        configuration.metricsFactory = metrics
+        let service = try await RunningRuntime.start(configuration, commands: commands, context: context)
+        let sender = CommandSender(endpoint: service.endpoints.commands, context: context, timeoutMilliseconds: 30_000)
+
+        let first = Task { try await sender.call(SlowAsk(key: "k1"), id: "r1") }
+        try await eventually("the command is pending") { Self.count(metrics, outcome: "pending") == 1 }
+        let second = Task { try await sender.call(SlowAsk(key: "k1"), id: "r1") }
+        try await eventually("the resend is pending too") { Self.count(metrics, outcome: "pending") == 2 }
+
+        let reply = try ContractCoding.encode(CommandReply(requestId: "r1", data: SlowAnswer(text: "done")))
+        try service.runtime.store.write { db in
+            try service.runtime.deferredReplies.record(requestId: "r1", command: SlowAsk.name, reply: reply, in: db)
+        }
+        service.runtime.deferredReplies.complete("k1", reply: reply)
+        #expect(try await first.value == SlowAnswer(text: "done"))
+        #expect(try await second.value == SlowAnswer(text: "done"))
+        #expect(try await sender.call(SlowAsk(key: "k1"), id: "r1") == SlowAnswer(text: "done"), "stored: a later retry gets it at once")
+        #expect(asked.value == 2, "the handler ran for the two waits, not for the stored reply")
+        #expect(Self.count(metrics, outcome: "ok") == 1)
+        #expect(Self.count(metrics, outcome: "repeated") == 1)
+        try await service.stop()
+    }
+
+    static func count(_ metrics: TestMetrics, outcome: String) -> Int {
+        metrics.counters(label: "omnibus_commands_total")
+            .filter { $0.dimensions.contains { $0 == ("command", SlowAsk.name) } && $0.dimensions.contains { $0 == ("outcome", outcome) } }
+            .reduce(0) { $0 + Int($1.totalValue) }
+    }
+
+    /// A count the handler's thread and the test share.
+    final class Counter: Sendable {
+        private let storage = Mutex(0)
+        func increment() { storage.withLock { $0 += 1 } }
+        var value: Int { storage.withLock { $0 } }
+    }
+}
