@@ -74,6 +74,10 @@ var targets: [Target] = [
         dependencies: ["ConversationService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
     .testTarget(
+        name: "NotificationsTests",
+        dependencies: ["NotificationsService", "OrdersService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
+    ),
+    .testTarget(
         name: "OrdersTests",
         dependencies: ["OrdersService", "IdentityService", "OmnibusClient", "OmnibusTestSupport", grdb]
     ),
@@ -121,6 +125,8 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
 
 let serviceNames = ["Identity", "Orders", "Coupons", "Conversation"]
 targets += serviceNames.flatMap { service($0) }
+// Notifications renders its templates with swift-mustache.
+targets += service("Notifications", dependencies: [.product(name: "Mustache", package: "swift-mustache")])
 
 for index in targets.indices where targets[index].type != .system {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + strictSettings
@@ -141,6 +147,7 @@ let package = Package(
         .executable(name: "omnibus-orders", targets: ["omnibus-orders"]),
         .executable(name: "omnibus-coupons", targets: ["omnibus-coupons"]),
         .executable(name: "omnibus-conversation", targets: ["omnibus-conversation"]),
+        .executable(name: "omnibus-notifications", targets: ["omnibus-notifications"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
     ],
@@ -152,6 +159,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: targets
 )

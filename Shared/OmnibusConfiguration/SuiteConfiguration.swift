@@ -22,6 +22,7 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
         "orders": .loopback(basePort: 7111),
         "coupons": .loopback(basePort: 7121),
         "conversation": .loopback(basePort: 7131),
+        "notifications": .loopback(basePort: 7141),
     ])
 
     /// The endpoints of `service`, or an error that lists the services the file knows.

@@ -6,8 +6,8 @@ import Testing
 /// nothing else in the tree spells it out.
 @Suite("Contract types")
 struct ContractTypesTests {
-    static let commands: [any CommandContract.Type] = IdentityCommand.all + OrdersCommand.all + CouponsCommand.all + ConversationCommand.all
-    static let events: [any EventContract.Type] = IdentityEvent.all + OrdersEvent.all + CouponsEvent.all + ConversationEvent.all
+    static let commands: [any CommandContract.Type] = IdentityCommand.all + OrdersCommand.all + CouponsCommand.all + ConversationCommand.all + NotificationsCommand.all
+    static let events: [any EventContract.Type] = IdentityEvent.all + OrdersEvent.all + CouponsEvent.all + ConversationEvent.all + NotificationsEvent.all
 
     @Test("every command and event wire name is unique and belongs to its service")
     func namesAreUniqueAndPrefixed() {
@@ -21,6 +21,8 @@ struct ContractTypesTests {
         for event in CouponsEvent.all { #expect(event.source == CouponsEvent.source, "\(event.type)") }
         for command in ConversationCommand.all { #expect(command.service == ConversationEvent.source, "\(command.name)") }
         for event in ConversationEvent.all { #expect(event.source == ConversationEvent.source, "\(event.type)") }
+        for command in NotificationsCommand.all { #expect(command.service == NotificationsEvent.source, "\(command.name)") }
+        for event in NotificationsEvent.all { #expect(event.source == NotificationsEvent.source, "\(event.type)") }
     }
 
     @Test("an event that wraps a body is the body on the wire, and reads back as its own type")
@@ -55,7 +57,7 @@ struct ContractTypesTests {
         let literal = try Regex(#"(^|[\[(,]\s*|[=:]\s+|return\s+)"("# + names.map(NSRegularExpression.escapedPattern).joined(separator: "|") + #")""#)
             .anchorsMatchLineEndings()
         let exempt = [
-            "Shared/OmnibusContracts/Identity/", "Shared/OmnibusContracts/Orders/", "Shared/OmnibusContracts/Coupons/", "Shared/OmnibusContracts/Conversation/", "Tests/OmnibusContractsTests/", "Tests/OmnibusWireTests/",
+            "Shared/OmnibusContracts/Identity/", "Shared/OmnibusContracts/Orders/", "Shared/OmnibusContracts/Coupons/", "Shared/OmnibusContracts/Conversation/", "Shared/OmnibusContracts/Notifications/", "Tests/OmnibusContractsTests/", "Tests/OmnibusWireTests/",
         ]
         var offences: [String] = []
         for folder in ["Services", "Shared", "Tools", "Tests"] {

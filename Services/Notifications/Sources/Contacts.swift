@@ -1,0 +1,122 @@
+import GRDB
+import OmnibusContracts
+import OmnibusService
+
+/// How to reach each customer, kept from identity's events: locale, preferred channel,
+/// consents, e-mail and phone. Merges move it to the survivor; erasure removes it.
+enum Contacts {
+    static func register(in registry: inout EventHandlerRegistry) {
+        registry.on(IdentityEvent.ProfileUpdated.self) { event, context in
+            try ensure(event.data.customerId, in: context.db)
+            try context.db.execute(sql: "UPDATE contact SET locale = ? WHERE customerId = ?",
+                                   arguments: [event.data.locale, try KnownCustomers.survivor(of: event.data.customerId, in: context.db)])
+        }
+        registry.on(IdentityEvent.PreferencesChanged.self) { event, context in
+            try ensure(event.data.customerId, in: context.db)
+            try context.db.execute(sql: "UPDATE contact SET preferredChannel = ? WHERE customerId = ?",
+                                   arguments: [event.data.preferredChannel?.rawValue,
+                                               try KnownCustomers.survivor(of: event.data.customerId, in: context.db)])
+        }
+        registry.on(IdentityEvent.ConsentChanged.self) { event, context in
+            let consent = event.data.consent
+            try context.db.execute(sql: """
+                INSERT OR REPLACE INTO contactConsent (customerId, purpose, channel, granted) VALUES (?, ?, ?, ?)
+                """, arguments: [try KnownCustomers.survivor(of: event.data.customerId, in: context.db), consent.purpose.rawValue,
+                                 consent.channel.rawValue, consent.granted])
+        }
+        registry.on(IdentityEvent.IdentifierLinked.self) { event, context in
+            guard let value = event.data.value, [.email, .phone].contains(event.data.kind) else { return }
+            try context.db.execute(sql: "INSERT OR REPLACE INTO contactAddress (customerId, kind, value) VALUES (?, ?, ?)",
+                                   arguments: [try KnownCustomers.survivor(of: event.data.customerId, in: context.db), event.data.kind.rawValue, value])
+        }
+        registry.on(IdentityEvent.CustomersMerged.self) { event, context in
+            try merge(event.data.mergedId, into: event.data.survivorId, in: context.db)
+        }
+        registry.on(IdentityEvent.CustomerErased.self) { event, context in
+            try erase(event.data, emitter: context)
+        }
+        registry.ignore([IdentityEvent.CustomerCreated.self])
+    }
+
+    /// Where to reach a customer.
+    struct Reach {
+        var locale: String?
+        var preferred: ContactChannel?
+        var consents: [ConsentPurpose: [ContactChannel: Bool]]
+        var addresses: [IdentifierKind: String]
+
+        func consented(_ purpose: ConsentPurpose, _ channel: ContactChannel) -> Bool {
+            consents[purpose]?[channel] ?? purpose.grantedByDefault
+        }
+
+        /// The channel a notification for `purpose` goes to: the preferred one, else the first
+        /// of e-mail and SMS, that is consented and has an address; for service messages the
+        /// in-app inbox when none is; nil (with why) when nothing may be sent.
+        func channel(for purpose: ConsentPurpose) -> (NotificationChannel?, reason: String?) {
+            let reachable: [ContactChannel: IdentifierKind] = [.email: .email, .sms: .phone]
+            for channel in ([preferred].compactMap { $0 } + [.email, .sms]) {
+                guard let kind = reachable[channel], addresses[kind] != nil, consented(purpose, channel) else { continue }
+                return (NotificationChannel(rawValue: channel.rawValue), nil)
+            }
+            if purpose == .service { return (.inApp, nil) }
+            return (nil, "no channel with \(purpose.rawValue) consent and an address")
+        }
+    }
+
+    static func reach(_ customerId: String, in db: Database) throws -> Reach {
+        let row = try Row.fetchOne(db, sql: "SELECT locale, preferredChannel FROM contact WHERE customerId = ?", arguments: [customerId])
+        var consents: [ConsentPurpose: [ContactChannel: Bool]] = [:]
+        for consent in try Row.fetchAll(db, sql: "SELECT purpose, channel, granted FROM contactConsent WHERE customerId = ?", arguments: [customerId]) {
+            if let purpose = ConsentPurpose(rawValue: consent["purpose"]), let channel = ContactChannel(rawValue: consent["channel"]) {
+                consents[purpose, default: [:]][channel] = consent["granted"]
+            }
+        }
+        var addresses: [IdentifierKind: String] = [:]
+        for address in try Row.fetchAll(db, sql: "SELECT kind, value FROM contactAddress WHERE customerId = ?", arguments: [customerId]) {
+            if let kind = IdentifierKind(rawValue: address["kind"]) { addresses[kind] = address["value"] }
+        }
+        return Reach(locale: row?["locale"], preferred: (row?["preferredChannel"] as String?).flatMap(ContactChannel.init(rawValue:)),
+                     consents: consents, addresses: addresses)
+    }
+
+    private static func ensure(_ customerId: String, in db: Database) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO contact (customerId) VALUES (?)", arguments: [try KnownCustomers.survivor(of: customerId, in: db)])
+    }
+
+    /// The survivor keeps its own settings and takes the merged customer's where it has none.
+    static func merge(_ mergedId: String, into survivorId: String, in db: Database) throws {
+        let survivor = try KnownCustomers.survivor(of: survivorId, in: db)
+        guard mergedId != survivor else { return }
+        try KnownCustomers.recordMerge(mergedId, into: survivor, in: db)
+        try db.execute(sql: "INSERT OR IGNORE INTO contact (customerId) VALUES (?)", arguments: [survivor])
+        try db.execute(sql: """
+            UPDATE contact SET locale = COALESCE(locale, (SELECT locale FROM contact WHERE customerId = :merged)),
+                preferredChannel = COALESCE(preferredChannel, (SELECT preferredChannel FROM contact WHERE customerId = :merged))
+            WHERE customerId = :survivor
+            """, arguments: ["merged": mergedId, "survivor": survivor])
+        try db.execute(sql: "DELETE FROM contact WHERE customerId = ?", arguments: [mergedId])
+        try db.execute(sql: "UPDATE OR IGNORE contactConsent SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
+        try db.execute(sql: "DELETE FROM contactConsent WHERE customerId = ?", arguments: [mergedId])
+        try db.execute(sql: "UPDATE contactAddress SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
+        try db.execute(sql: "UPDATE notification SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
+    }
+
+    /// Addresses, consents and settings deleted; the log kept without customer or words; the
+    /// inbox messages in this service's own log redacted.
+    static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
+        let db = emitter.db
+        let ids = try KnownCustomers.recordErasure(erased, in: db)
+        for table in ["contact", "contactConsent", "contactAddress"] {
+            try db.execute(literal: "DELETE FROM \(identifier: table) WHERE customerId IN \(ids)")
+        }
+        try db.execute(literal: "UPDATE notification SET customerId = NULL, subject = NULL, body = NULL WHERE customerId IN \(ids)")
+        try Erasure.redactEvents(of: ids, in: db) { type, data in
+            guard type == NotificationsEvent.InboxPosted.type, case .object(var fields) = data else { return nil }
+            fields["subject"] = .null
+            fields["body"] = .null
+            return .object(fields)
+        }
+        try Erasure.requestCompaction(in: db)
+        try emitter.emit(NotificationsEvent.CustomerDataErased(erasedIds: ids), customerId: erased.customerId)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+import Logging
+import NotificationsService
+import OmnibusBus
+import OmnibusClient
+import OmnibusContracts
+import OmnibusService
+import OmnibusTestSupport
+import OrdersService
+import Synchronization
+
+/// Real identity, orders and notifications services in the test process, each with its own
+/// SQLite file, over real sockets; notifications consumes identity and orders and runs the
+/// shipped rules and templates (deploy/notifications) unless told otherwise.
+final class NotificationsHarness: Sendable {
+    let identity: InProcessIdentity
+    let ordersDirectory: TemporaryDirectory
+    let orders: RunningRuntime
+    let directory: TemporaryDirectory
+    let context: ZMQContext
+    let rules: NotificationRules
+    private let running: RunningBox
+
+    static let shippedRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/notifications").path
+
+    var service: RunningRuntime { running.value }
+    var notifications: CommandSender { CommandSender(endpoint: service.endpoints.commands, context: context) }
+    var ordersCommands: CommandSender { CommandSender(endpoint: orders.endpoints.commands, context: context) }
+
+    private init(identity: InProcessIdentity, ordersDirectory: TemporaryDirectory, orders: RunningRuntime, directory: TemporaryDirectory,
+                 context: ZMQContext, rules: NotificationRules, service: RunningRuntime) {
+        self.identity = identity
+        self.ordersDirectory = ordersDirectory
+        self.orders = orders
+        self.directory = directory
+        self.context = context
+        self.rules = rules
+        running = RunningBox(service)
+    }
+
+    static func with(rules: NotificationRules? = nil, _ body: (NotificationsHarness) async throws -> Void) async throws {
+        let context = try ZMQContext()
+        let identity = try await InProcessIdentity.start(context: context)
+        let ordersDirectory = try TemporaryDirectory()
+        var logger = Logger(label: "test.notifications")
+        logger.logLevel = .critical
+        var ordersConfiguration = ServiceRuntime.Configuration(name: OrdersService.name, databasePath: ordersDirectory.file("orders.sqlite"),
+                                                               endpoints: .ephemeral)
+        ordersConfiguration.sources = [identity.service.asSource]
+        let orders = try await RunningRuntime.start(
+            try OrdersService.makeRuntime(configuration: ordersConfiguration, options: OrdersService.Options(seed: seed), context: context, logger: logger),
+            logger: logger)
+        let directory = try TemporaryDirectory()
+        let loaded = try rules ?? NotificationRules.load(directory: shippedRules)
+        let harness = NotificationsHarness(
+            identity: identity, ordersDirectory: ordersDirectory, orders: orders, directory: directory, context: context, rules: loaded,
+            service: try await startNotifications(in: directory, rules: loaded, sources: [identity.service.asSource, orders.asSource], context: context))
+        try await scoped(harness, stop: { try await $0.stop() }, body)
+    }
+
+    static func startNotifications(in directory: TemporaryDirectory, rules: NotificationRules, sources: [SubscriptionSource],
+                                   context: ZMQContext) async throws -> RunningRuntime {
+        var logger = Logger(label: "test.notifications")
+        logger.logLevel = .critical
+        var configuration = ServiceRuntime.Configuration(name: NotificationsService.name, databasePath: directory.file("notifications.sqlite"),
+                                                         endpoints: .ephemeral)
+        configuration.sources = sources
+        return try await RunningRuntime.start(
+            try NotificationsService.makeRuntime(configuration: configuration, rules: rules, context: context, logger: logger), logger: logger)
+    }
+
+    /// Stops notifications, forgets how far it got from every source, and starts it again on
+    /// the same database: every event is delivered to it once more.
+    func replayEverything() async throws {
+        try await service.stop()
+        let queue = try DatabaseQueue(path: directory.file("notifications.sqlite"))
+        try await queue.write { db in try db.execute(sql: "DELETE FROM inboxOffset") }
+        running.value = try await Self.startNotifications(in: directory, rules: rules, sources: [identity.service.asSource, orders.asSource],
+                                                          context: context)
+    }
+
+    func stop() async throws {
+        try await service.stop()
+        try await orders.stop()
+        try await identity.stop()
+        directory.remove()
+        ordersDirectory.remove()
+    }
+
+    /// Waits until notifications has applied everything identity and orders logged.
+    func caughtUp() async throws {
+        try await identity.waitUntilApplied(by: notifications)
+        let head = try await ordersCommands.health().head
+        try await eventually("notifications applied orders through \(head)") {
+            try await notifications.health().subscriptions[OrdersService.name]?.applied == head
+        }
+    }
+
+    /// A customer, known by `email` if given, speaking `locale`.
+    func customer(device: String, email: String? = nil, locale: String? = nil) async throws -> String {
+        let customerId = try await identity.resolve(.device, device, channel: "app")
+        if let email {
+            let _ = try await identity.commands.call(LinkIdentifier(customerId: customerId, identifier: IdentifierInput(.email, email), verified: true),
+                                                     channel: "web")
+        }
+        if let locale {
+            let _ = try await identity.commands.call(UpdateProfile(customerId: customerId, locale: locale), channel: "app")
+        }
+        return customerId
+    }
+
+    /// Buys a shoe for pickup in Berlin and has the store make it ready.
+    @discardableResult
+    func orderReadyForPickup(_ customerId: String) async throws -> OrderView {
+        let _ = try await ordersCommands.call(AddToCart(customerId: customerId, sku: "shoe-red-38", quantity: 1), channel: "app")
+        let order = try await ordersCommands.call(Checkout(customerId: customerId, fulfilment: .pickup(at: "berlin")), channel: "app")
+        return try await ordersCommands.call(AdvanceOrder(orderId: order.orderId, to: .readyForPickup, storeId: "berlin"), channel: "store")
+    }
+
+    func log(_ customerId: String) async throws -> [NotificationView] {
+        try await notifications.call(GetNotificationLog(customerId: customerId), channel: "call_center").notifications
+    }
+
+    static let seed = CatalogSeed(
+        products: [Product(productId: "shoe-aria", name: "Aria", variants: [
+            Variant(sku: "shoe-red-38", attributes: ["colour": "red", "size": "38"], price: Money(amountMinor: 8999, currency: "EUR")),
+        ])],
+        stores: [Store(storeId: "berlin", name: "Berlin Mitte", shipsOnline: false)],
+        stock: [CatalogSeed.Stock(storeId: "berlin", sku: "shoe-red-38", onHand: 100)])
+
+    /// The running notifications service, replaced by ``replayEverything()``.
+    final class RunningBox: Sendable {
+        private let storage: Mutex<RunningRuntime>
+        init(_ value: RunningRuntime) { storage = Mutex(value) }
+        var value: RunningRuntime {
+            get { storage.withLock { $0 } }
+            set { storage.withLock { $0 = newValue } }
+        }
+    }
+}
