@@ -38,10 +38,7 @@ enum GreetingsService {
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try context.db.execute(literal: "DELETE FROM greeting WHERE customerId IN \(event.data.erasedIds)")
         }
-        registry.ignore([
-            IdentityEvent.ProfileUpdated.self, IdentityEvent.IdentifierLinked.self,
-            IdentityEvent.ConsentChanged.self, IdentityEvent.PreferencesChanged.self,
-        ])
+        registry.ignoreUnhandled(IdentityEvent.all)
         return registry
     }
 

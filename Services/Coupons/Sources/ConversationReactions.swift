@@ -11,6 +11,6 @@ enum ConversationReactions {
             guard change.goodwill == true, let customerId = change.customerId else { return }
             try AutoIssue.issue(.caseClosed, to: customerId, emitter: context)
         }
-        registry.ignore(ConversationEvent.all.filter { $0.type != ConversationEvent.CaseUpdated.type })
+        registry.ignoreUnhandled(ConversationEvent.all)
     }
 }

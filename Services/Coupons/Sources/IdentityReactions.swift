@@ -14,10 +14,7 @@ enum IdentityReactions {
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try erase(event.data, emitter: context)
         }
-        registry.ignore([
-            IdentityEvent.CustomerCreated.self, IdentityEvent.ProfileUpdated.self, IdentityEvent.IdentifierLinked.self,
-            IdentityEvent.ConsentChanged.self, IdentityEvent.PreferencesChanged.self,
-        ])
+        registry.ignoreUnhandled(IdentityEvent.all)
     }
 
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {

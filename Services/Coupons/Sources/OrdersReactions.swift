@@ -20,8 +20,7 @@ enum OrdersReactions {
             guard event.data.goodwill == true, let customerId = event.data.customerId else { return }
             try AutoIssue.issue(.goodwillReturn, to: customerId, emitter: context)
         }
-        let handled = [OrdersEvent.OrderPlaced.type, OrdersEvent.OrderCancelled.type, OrdersEvent.OrderReturned.type]
-        registry.ignore(OrdersEvent.all.filter { !handled.contains($0.type) })
+        registry.ignoreUnhandled(OrdersEvent.all)
     }
 
     static func firstOrder(of customerId: String, emitter: some EventEmitting) throws {

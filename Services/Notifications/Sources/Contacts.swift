@@ -35,7 +35,7 @@ enum Contacts {
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try erase(event.data, emitter: context)
         }
-        registry.ignore([IdentityEvent.CustomerCreated.self])
+        registry.ignoreUnhandled(IdentityEvent.all)
     }
 
     /// Where to reach a customer.

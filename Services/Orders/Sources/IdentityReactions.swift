@@ -13,10 +13,7 @@ enum IdentityReactions {
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try erase(event.data, emitter: context)
         }
-        registry.ignore([
-            IdentityEvent.CustomerCreated.self, IdentityEvent.ProfileUpdated.self, IdentityEvent.IdentifierLinked.self,
-            IdentityEvent.ConsentChanged.self, IdentityEvent.PreferencesChanged.self,
-        ])
+        registry.ignoreUnhandled(IdentityEvent.all)
     }
 
     /// Folds the merged customer's cart into the survivor's (quantities of a SKU in both are

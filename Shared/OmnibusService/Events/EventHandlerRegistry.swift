@@ -53,6 +53,13 @@ public struct EventHandlerRegistry: Sendable {
         for event in events { ignored.insert(Key(source: event.source, type: event.type)) }
     }
 
+    /// Declares every one of `events` that has no handler yet as not this service's concern:
+    /// call it after the handlers, with a source's whole contract list (`OrdersEvent.all`), so a
+    /// type the contract gains later is still parked, not dropped, by a service built before it.
+    public mutating func ignoreUnhandled(_ events: [any EventContract.Type]) {
+        ignore(events.filter { entries[Key(source: $0.source, type: $0.type)] == nil })
+    }
+
     private mutating func add(_ key: Key, versions: ClosedRange<Int>, _ handler: @escaping Handler) {
         precondition(entries[key] == nil, "handler for \(Topic.event(source: key.source, type: key.type)) registered twice")
         entries[key] = Entry(versions: versions, handler: handler)
