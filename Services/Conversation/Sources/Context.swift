@@ -18,8 +18,7 @@ enum Context {
     /// the fold — not about an erased one (another service may replay it after the erasure).
     static func keep(_ header: EventHeader, _ envelope: Data, in db: Database) throws {
         guard let customerId = header.customerId,
-              try !KnownCustomers.isErased(customerId, in: db),
-              try !KnownCustomers.isErased(KnownCustomers.survivor(of: customerId, in: db), in: db) else { return }
+              try !KnownCustomers.isErased(customerId, in: db), try KnownCustomers.live(customerId, in: db) != nil else { return }
         try db.execute(sql: "INSERT OR IGNORE INTO contextEvent (source, sequence, customerId, envelope) VALUES (?, ?, ?, ?)",
                        arguments: [header.source, header.sequence, customerId, envelope])
     }

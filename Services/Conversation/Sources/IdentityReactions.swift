@@ -10,8 +10,7 @@ enum IdentityReactions {
     static func linked(_ linked: IdentityEvent.IdentifierLinked, emitter: some EventEmitting) throws {
         guard let value = linked.value else { return } // redacted by an erasure
         let db = emitter.db
-        let customerId = try KnownCustomers.survivor(of: linked.customerId, in: db)
-        guard try !KnownCustomers.isErased(customerId, in: db) else { return }
+        guard let customerId = try KnownCustomers.live(linked.customerId, in: db) else { return }
         try db.execute(sql: "INSERT OR REPLACE INTO knownIdentifier (kind, value, customerId) VALUES (?, ?, ?)",
                        arguments: [linked.kind.rawValue, value, customerId])
         let waiting = try MessageRecord.fetchAll(db, sql: """
@@ -25,9 +24,7 @@ enum IdentityReactions {
 
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {
         let db = emitter.db
-        let survivor = try KnownCustomers.survivor(of: survivorId, in: db)
-        guard mergedId != survivor else { return }
-        try KnownCustomers.recordMerge(mergedId, into: survivor, in: db)
+        guard let survivor = try KnownCustomers.merge(mergedId, into: survivorId, in: db) else { return }
         let conversations = try String.fetchAll(db, sql: "SELECT customerId FROM conversation WHERE customerId IN (?, ?)",
                                                 arguments: [mergedId, survivor])
         if conversations.count == 2 {

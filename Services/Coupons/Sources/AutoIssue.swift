@@ -23,8 +23,7 @@ enum AutoIssue {
 
     /// The customer `id` stands for after merges, or nil when malformed or erased.
     static func liveCustomer(_ id: String, in db: Database) throws -> String? {
-        let customer = try KnownCustomers.survivor(of: id, in: db)
-        guard KnownCustomers.isWellFormed(customer), try !KnownCustomers.isErased(customer, in: db) else { return nil }
+        guard let customer = try KnownCustomers.live(id, in: db), KnownCustomers.isWellFormed(customer) else { return nil }
         return customer
     }
 }

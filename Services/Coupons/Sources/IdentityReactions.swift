@@ -19,9 +19,7 @@ enum IdentityReactions {
 
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {
         let db = emitter.db
-        let survivor = try KnownCustomers.survivor(of: survivorId, in: db)
-        guard mergedId != survivor else { return }
-        try KnownCustomers.recordMerge(mergedId, into: survivor, in: db)
+        guard let survivor = try KnownCustomers.merge(mergedId, into: survivorId, in: db) else { return }
         let codes = try String.fetchAll(db, sql: "SELECT code FROM coupon WHERE customerId = ? ORDER BY code", arguments: [mergedId])
         try db.execute(sql: "UPDATE coupon SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
         try db.execute(sql: "UPDATE redemption SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])

@@ -85,9 +85,7 @@ enum Contacts {
 
     /// The survivor keeps its own settings and takes the merged customer's where it has none.
     static func merge(_ mergedId: String, into survivorId: String, in db: Database) throws {
-        let survivor = try KnownCustomers.survivor(of: survivorId, in: db)
-        guard mergedId != survivor else { return }
-        try KnownCustomers.recordMerge(mergedId, into: survivor, in: db)
+        guard let survivor = try KnownCustomers.merge(mergedId, into: survivorId, in: db) else { return }
         try db.execute(sql: "INSERT OR IGNORE INTO contact (customerId) VALUES (?)", arguments: [survivor])
         try db.execute(sql: """
             UPDATE contact SET locale = COALESCE(locale, (SELECT locale FROM contact WHERE customerId = :merged)),

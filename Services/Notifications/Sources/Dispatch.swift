@@ -27,8 +27,7 @@ enum Dispatch {
     static func notify(_ customerId: String, rule: NotificationRule, causedBy eventId: String, data: JSONValue,
                        rules: NotificationRules, emitter: some EventEmitting) throws {
         let db = emitter.db
-        let customer = try KnownCustomers.survivor(of: customerId, in: db)
-        guard try !KnownCustomers.isErased(customer, in: db) else { return }
+        guard let customer = try KnownCustomers.live(customerId, in: db) else { return }
         // Never twice: the event's id and the rule key the notification, whatever replays.
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM notification WHERE causedBy = ? AND ruleId = ?", arguments: [eventId, rule.ruleId]) != true else {
             return

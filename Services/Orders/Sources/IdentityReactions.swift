@@ -20,9 +20,7 @@ enum IdentityReactions {
     /// added, up to the line maximum) and moves its orders. Replayed, it finds nothing to move.
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {
         let db = emitter.db
-        let survivor = try KnownCustomers.survivor(of: survivorId, in: db)
-        guard mergedId != survivor else { return }
-        try KnownCustomers.recordMerge(mergedId, into: survivor, in: db)
+        guard let survivor = try KnownCustomers.merge(mergedId, into: survivorId, in: db) else { return }
 
         let moving = try CartLineRecord.filter(Column("customerId") == mergedId).fetchAll(db)
         if !moving.isEmpty {

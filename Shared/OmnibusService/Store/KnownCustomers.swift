@@ -27,8 +27,26 @@ public enum KnownCustomers {
         guard isWellFormed(id) else {
             throw OmnibusError(.invalidArgument, "customerId must look like cus_… (letters, digits, '-'); got \(id.utf8.count) characters")
         }
+        guard let live = try live(id, in: db) else {
+            throw OmnibusError(.notFound, "customer \(try survivor(of: id, in: db)) was erased")
+        }
+        return live
+    }
+
+    /// The customer `id` stands for after merges, or nil when that customer was erased: for
+    /// handlers of other services' events, which pass over an erased customer rather than fail.
+    public static func live(_ id: String, in db: Database) throws -> String? {
         let survivor = try survivor(of: id, in: db)
-        if try isErased(survivor, in: db) { throw OmnibusError(.notFound, "customer \(survivor) was erased") }
+        return try isErased(survivor, in: db) ? nil : survivor
+    }
+
+    /// Applies identity's `customer.merged`: records that `mergedId` is now the final survivor
+    /// of `survivorId` and returns that survivor; nil when it changes nothing (replayed, or a
+    /// merge into itself), so the caller moves nothing.
+    public static func merge(_ mergedId: String, into survivorId: String, in db: Database) throws -> String? {
+        let survivor = try survivor(of: survivorId, in: db)
+        guard mergedId != survivor else { return nil }
+        try recordMerge(mergedId, into: survivor, in: db)
         return survivor
     }
 
