@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import NotificationsService
 import OmnibusBus
 import OmnibusService
@@ -26,7 +25,9 @@ struct NotificationsMain: AsyncParsableCommand {
 
     func run() async throws {
         let logger = launch.bootstrapLogging(service: NotificationsService.name)
-        let folder = try rulesFolder()
+        guard let folder = try launch.seedFile(explicit: rules, environment: "OMNIBUS_NOTIFICATIONS", name: "notifications") else {
+            throw ValidationError("no notification rules: give --rules, or put notifications/ beside the configuration file")
+        }
         let loaded: NotificationRules
         do {
             loaded = try NotificationRules.load(directory: folder)
@@ -39,11 +40,5 @@ struct NotificationsMain: AsyncParsableCommand {
         let runtime = try NotificationsService.makeRuntime(configuration: configuration, rules: loaded, context: try ZMQContext(), logger: logger)
         logger.notice("notifications starting", metadata: ["commands": "\(configuration.endpoints.commands)", "rules": "\(loaded.rules.count)"])
         try await runtime.serviceGroup(logger: logger).run()
-    }
-
-    private func rulesFolder() throws -> String {
-        if let explicit = rules ?? ProcessInfo.processInfo.environment["OMNIBUS_NOTIFICATIONS"], !explicit.isEmpty { return explicit }
-        let (_, origin) = try launch.suite.load()
-        return URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent("notifications").path
     }
 }

@@ -116,13 +116,8 @@ public struct NotificationRules: Sendable {
         guard let first = lines.first, first.hasPrefix("subject:") else {
             throw LoadError(file: file, line: 1, reason: "the first line must be 'subject: …'")
         }
-        let subject = String(first.dropFirst("subject:".count))
-        let body = lines.dropFirst().joined(separator: "\n")
-        do {
-            return (try MustacheTemplate(string: subject), try template(body, lineOffset: 1, file: file))
-        } catch let error as MustacheTemplate.ParserError {
-            throw LoadError(file: file, line: error.context.lineNumber, reason: "\(error.error) at '\(error.context.line)'")
-        }
+        return (try template(String(first.dropFirst("subject:".count)), lineOffset: 0, file: file),
+                try template(lines.dropFirst().joined(separator: "\n"), lineOffset: 1, file: file))
     }
 
     private static func template(_ text: String, lineOffset: Int, file: String) throws -> MustacheTemplate {

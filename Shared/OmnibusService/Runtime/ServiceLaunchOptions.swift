@@ -52,12 +52,12 @@ public struct ServiceLaunchOptions: ParsableArguments {
         return configuration
     }
 
-    /// A seed file to load on first start: `explicit` (a flag), else the environment
-    /// variable `environment`, else `name` beside the configuration file when it exists,
-    /// else none. An explicitly named file must exist.
+    /// A file (or folder) a service loads at start — a seed, rules: `explicit` (a flag), else
+    /// the environment variable `environment`, else `name` beside the configuration file when
+    /// it exists, else none. An explicitly named one must exist.
     public func seedFile(explicit: String?, environment: String, name: String) throws -> String? {
         if let path = explicit ?? ProcessInfo.processInfo.environment[environment], !path.isEmpty {
-            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no seed file at \(path)") }
+            guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("nothing at \(path)") }
             return path
         }
         let (_, origin) = try suite.load()
