@@ -30,14 +30,10 @@ final class ConversationHarness: CommandTarget, Sendable {
         let identity = try await InProcessIdentity.start(context: context)
         do {
             let directory = try TemporaryDirectory()
-            var logger = Logger(label: "test.conversation")
-            logger.logLevel = .critical
-            var configuration = ServiceRuntime.Configuration(
-                name: ConversationService.name, databasePath: directory.file("conversation.sqlite"), endpoints: .ephemeral)
-            configuration.sources = [identity.service.asSource]
-            let runtime = try ConversationService.makeRuntime(configuration: configuration, options: options, context: context, logger: logger)
-            return ConversationHarness(identity: identity, directory: directory,
-                                       service: try await RunningRuntime.start(runtime, logger: logger), context: context)
+            let service = try await RunningRuntime.start(ConversationService.name, in: directory, sources: [identity.service.asSource], context: context) {
+                try ConversationService.makeRuntime(configuration: $0, options: options, context: $1, logger: $2)
+            }
+            return ConversationHarness(identity: identity, directory: directory, service: service, context: context)
         } catch {
             try await identity.stop()
             throw error

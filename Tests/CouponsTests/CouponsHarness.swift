@@ -28,13 +28,10 @@ final class CouponsHarness: CommandTarget, Sendable {
     static func start(sources: [SubscriptionSource] = [], options: CouponsService.Options = CouponsService.Options(seed: seed)) async throws -> CouponsHarness {
         let directory = try TemporaryDirectory()
         let context = try ZMQContext()
-        var logger = Logger(label: "test.coupons")
-        logger.logLevel = .critical
-        var configuration = ServiceRuntime.Configuration(
-            name: CouponsService.name, databasePath: directory.file("coupons.sqlite"), endpoints: .ephemeral)
-        configuration.sources = sources
-        let runtime = try CouponsService.makeRuntime(configuration: configuration, options: options, context: context, logger: logger)
-        return CouponsHarness(directory: directory, context: context, service: try await RunningRuntime.start(runtime, logger: logger))
+        let service = try await RunningRuntime.start(CouponsService.name, in: directory, sources: sources, context: context) {
+            try CouponsService.makeRuntime(configuration: $0, options: options, context: $1, logger: $2)
+        }
+        return CouponsHarness(directory: directory, context: context, service: service)
     }
 
     func stop() async throws {

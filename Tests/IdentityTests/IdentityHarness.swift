@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import IdentityService
-import Logging
 import OmnibusBus
 import OmnibusClient
 import OmnibusContracts
@@ -26,12 +25,8 @@ final class IdentityHarness: CommandTarget, Sendable {
     static func start() async throws -> IdentityHarness {
         let directory = try TemporaryDirectory()
         let context = try ZMQContext()
-        var logger = Logger(label: "test.identity")
-        logger.logLevel = .critical
-        let configuration = ServiceRuntime.Configuration(
-            name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral)
-        let runtime = try IdentityService.makeRuntime(configuration: configuration, context: context, logger: logger)
-        return IdentityHarness(directory: directory, context: context, service: try await RunningRuntime.start(runtime, logger: logger))
+        let service = try await RunningRuntime.start(IdentityService.name, in: directory, context: context, make: IdentityService.makeRuntime)
+        return IdentityHarness(directory: directory, context: context, service: service)
     }
 
     func stop() async throws {

@@ -44,14 +44,9 @@ final class NotificationsHarness: Sendable {
         let context = try ZMQContext()
         let identity = try await InProcessIdentity.start(context: context)
         let ordersDirectory = try TemporaryDirectory()
-        var logger = Logger(label: "test.notifications")
-        logger.logLevel = .critical
-        var ordersConfiguration = ServiceRuntime.Configuration(name: OrdersService.name, databasePath: ordersDirectory.file("orders.sqlite"),
-                                                               endpoints: .ephemeral)
-        ordersConfiguration.sources = [identity.service.asSource]
-        let orders = try await RunningRuntime.start(
-            try OrdersService.makeRuntime(configuration: ordersConfiguration, options: OrdersService.Options(seed: seed), context: context, logger: logger),
-            logger: logger)
+        let orders = try await RunningRuntime.start(OrdersService.name, in: ordersDirectory, sources: [identity.service.asSource], context: context) {
+            try OrdersService.makeRuntime(configuration: $0, options: OrdersService.Options(seed: seed), context: $1, logger: $2)
+        }
         let directory = try TemporaryDirectory()
         let loaded = try rules ?? NotificationRules.load(directory: shippedRules)
         let harness = NotificationsHarness(
@@ -62,13 +57,9 @@ final class NotificationsHarness: Sendable {
 
     static func startNotifications(in directory: TemporaryDirectory, rules: NotificationRules, sources: [SubscriptionSource],
                                    context: ZMQContext) async throws -> RunningRuntime {
-        var logger = Logger(label: "test.notifications")
-        logger.logLevel = .critical
-        var configuration = ServiceRuntime.Configuration(name: NotificationsService.name, databasePath: directory.file("notifications.sqlite"),
-                                                         endpoints: .ephemeral)
-        configuration.sources = sources
-        return try await RunningRuntime.start(
-            try NotificationsService.makeRuntime(configuration: configuration, rules: rules, context: context, logger: logger), logger: logger)
+        try await RunningRuntime.start(NotificationsService.name, in: directory, sources: sources, context: context) {
+            try NotificationsService.makeRuntime(configuration: $0, rules: rules, context: $1, logger: $2)
+        }
     }
 
     /// Stops notifications, forgets how far it got from every source, and starts it again on

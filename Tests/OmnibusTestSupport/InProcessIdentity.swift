@@ -1,5 +1,4 @@
 import IdentityService
-import Logging
 import OmnibusBus
 import OmnibusContracts
 import OmnibusService
@@ -20,13 +19,8 @@ public final class InProcessIdentity: Sendable {
 
     public static func start(context: ZMQContext) async throws -> InProcessIdentity {
         let directory = try TemporaryDirectory()
-        var logger = Logger(label: "test.identity")
-        logger.logLevel = .critical
         do {
-            let runtime = try IdentityService.makeRuntime(
-                configuration: .init(name: IdentityService.name, databasePath: directory.file("identity.sqlite"), endpoints: .ephemeral),
-                context: context, logger: logger)
-            let service = try await RunningRuntime.start(runtime, logger: logger)
+            let service = try await RunningRuntime.start(IdentityService.name, in: directory, context: context, make: IdentityService.makeRuntime)
             return InProcessIdentity(directory: directory, service: service,
                                      commands: CommandSender(endpoint: service.endpoints.commands, context: context))
         } catch {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import OmnibusBus
+import OmnibusClient
 import OmnibusContracts
 import OmnibusService
 
@@ -21,6 +22,20 @@ extension RunningRuntime {
             configuration: configuration, commands: commands, events: events,
             migrations: migrations, context: context, logger: logger)
         return try await start(runtime, logger: logger)
+    }
+
+    /// Starts the service `name` as every service's test harness does: `make` (its
+    /// `makeRuntime`) builds it from a configuration with its database `<name>.sqlite` in
+    /// `directory`, ephemeral loopback ports and `sources`, logging only critical messages.
+    public static func start(
+        _ name: String, in directory: TemporaryDirectory, sources: [SubscriptionSource] = [], context: ZMQContext,
+        make: (ServiceRuntime.Configuration, ZMQContext, Logger) throws -> ServiceRuntime
+    ) async throws -> RunningRuntime {
+        var logger = Logger(label: "test.\(name)")
+        logger.logLevel = .critical
+        var configuration = ServiceRuntime.Configuration(name: name, databasePath: directory.file("\(name).sqlite"), endpoints: .ephemeral)
+        configuration.sources = sources
+        return try await start(try make(configuration, context, logger), logger: logger)
     }
 }
 

@@ -31,13 +31,10 @@ final class OrdersHarness: CommandTarget, Sendable {
     ) async throws -> OrdersHarness {
         let directory = try directory ?? TemporaryDirectory()
         let context = try context ?? ZMQContext()
-        var logger = Logger(label: "test.orders")
-        logger.logLevel = .critical
-        var configuration = ServiceRuntime.Configuration(
-            name: OrdersService.name, databasePath: directory.file("orders.sqlite"), endpoints: .ephemeral)
-        configuration.sources = identity.map { [$0] } ?? []
-        let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: context, logger: logger)
-        return OrdersHarness(directory: directory, context: context, service: try await RunningRuntime.start(runtime, logger: logger))
+        let service = try await RunningRuntime.start(OrdersService.name, in: directory, sources: identity.map { [$0] } ?? [], context: context) {
+            try OrdersService.makeRuntime(configuration: $0, options: options, context: $1, logger: $2)
+        }
+        return OrdersHarness(directory: directory, context: context, service: service)
     }
 
     /// Stops the service; the directory stays for a restart unless `remove`.
