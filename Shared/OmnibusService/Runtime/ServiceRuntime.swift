@@ -42,7 +42,9 @@ public final class ServiceRuntime: Sendable {
     package let relay: PublisherRelay
     package let replayServer: ReplayServer
     package let commandServer: CommandServer
-    let replyPruner: ReplyPruner
+    /// Forgets stored command replies older than the retention, at start and every minute;
+    /// a request id whose reply is gone counts as new again.
+    let replyPruner: PeriodicWorker
     /// Present when the configuration names sources to consume.
     package let subscriber: EventSubscriber?
     /// Keeps the WAL small without making commits pay for it.
@@ -107,7 +109,10 @@ public final class ServiceRuntime: Sendable {
             }
             return MetricsReport(service: store.source, text: metricsRegistry.emitToString())
         }
-        replyPruner = ReplyPruner(store: store, retention: configuration.commands.replyRetention, logger: logger)
+        let retention = configuration.commands.replyRetention
+        replyPruner = PeriodicWorker(PeriodicWork(name: "prune-command-replies", interval: .seconds(60)) { emitter in
+            try CommandReplyStore.prune(recordedBefore: Timestamp.now().millisecondsSince1970 - retention.wholeMilliseconds, in: emitter.db)
+        }, store: store, logger: logger)
         commandServer = CommandServer(store: store, registry: registry, deferred: deferredReplies, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, logger: logger, metrics: metrics)
     }
