@@ -128,27 +128,24 @@ final class CouponCheckouts: Service, Sendable {
             return false
         }
         let request = ReserveCoupon(code: coupon.code, customerId: plan.customerId, basket: plan.basket, checkoutId: plan.checkoutId)
-        let reply: CommandReply<Redemption>
+        // Nil: no answer within the client's timeout.
+        let reply: CommandReply<Redemption>?
         do {
             reply = try await client.reply(to: request, id: "\(plan.checkoutId).coupon-reserve", channel: plan.channel)
         } catch let error as OmnibusError where error.code == .unavailable {
-            guard Timestamp.now().millisecondsSince1970 - record.createdAt > options.couponWait.wholeMilliseconds else { return true }
-            // No answer in time: it may still have been applied, so it is given back.
-            try await fail(record.id, requestId: requestId, reserveSent: true, OmnibusError(
-                .unavailable, "the coupons service did not answer in time; nothing was ordered"))
-            return false
+            reply = nil
         }
-        guard let redemption = reply.data else {
-            let error = reply.error ?? OmnibusError(.internal, "coupons answered neither a reservation nor an error")
-            if Self.isTransient(error) {
-                // Coupons could not serve now: ask again at the next tick, until the wait is over.
-                if Timestamp.now().millisecondsSince1970 - record.createdAt > options.couponWait.wholeMilliseconds {
-                    try await fail(record.id, requestId: requestId, reserveSent: true, OmnibusError(
-                        .unavailable, "the coupons service could not reserve the coupon in time; nothing was ordered"))
-                }
+        guard let redemption = reply?.data else {
+            let error = reply.map { $0.error ?? OmnibusError(.internal, "coupons answered neither a reservation nor an error") }
+            if let error, !Self.isTransient(error) {
+                try await fail(record.id, requestId: requestId, reserveSent: false, error)
                 return false
             }
-            try await fail(record.id, requestId: requestId, reserveSent: false, error)
+            // No answer, or "not now": asked again (at once after a timeout, at the next tick
+            // after an answer) until the wait is over; then given back, as it may have been applied.
+            guard Timestamp.now().millisecondsSince1970 - record.createdAt > options.couponWait.wholeMilliseconds else { return reply == nil }
+            try await fail(record.id, requestId: requestId, reserveSent: true, OmnibusError(
+                .unavailable, "the coupons service did not reserve the coupon in time; nothing was ordered"))
             return false
         }
         FaultInjection.killIfArmed("checkout:coupon-reserved")
