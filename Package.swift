@@ -125,8 +125,16 @@ func service(_ name: String, dependencies: [Target.Dependency] = []) -> [Target]
 
 let serviceNames = ["Identity", "Orders", "Coupons", "Conversation"]
 targets += serviceNames.flatMap { service($0) }
-// Notifications renders its templates with swift-mustache.
-targets += service("Notifications", dependencies: [.product(name: "Mustache", package: "swift-mustache")])
+// Notifications renders its templates with swift-mustache, sends e-mail over SMTP with
+// SwiftNIO (STARTTLS by swift-nio-ssl) and signs webhooks (async-http-client) with swift-crypto.
+targets += service("Notifications", dependencies: [
+    .product(name: "Mustache", package: "swift-mustache"),
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+])
 
 for index in targets.indices where targets[index].type != .system {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + strictSettings
@@ -160,6 +168,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: targets
 )

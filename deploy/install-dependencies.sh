@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Omnibus needs to build and test on Debian 12, skipping what is there:
-# libzmq (with CURVE), SQLite headers, pkg-config, and pyzmq for the wire-protocol test.
+# libzmq (with CURVE), SQLite headers, pkg-config, pyzmq for the wire-protocol test, and
+# Debian's aiosmtpd and openssl for the notifications tests' real SMTP server (STARTTLS).
 set -euo pipefail
 
 missing=()
-for package in libzmq3-dev libsqlite3-dev pkg-config; do
+for package in libzmq3-dev libsqlite3-dev pkg-config python3-aiosmtpd openssl; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)

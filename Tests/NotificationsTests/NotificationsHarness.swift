@@ -9,6 +9,7 @@ import OmnibusService
 import OmnibusTestSupport
 import OrdersService
 import Synchronization
+import Testing
 
 /// Real identity, orders and notifications services in the test process, each with its own
 /// SQLite file, over real sockets; notifications consumes identity and orders and runs the
@@ -19,7 +20,7 @@ final class NotificationsHarness: Sendable {
     let orders: RunningRuntime
     let directory: TemporaryDirectory
     let context: ZMQContext
-    let rules: NotificationRules
+    let options: NotificationsService.Options
     private let running: RunningBox
 
     static let shippedRules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -30,17 +31,20 @@ final class NotificationsHarness: Sendable {
     var ordersCommands: CommandSender { CommandSender(endpoint: orders.endpoints.commands, context: context) }
 
     private init(identity: InProcessIdentity, ordersDirectory: TemporaryDirectory, orders: RunningRuntime, directory: TemporaryDirectory,
-                 context: ZMQContext, rules: NotificationRules, service: RunningRuntime) {
+                 context: ZMQContext, options: NotificationsService.Options, service: RunningRuntime) {
         self.identity = identity
         self.ordersDirectory = ordersDirectory
         self.orders = orders
         self.directory = directory
         self.context = context
-        self.rules = rules
+        self.options = options
         running = RunningBox(service)
     }
 
-    static func with(rules: NotificationRules? = nil, _ body: (NotificationsHarness) async throws -> Void) async throws {
+    /// Runs `body` with the services started; notifications delivers with `delivery` (nothing
+    /// configured: e-mail and SMS wait, queued) and schedules by `clock`.
+    static func with(rules: NotificationRules? = nil, delivery: DeliverySettings = DeliverySettings(), clock: NotificationsClock = .system,
+                     _ body: (NotificationsHarness) async throws -> Void) async throws {
         let context = try ZMQContext()
         let identity = try await InProcessIdentity.start(context: context)
         let ordersDirectory = try TemporaryDirectory()
@@ -48,17 +52,18 @@ final class NotificationsHarness: Sendable {
             try OrdersService.makeRuntime(configuration: $0, options: OrdersService.Options(seed: seed), context: $1, logger: $2)
         }
         let directory = try TemporaryDirectory()
-        let loaded = try rules ?? NotificationRules.load(directory: shippedRules)
+        let options = NotificationsService.Options(rules: try rules ?? NotificationRules.load(directory: shippedRules), delivery: delivery, clock: clock)
         let harness = NotificationsHarness(
-            identity: identity, ordersDirectory: ordersDirectory, orders: orders, directory: directory, context: context, rules: loaded,
-            service: try await startNotifications(in: directory, rules: loaded, sources: [identity.service.asSource, orders.asSource], context: context))
+            identity: identity, ordersDirectory: ordersDirectory, orders: orders, directory: directory, context: context, options: options,
+            service: try await startNotifications(in: directory, options: options, sources: [identity.service.asSource, orders.asSource],
+                                                  context: context))
         try await scoped(harness, stop: { try await $0.stop() }, body)
     }
 
-    static func startNotifications(in directory: TemporaryDirectory, rules: NotificationRules, sources: [SubscriptionSource],
+    static func startNotifications(in directory: TemporaryDirectory, options: NotificationsService.Options, sources: [SubscriptionSource],
                                    context: ZMQContext) async throws -> RunningRuntime {
         try await RunningRuntime.start(NotificationsService.name, in: directory, sources: sources, context: context) {
-            try NotificationsService.makeRuntime(configuration: $0, rules: rules, context: $1, logger: $2)
+            try NotificationsService.makeRuntime(configuration: $0, options: options, context: $1, logger: $2)
         }
     }
 
@@ -68,7 +73,7 @@ final class NotificationsHarness: Sendable {
         try await service.stop()
         let queue = try DatabaseQueue(path: directory.file("notifications.sqlite"))
         try await queue.write { db in try db.execute(sql: "DELETE FROM inboxOffset") }
-        running.value = try await Self.startNotifications(in: directory, rules: rules, sources: [identity.service.asSource, orders.asSource],
+        running.value = try await Self.startNotifications(in: directory, options: options, sources: [identity.service.asSource, orders.asSource],
                                                           context: context)
     }
 
@@ -112,6 +117,29 @@ final class NotificationsHarness: Sendable {
 
     func log(_ customerId: String) async throws -> [NotificationView] {
         try await notifications.call(GetNotificationLog(customerId: customerId), channel: "call_center").notifications
+    }
+
+    /// The customer's notification of `ruleId`, once there is one whose status is in `statuses`.
+    @discardableResult
+    func notification(_ customerId: String, rule ruleId: String, becomes statuses: Set<NotificationStatus>) async throws -> NotificationView {
+        var found: NotificationView?
+        try await eventually("\(ruleId) for \(customerId) to be \(statuses)") {
+            found = try await log(customerId).first { $0.ruleId == ruleId && statuses.contains($0.status) }
+            return found != nil
+        }
+        return try #require(found)
+    }
+
+    /// Sets the customer's e-mail or phone, preferred channel and quiet hours at identity.
+    func reach(_ customerId: String, phone: String? = nil, preferred: ContactChannel? = nil, quietHours: QuietHours? = nil) async throws {
+        if let phone {
+            let _ = try await identity.commands.call(LinkIdentifier(customerId: customerId, identifier: IdentifierInput(.phone, phone), verified: true),
+                                                     channel: "app")
+        }
+        if preferred != nil || quietHours != nil {
+            let _ = try await identity.commands.call(SetPreferences(customerId: customerId, preferredChannel: preferred, quietHours: quietHours),
+                                                     channel: "app")
+        }
     }
 
     static let seed = CatalogSeed(

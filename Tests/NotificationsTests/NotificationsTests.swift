@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Notifications: the customer's channel and language, consent, once")
 struct NotificationsTests {
-    @Test("order ready for pickup → one notification, by e-mail to an Italian customer with an e-mail address, in Italian")
+    @Test("with no e-mail server configured, the Italian customer's notification is rendered in Italian and waits, queued")
     func orderReadyInItalian() async throws {
         try await NotificationsHarness.with { harness in
             let giulia = try await harness.customer(device: "ios-g", email: "giulia@example.it", locale: "it-IT")
@@ -18,7 +18,8 @@ struct NotificationsTests {
             #expect(notification.channel == .email && notification.locale == "it")
             #expect(notification.subject == "Il tuo ordine è pronto per il ritiro")
             #expect(notification.body == "Il tuo ordine \(order.orderId) è pronto per il ritiro presso berlin.")
-            #expect(notification.status == .queued, "no e-mail adapter yet: queued, not lost")
+            #expect(notification.status == .queued && notification.dueAt == nil, "no e-mail adapter: queued, not lost")
+            #expect(notification.reason?.contains("no email delivery adapter") == true)
         }
     }
 
@@ -50,7 +51,7 @@ struct NotificationsTests {
         }
     }
 
-    @Test("marketing without consent is suppressed, never sent; with consent it goes to the consented channel")
+    @Test("marketing without consent is suppressed and nothing reaches the SMTP server; with consent the e-mail goes")
     func marketingNeedsConsent() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -59,7 +60,10 @@ struct NotificationsTests {
             .write(toFile: directory.file("rules.json"), atomically: true, encoding: .utf8)
         try "subject: More shoes?\nOrder {{event.orderId}} deserves a friend.\n".write(toFile: directory.file("templates/promo.en.mustache"),
                                                                                      atomically: true, encoding: .utf8)
-        try await NotificationsHarness.with(rules: try NotificationRules.load(directory: directory.path)) { harness in
+        let smtp = try await Sink.smtp(in: directory)
+        let delivery = DeliverySettings(smtp: SMTPConfiguration(host: "127.0.0.1", port: smtp.port, from: "shop@omnibus.example"),
+                                        pollInterval: .milliseconds(10))
+        try await NotificationsHarness.with(rules: try NotificationRules.load(directory: directory.path), delivery: delivery) { harness in
             let max = try await harness.customer(device: "ios-m", email: "max@example.com")
             try await harness.orderReadyForPickup(max)
             try await harness.caughtUp()
@@ -70,9 +74,12 @@ struct NotificationsTests {
             let _ = try await harness.identity.commands.call(SetConsent(customerId: max, purpose: .marketing, channel: .email, granted: true),
                                                              channel: "web")
             try await harness.orderReadyForPickup(max)
-            try await harness.caughtUp()
-            let second = try #require(try await harness.log(max).first)
-            #expect(second.status == .queued && second.channel == .email)
+            let second = try await harness.notification(max, rule: "promo", becomes: [.sent])
+            #expect(second.channel == .email)
+            // The consented message arrived, and it is the only one the server ever saw.
+            #expect(try smtp.received().map { $0["subject"] as? String } == ["More shoes?"])
+            #expect(try smtp.received().first?["rcpt_tos"] as? [String] == ["max@example.com"])
+            try await smtp.stop()
         }
     }
 
@@ -90,13 +97,18 @@ struct NotificationsTests {
         #expect(template?.line == 3)
 
         try "subject: Ready\nYour order is ready.\n".write(toFile: directory.file("templates/ready.en.mustache"), atomically: true, encoding: .utf8)
-        try "{\n  \"rules\": [\n    {\"ruleId\": \"ready\", \"on\": \"orders.order.ready_for_pickup\",\n     \"purpose\": \"service\", \"template\": \"ready\", \"delay\": 5}\n  ]\n}\n"
+        try "{\n  \"rules\": [\n    {\"ruleId\": \"ready\", \"on\": \"orders.order.ready_for_pickup\",\n     \"purpose\": \"service\", \"template\": \"ready\", \"sendAt\": 5}\n  ]\n}\n"
             .write(toFile: directory.file("rules.json"), atomically: true, encoding: .utf8)
         let field = #expect(throws: NotificationRules.LoadError.self) { try NotificationRules.load(directory: directory.path) }
         #expect(field?.file.hasSuffix("rules.json") == true)
         #expect(field?.line == 4)
-        #expect(field?.reason.contains("unknown field 'delay'") == true)
-        #expect(try NotificationRules.load(directory: NotificationsHarness.shippedRules).rules.count == 6, "the shipped rules load")
+        #expect(field?.reason.contains("unknown field 'sendAt'") == true)
+
+        try "{\n  \"rules\": [\n    {\"ruleId\": \"ready\", \"on\": \"orders.order.ready_for_pickup\",\n     \"purpose\": \"service\", \"template\": \"ready\", \"idle\": \"4 hours\"}\n  ]\n}\n"
+            .write(toFile: directory.file("rules.json"), atomically: true, encoding: .utf8)
+        let duration = #expect(throws: NotificationRules.LoadError.self) { try NotificationRules.load(directory: directory.path) }
+        #expect(duration?.line == 3 && duration?.reason.contains("a duration is") == true)
+        #expect(try NotificationRules.load(directory: NotificationsHarness.shippedRules).rules.count == 8, "the shipped rules load")
     }
 
     @Test("an erasure removes addresses and the words of sent messages, also from the inbox events; a merge moves the log")

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import OmnibusContracts
 import OmnibusService
@@ -13,8 +14,9 @@ enum Contacts {
         }
         registry.on(IdentityEvent.PreferencesChanged.self) { event, context in
             try ensure(event.data.customerId, in: context.db)
-            try context.db.execute(sql: "UPDATE contact SET preferredChannel = ? WHERE customerId = ?",
-                                   arguments: [event.data.preferredChannel?.rawValue,
+            let quietHours = try event.data.quietHours.map { String(decoding: try ContractCoding.encode($0), as: UTF8.self) }
+            try context.db.execute(sql: "UPDATE contact SET preferredChannel = ?, quietHours = ? WHERE customerId = ?",
+                                   arguments: [event.data.preferredChannel?.rawValue, quietHours,
                                                try KnownCustomers.survivor(of: event.data.customerId, in: context.db)])
         }
         registry.on(IdentityEvent.ConsentChanged.self) { event, context in
@@ -44,6 +46,8 @@ enum Contacts {
         var preferred: ContactChannel?
         var consents: [ConsentPurpose: [ContactChannel: Bool]]
         var addresses: [IdentifierKind: String]
+        /// The customer's own quiet hours, if they set them.
+        var quietHours: QuietHours?
 
         func consented(_ purpose: ConsentPurpose, _ channel: ContactChannel) -> Bool {
             consents[purpose]?[channel] ?? purpose.grantedByDefault
@@ -61,10 +65,19 @@ enum Contacts {
             if purpose == .service { return (.inApp, nil) }
             return (nil, "no channel with \(purpose.rawValue) consent and an address")
         }
+
+        /// Where `channel` reaches the customer: the e-mail address or the phone number.
+        func address(for channel: NotificationChannel) -> String? {
+            switch channel {
+            case .email: addresses[.email]
+            case .sms: addresses[.phone]
+            case .push, .messenger, .inApp: nil
+            }
+        }
     }
 
     static func reach(_ customerId: String, in db: Database) throws -> Reach {
-        let row = try Row.fetchOne(db, sql: "SELECT locale, preferredChannel FROM contact WHERE customerId = ?", arguments: [customerId])
+        let row = try Row.fetchOne(db, sql: "SELECT locale, preferredChannel, quietHours FROM contact WHERE customerId = ?", arguments: [customerId])
         var consents: [ConsentPurpose: [ContactChannel: Bool]] = [:]
         for consent in try Row.fetchAll(db, sql: "SELECT purpose, channel, granted FROM contactConsent WHERE customerId = ?", arguments: [customerId]) {
             if let purpose = ConsentPurpose(rawValue: consent["purpose"]), let channel = ContactChannel(rawValue: consent["channel"]) {
@@ -76,7 +89,8 @@ enum Contacts {
             if let kind = IdentifierKind(rawValue: address["kind"]) { addresses[kind] = address["value"] }
         }
         return Reach(locale: row?["locale"], preferred: (row?["preferredChannel"] as String?).flatMap(ContactChannel.init(rawValue:)),
-                     consents: consents, addresses: addresses)
+                     consents: consents, addresses: addresses,
+                     quietHours: try (row?["quietHours"] as String?).map { try ContractCoding.decode(QuietHours.self, from: Data($0.utf8)) })
     }
 
     private static func ensure(_ customerId: String, in db: Database) throws {
@@ -89,7 +103,8 @@ enum Contacts {
         try db.execute(sql: "INSERT OR IGNORE INTO contact (customerId) VALUES (?)", arguments: [survivor])
         try db.execute(sql: """
             UPDATE contact SET locale = COALESCE(locale, (SELECT locale FROM contact WHERE customerId = :merged)),
-                preferredChannel = COALESCE(preferredChannel, (SELECT preferredChannel FROM contact WHERE customerId = :merged))
+                preferredChannel = COALESCE(preferredChannel, (SELECT preferredChannel FROM contact WHERE customerId = :merged)),
+                quietHours = COALESCE(quietHours, (SELECT quietHours FROM contact WHERE customerId = :merged))
             WHERE customerId = :survivor
             """, arguments: ["merged": mergedId, "survivor": survivor])
         try db.execute(sql: "DELETE FROM contact WHERE customerId = ?", arguments: [mergedId])
@@ -97,17 +112,23 @@ enum Contacts {
         try db.execute(sql: "DELETE FROM contactConsent WHERE customerId = ?", arguments: [mergedId])
         try db.execute(sql: "UPDATE contactAddress SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
         try db.execute(sql: "UPDATE notification SET customerId = ? WHERE customerId = ?", arguments: [survivor, mergedId])
+        try RuleTimers.merge(mergedId, into: survivor, in: db)
     }
 
-    /// Addresses, consents and settings deleted; the log kept without customer or words; the
-    /// inbox messages in this service's own log redacted.
+    /// Addresses, consents and settings deleted; waiting messages and timers cancelled; the log
+    /// kept without customer, address or words; the inbox messages in this service's own log redacted.
     static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
         let db = emitter.db
         let ids = try KnownCustomers.recordErasure(erased, in: db)
         for table in ["contact", "contactConsent", "contactAddress"] {
             try db.execute(literal: "DELETE FROM \(identifier: table) WHERE customerId IN \(ids)")
         }
-        try db.execute(literal: "UPDATE notification SET customerId = NULL, subject = NULL, body = NULL WHERE customerId IN \(ids)")
+        try db.execute(literal: "DELETE FROM ruleTimer WHERE customerId IN \(ids)")
+        try db.execute(literal: """
+            UPDATE notification SET status = 'cancelled', reason = 'the customer was erased', dueAt = NULL
+            WHERE customerId IN \(ids) AND status IN ('queued', 'deferred')
+            """)
+        try db.execute(literal: "UPDATE notification SET customerId = NULL, subject = NULL, body = NULL, address = NULL WHERE customerId IN \(ids)")
         try Erasure.redactEvents(of: ids, in: db) { type, data in
             guard type == NotificationsEvent.InboxPosted.type, case .object(var fields) = data else { return nil }
             fields["subject"] = .null

@@ -4,28 +4,50 @@ import OmnibusContracts
 import OmnibusService
 
 /// Turns the events the rules name into notifications: once per event and rule, on the
-/// customer's preferred consented channel, rendered in their language.
-enum Dispatch {
+/// customer's preferred consented channel, rendered in their language — at once, or when
+/// the rule's durable timer fires.
+struct Dispatch: Sendable {
+    let rules: NotificationRules
+    let clock: NotificationsClock
+    /// The channels with a delivery adapter; a notification for another waits, queued, for one.
+    let deliverable: Set<NotificationChannel>
+
     /// The sources whose events may trigger a rule; every type of theirs is handled (most do nothing).
     static let triggeringTypes: [any EventContract.Type] = OrdersEvent.all + CouponsEvent.all + ConversationEvent.all
 
-    static func register(in registry: inout EventHandlerRegistry, rules: NotificationRules) {
-        for type in triggeringTypes { handle(type, in: &registry, rules: rules) }
+    func register(in registry: inout EventHandlerRegistry) {
+        for type in Self.triggeringTypes { handle(type, in: &registry) }
     }
 
-    private static func handle<Event: EventContract>(_ type: Event.Type, in registry: inout EventHandlerRegistry, rules: NotificationRules) {
+    private func handle<Event: EventContract>(_ type: Event.Type, in registry: inout EventHandlerRegistry) {
+        let topic = type.topic
+        let triggered = rules.rules(for: topic)
+        let cancelled = rules.rules(cancelledBy: topic)
         registry.onRaw(type) { received, context in
-            let matching = rules.rules(for: received.header.topic)
-            guard !matching.isEmpty, let customerId = received.header.customerId else { return }
+            guard !(triggered.isEmpty && cancelled.isEmpty), let named = received.header.customerId,
+                  let customerId = try KnownCustomers.live(named, in: context.db)
+            else { return }
+            for rule in cancelled { try RuleTimers.cancel(rule, customerId: customerId, in: context.db) }
+            guard !triggered.isEmpty else { return }
             let data = try received.decode(JSONValue.self).data
-            for rule in matching {
-                try notify(customerId, rule: rule, causedBy: received.header.id, data: data, rules: rules, emitter: context)
+            for rule in triggered {
+                guard Self.matches(rule.when, data) else {
+                    // An idle rule's trigger that no longer matches (the cart emptied) ends the wait.
+                    if rule.idle { try RuleTimers.cancel(rule, customerId: customerId, in: context.db) }
+                    continue
+                }
+                if rule.isTimed {
+                    try RuleTimers.start(rule, customerId: customerId, causedBy: received.header.id, data: data, now: clock.now(), in: context.db)
+                } else {
+                    try notify(customerId, rule: rule, causedBy: received.header.id, data: data, emitter: context)
+                }
             }
         }
     }
 
-    static func notify(_ customerId: String, rule: NotificationRule, causedBy eventId: String, data: JSONValue,
-                       rules: NotificationRules, emitter: some EventEmitting) throws {
+    /// Records the notification `rule` makes of the event `eventId` for the customer, unless
+    /// it exists: chosen channel, rendered words, and — for a delivered channel — due now.
+    func notify(_ customerId: String, rule: NotificationRule, causedBy eventId: String, data: JSONValue, emitter: some EventEmitting) throws {
         let db = emitter.db
         guard let customer = try KnownCustomers.live(customerId, in: db) else { return }
         // Never twice: the event's id and the rule key the notification, whatever replays.
@@ -35,30 +57,55 @@ enum Dispatch {
         let reach = try Contacts.reach(customer, in: db)
         let (channel, refusal) = reach.channel(for: rule.purpose)
         let rendered = channel == nil ? nil : rules.render(rule.template, locale: reach.locale,
-                                                          data: ["event": mustacheValue(data), "customerId": customer])
-        let status: NotificationStatus
-        let reason: String?
+                                                          data: ["event": Self.mustacheValue(data), "customerId": customer])
+        let now = clock.now()
+        var status = NotificationStatus.queued
+        var reason: String?
+        var dueAt: Int64?
         switch channel {
         case nil: (status, reason) = (.suppressed, refusal)
-        case .inApp?: (status, reason) = (.sent, nil)
-        case let other?: (status, reason) = (.queued, "no \(other.rawValue) delivery adapter is configured yet")
+        case .inApp?: status = .sent
+        case let other? where deliverable.contains(other): dueAt = now
+        case let other?: reason = "no \(other.rawValue) delivery adapter is configured; it waits for one"
         }
-        let now = Timestamp.now().millisecondsSince1970
         let id = "ntf_" + UUID().uuidString.lowercased()
         try db.execute(sql: """
-            INSERT INTO notification (id, customerId, ruleId, purpose, channel, locale, subject, body, status, reason, causedBy, createdAt, updatedAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, customer, rule.ruleId, rule.purpose.rawValue, channel?.rawValue, rendered?.locale ?? NotificationRules.defaultLocale,
-                             rendered?.subject, rendered?.body, status.rawValue, reason, eventId, now, now])
+            INSERT INTO notification (id, customerId, ruleId, purpose, channel, address, locale, subject, body, status, reason, causedBy,
+                                      createdAt, updatedAt, dueAt, sentAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, customer, rule.ruleId, rule.purpose.rawValue, channel?.rawValue, channel.flatMap(reach.address(for:)),
+                             rendered?.locale ?? NotificationRules.defaultLocale, rendered?.subject, rendered?.body, status.rawValue, reason,
+                             eventId, now, now, dueAt, status == .sent ? now : nil])
         let change = NotificationsEvent.NotificationChanged(notificationId: id, customerId: customer, ruleId: rule.ruleId,
                                                             purpose: rule.purpose, channel: channel, status: status, reason: reason)
         switch status {
         case .suppressed: try emitter.emit(NotificationsEvent.NotificationSuppressed(change), customerId: customer)
-        case .queued: try emitter.emit(NotificationsEvent.NotificationQueued(change), customerId: customer)
         case .sent:
             try emitter.emit(NotificationsEvent.InboxPosted(notificationId: id, customerId: customer, subject: rendered?.subject, body: rendered?.body),
                              customerId: customer)
             try emitter.emit(NotificationsEvent.NotificationSent(change), customerId: customer)
+        default: try emitter.emit(NotificationsEvent.NotificationQueued(change), customerId: customer)
+        }
+    }
+
+    /// Whether the event's `data` meets every condition: the value at the dotted path (any
+    /// element, through arrays) equals the pattern, or starts with it when it ends in `*`.
+    static func matches(_ conditions: [String: String], _ data: JSONValue) -> Bool {
+        conditions.allSatisfy { path, pattern in
+            values(at: path.split(separator: ".").map(String.init)[...], in: data).contains { value in
+                pattern.hasSuffix("*") ? value.hasPrefix(pattern.dropLast()) : value == pattern
+            }
+        }
+    }
+
+    private static func values(at path: ArraySlice<String>, in value: JSONValue) -> [String] {
+        switch value {
+        case .array(let elements): return elements.flatMap { values(at: path, in: $0) }
+        case .object(let fields): return path.first.flatMap { fields[$0] }.map { values(at: path.dropFirst(), in: $0) } ?? []
+        case .string(let string) where path.isEmpty: return [string]
+        case .integer(let integer) where path.isEmpty: return [String(integer)]
+        case .bool(let bool) where path.isEmpty: return [String(bool)]
+        default: return []
         }
     }
 

@@ -15,7 +15,9 @@ enum NotificationLogs {
                     purpose: ConsentPurpose(rawValue: row["purpose"]) ?? .service,
                     channel: (row["channel"] as String?).flatMap(NotificationChannel.init(rawValue:)), locale: row["locale"],
                     subject: row["subject"], body: row["body"], status: NotificationStatus(rawValue: row["status"]) ?? .queued,
-                    reason: row["reason"], causedBy: row["causedBy"],
+                    reason: row["reason"], causedBy: row["causedBy"], attempts: row["attempts"],
+                    dueAt: (row["dueAt"] as Int64?).map(Timestamp.init(millisecondsSince1970:)),
+                    sentAt: (row["sentAt"] as Int64?).map(Timestamp.init(millisecondsSince1970:)),
                     createdAt: Timestamp(millisecondsSince1970: row["createdAt"]), updatedAt: Timestamp(millisecondsSince1970: row["updatedAt"]))
             })
         }

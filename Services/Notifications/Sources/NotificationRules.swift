@@ -2,25 +2,48 @@ import Foundation
 import Mustache
 import OmnibusContracts
 
-/// One rule: which event sends which message, for which purpose.
+/// One rule: which event sends which message, for which purpose, when.
 public struct NotificationRule: Sendable, Equatable {
     public var ruleId: String
-    /// The triggering event's topic, `source.type` (e.g. `orders.order.ready_for_pickup`).
-    public var on: String
+    /// The triggering events' topics, `source.type` (e.g. `orders.order.ready_for_pickup`).
+    public var on: [String]
     public var purpose: ConsentPurpose
     /// The template's name: `templates/<name>.<locale>.mustache`.
     public var template: String
+    /// How long after the trigger the message goes (0: at once).
+    public var delayMilliseconds: Int64 = 0
+    /// An idle rule fires when no trigger came for ``delayMilliseconds``: each trigger restarts its timer.
+    public var idle = false
+    /// Topics that cancel the rule's waiting timer for the customer (a checkout cancels the cart reminder).
+    public var cancelledBy: [String] = []
+    /// Conditions on the triggering event: a dotted path in `event` (arrays are searched) and a
+    /// pattern its value must match (`*` at the end matches any rest).
+    public var when: [String: String] = [:]
+
+    /// Whether the rule waits on a durable timer instead of sending at once.
+    var isTimed: Bool { delayMilliseconds > 0 || idle }
+}
+
+/// At most `max` marketing messages per customer in any `perMilliseconds` window; more wait.
+public struct FrequencyCap: Sendable, Equatable {
+    public var max: Int
+    public var perMilliseconds: Int64
 }
 
 /// The rules and templates, data under deploy/notifications/, loaded at start and refused
 /// there — with the file, the line and the reason — when broken.
 public struct NotificationRules: Sendable {
     public let rules: [NotificationRule]
+    /// Quiet hours for customers who set none (identity's preferences win); nil: none.
+    public var quietHours: QuietHours?
+    /// The marketing frequency cap; nil: none.
+    public var frequencyCap: FrequencyCap?
     /// Subject and body templates by `name.locale`.
     private let templates: [String: (subject: MustacheTemplate, body: MustacheTemplate)]
     /// The locale used when the customer's has no template.
     public static let defaultLocale = "en"
-    static let ruleFields: Set<String> = ["ruleId", "on", "purpose", "template"]
+    static let ruleFields: Set<String> = ["ruleId", "on", "purpose", "template", "delay", "idle", "cancelledBy", "when"]
+    static let fileFields: Set<String> = ["rules", "quietHours", "frequencyCap"]
 
     /// The events a rule may name.
     static let triggers = Set((OrdersEvent.all + CouponsEvent.all + ConversationEvent.all).map { $0.topic })
@@ -39,7 +62,8 @@ public struct NotificationRules: Sendable {
         guard let text = try? String(contentsOfFile: rulesPath, encoding: .utf8) else {
             throw LoadError(file: rulesPath, line: nil, reason: "cannot be read")
         }
-        let rules = try parseRules(text, file: rulesPath)
+        let parsed = try RulesFile.parse(text, file: rulesPath)
+        let rules = parsed.rules
         var templates: [String: (MustacheTemplate, MustacheTemplate)] = [:]
         let templatesDirectory = directory + "/templates"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: templatesDirectory)) ?? []
@@ -52,17 +76,29 @@ public struct NotificationRules: Sendable {
             throw LoadError(file: rulesPath, line: line(of: "\"\(rule.template)\"", in: text),
                             reason: "rule '\(rule.ruleId)' names the template '\(rule.template)', which has no \(defaultLocale) file in \(templatesDirectory)")
         }
-        return NotificationRules(rules: rules, templates: templates)
+        return NotificationRules(rules: rules, templates: templates, quietHours: parsed.quietHours, frequencyCap: parsed.frequencyCap)
     }
 
     /// Rules and templates given as values (tests, and services embedding their own).
-    public init(rules: [NotificationRule], templates: [String: (subject: MustacheTemplate, body: MustacheTemplate)]) {
+    public init(rules: [NotificationRule], templates: [String: (subject: MustacheTemplate, body: MustacheTemplate)],
+                quietHours: QuietHours? = nil, frequencyCap: FrequencyCap? = nil) {
         self.rules = rules
         self.templates = templates
+        self.quietHours = quietHours
+        self.frequencyCap = frequencyCap
     }
 
     /// The rules `topic` triggers.
-    func rules(for topic: String) -> [NotificationRule] { rules.filter { $0.on == topic } }
+    func rules(for topic: String) -> [NotificationRule] { rules.filter { $0.on.contains(topic) } }
+
+    /// The timed rules whose waiting timers `topic` cancels.
+    func rules(cancelledBy topic: String) -> [NotificationRule] { rules.filter { $0.cancelledBy.contains(topic) } }
+
+    /// Every topic a rule names, as trigger or as cancellation.
+    var topics: Set<String> { Set(rules.flatMap { $0.on + $0.cancelledBy }) }
+
+    /// The rule called `ruleId`.
+    func rule(_ ruleId: String) -> NotificationRule? { rules.first { $0.ruleId == ruleId } }
 
     /// The message of `template` in `locale` (else in English) rendered with `data`, and the locale used.
     func render(_ template: String, locale: String?, data: Any) -> (subject: String, body: String, locale: String)? {
@@ -72,42 +108,6 @@ public struct NotificationRules: Sendable {
         guard let pair else { return nil }
         return (pair.subject.render(data).trimmingCharacters(in: .whitespacesAndNewlines),
                 pair.body.render(data).trimmingCharacters(in: .whitespacesAndNewlines), used)
-    }
-
-    static func parseRules(_ text: String, file: String) throws -> [NotificationRule] {
-        let objects: [[String: JSONValue]]
-        do {
-            objects = try ContractCoding.decode([String: [[String: JSONValue]]].self, from: Data(text.utf8))["rules"] ?? []
-        } catch {
-            throw LoadError(file: file, line: nil, reason: "is not {\"rules\": [{…}, …]}: \(ContractCoding.explain(error))")
-        }
-        var rules: [NotificationRule] = []
-        for object in objects {
-            let ruleId = object["ruleId"].flatMap { if case .string(let id) = $0 { id } else { nil } } ?? ""
-            let at = line(of: "\"\(ruleId)\"", in: text)
-            if let unknown = object.keys.sorted().first(where: { !ruleFields.contains($0) }) {
-                throw LoadError(file: file, line: line(of: "\"\(unknown)\"", in: text),
-                                reason: "unknown field '\(unknown)' in rule '\(ruleId)'; a rule has \(ruleFields.sorted().joined(separator: ", "))")
-            }
-            func string(_ field: String) throws -> String {
-                guard case .string(let value)? = object[field], !value.isEmpty else {
-                    throw LoadError(file: file, line: at, reason: "rule '\(ruleId)' needs '\(field)' as a non-empty string")
-                }
-                return value
-            }
-            let on = try string("on")
-            guard triggers.contains(on) else {
-                throw LoadError(file: file, line: line(of: "\"\(on)\"", in: text), reason: "rule '\(ruleId)': no event '\(on)' to trigger on")
-            }
-            guard let purpose = ConsentPurpose(rawValue: try string("purpose")) else {
-                throw LoadError(file: file, line: at, reason: "rule '\(ruleId)': purpose must be service or marketing")
-            }
-            guard !rules.contains(where: { $0.ruleId == ruleId }) else {
-                throw LoadError(file: file, line: at, reason: "rule '\(ruleId)' is defined twice")
-            }
-            rules.append(NotificationRule(ruleId: try string("ruleId"), on: on, purpose: purpose, template: try string("template")))
-        }
-        return rules
     }
 
     /// A template file: `subject: …` on its first line, the body after.

@@ -43,5 +43,31 @@ enum NotificationsMigrations {
             try db.create(index: "notificationOnce", on: "notification", columns: ["causedBy", "ruleId"], unique: true)
             try KnownCustomers.createTables(in: db)
         }
+        migrator.registerMigration("notifications-v2-delivery") { db in
+            // The outbox of deliveries: a queued or deferred notification waits until dueAt;
+            // attempts count tries (the delivery id, the notification's, never changes).
+            try db.alter(table: "notification") { table in
+                table.add(column: "address", .text)
+                table.add(column: "attempts", .integer).notNull().defaults(to: 0)
+                table.add(column: "dueAt", .integer)
+                table.add(column: "sentAt", .integer)
+            }
+            try db.create(index: "notificationDue", on: "notification", columns: ["dueAt"], condition: Column("dueAt") != nil)
+            try db.create(index: "notificationSentMarketing", on: "notification", columns: ["customerId", "sentAt"],
+                          condition: Column("purpose") == "marketing" && Column("sentAt") != nil)
+            try db.alter(table: "contact") { table in
+                table.add(column: "quietHours", .text)
+            }
+            // Durable timers of delayed and idle rules: one per rule and event (delay), or per
+            // rule and customer (idle: a new trigger restarts it).
+            try db.create(table: "ruleTimer") { table in
+                table.primaryKey("timerKey", .text)
+                table.column("ruleId", .text).notNull()
+                table.column("customerId", .text).notNull().indexed()
+                table.column("causedBy", .text).notNull()
+                table.column("data", .text).notNull()
+                table.column("dueAt", .integer).notNull().indexed()
+            }
+        }
     }
 }

@@ -7,12 +7,18 @@ public enum NotificationChannel: String, Codable, Sendable, CaseIterable {
 
 /// Where a notification stands.
 public enum NotificationStatus: String, Codable, Sendable {
-    /// Chosen and rendered; waiting for its channel's delivery.
+    /// Chosen and rendered; waiting for its channel's delivery (or its next try).
     case queued
+    /// Held back by quiet hours or the frequency cap until `dueAt`; sent then, never dropped.
+    case deferred
     /// Delivered (for the inbox: posted on the bus).
     case sent
     /// Not sent, and never will be: no consented channel (marketing without consent).
     case suppressed
+    /// Not delivered: the provider refused it for good, or every retry failed (`reason` says which).
+    case failed
+    /// Not sent: the customer was erased while it waited.
+    case cancelled
 }
 
 /// One notification the customer was (or was not) sent.
@@ -28,15 +34,20 @@ public struct NotificationView: Codable, Sendable, Equatable {
     public var subject: String?
     public var body: String?
     public var status: NotificationStatus
-    /// Why it is queued or suppressed.
+    /// Why it is queued, deferred, suppressed or failed (the last failed try's error while retrying).
     public var reason: String?
     /// The event that caused it (its id); with the rule, what makes it happen once.
     public var causedBy: String
+    /// Delivery tries so far (every try carries the notification's id as its delivery id).
+    public var attempts: Int
+    /// When a queued or deferred notification is next tried.
+    public var dueAt: Timestamp?
+    public var sentAt: Timestamp?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
     public init(notificationId: String, customerId: String?, ruleId: String, purpose: ConsentPurpose, channel: NotificationChannel?,
                 locale: String, subject: String?, body: String?, status: NotificationStatus, reason: String?, causedBy: String,
-                createdAt: Timestamp, updatedAt: Timestamp) {
+                attempts: Int = 0, dueAt: Timestamp? = nil, sentAt: Timestamp? = nil, createdAt: Timestamp, updatedAt: Timestamp) {
         self.notificationId = notificationId
         self.customerId = customerId
         self.ruleId = ruleId
@@ -48,6 +59,9 @@ public struct NotificationView: Codable, Sendable, Equatable {
         self.status = status
         self.reason = reason
         self.causedBy = causedBy
+        self.attempts = attempts
+        self.dueAt = dueAt
+        self.sentAt = sentAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -85,7 +99,8 @@ public enum NotificationsEvent {
 
     /// Every type the service emits.
     public static let all: [any EventContract.Type] = [
-        NotificationQueued.self, NotificationSent.self, NotificationSuppressed.self, InboxPosted.self, CustomerDataErased.self,
+        NotificationQueued.self, NotificationDeferred.self, NotificationSent.self, NotificationSuppressed.self, NotificationFailed.self,
+        InboxPosted.self, CustomerDataErased.self,
     ]
 
     /// The body of the notification events: which notification, for whom, on what.
@@ -97,8 +112,12 @@ public enum NotificationsEvent {
         public var channel: NotificationChannel?
         public var status: NotificationStatus
         public var reason: String?
+        /// Deferred: when it goes.
+        public var dueAt: Timestamp?
+        /// Sent or failed: after how many tries.
+        public var attempts: Int?
         public init(notificationId: String, customerId: String?, ruleId: String, purpose: ConsentPurpose, channel: NotificationChannel?,
-                    status: NotificationStatus, reason: String?) {
+                    status: NotificationStatus, reason: String?, dueAt: Timestamp? = nil, attempts: Int? = nil) {
             self.notificationId = notificationId
             self.customerId = customerId
             self.ruleId = ruleId
@@ -106,6 +125,8 @@ public enum NotificationsEvent {
             self.channel = channel
             self.status = status
             self.reason = reason
+            self.dueAt = dueAt
+            self.attempts = attempts
         }
     }
 
@@ -113,6 +134,22 @@ public enum NotificationsEvent {
     public struct NotificationQueued: WrappingEvent, Equatable {
         public static let source = NotificationsEvent.source
         public static let type = "notification.queued"
+        public var body: NotificationChanged
+        public init(_ body: NotificationChanged) { self.body = body }
+    }
+
+    /// `notification.deferred`: held back by quiet hours or the frequency cap until `dueAt`.
+    public struct NotificationDeferred: WrappingEvent, Equatable {
+        public static let source = NotificationsEvent.source
+        public static let type = "notification.deferred"
+        public var body: NotificationChanged
+        public init(_ body: NotificationChanged) { self.body = body }
+    }
+
+    /// `notification.failed`: refused for good by the provider, or every retry failed.
+    public struct NotificationFailed: WrappingEvent, Equatable {
+        public static let source = NotificationsEvent.source
+        public static let type = "notification.failed"
         public var body: NotificationChanged
         public init(_ body: NotificationChanged) { self.body = body }
     }
