@@ -104,7 +104,7 @@ var targets: [Target] = [
         name: "EndToEndTests",
         dependencies: [
             "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb, logging,
-            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "omnibus-conversation", "IdentityService", "OrdersService",
+            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "omnibus-conversation", "omnibus-notifications", "IdentityService", "OrdersService",
             "CouponsService", "ConversationService",
         ]
     ),

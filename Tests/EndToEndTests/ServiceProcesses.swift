@@ -25,16 +25,18 @@ final class ServiceProcesses: Sendable {
         context = try ZMQContext()
     }
 
-    /// Starts `service`, armed to SIGKILL itself at the fault point `fault` if given.
-    func start(_ service: String, fault: String? = nil, arguments: [String] = []) throws {
+    /// Starts `service`, armed to SIGKILL itself at the fault point `fault` if given, with
+    /// `environment` added to the test's.
+    func start(_ service: String, fault: String? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws {
         var all = ["--config", configPath, "--data", directory.file("data")] + arguments
         switch service {
         case "orders": all += ["--catalog", Self.deploy.appendingPathComponent("catalog.json").path]
         case "coupons": all += ["--campaigns", Self.deploy.appendingPathComponent("campaigns.json").path]
+        case "notifications": all += ["--rules", Self.deploy.appendingPathComponent("notifications").path]
         default: break
         }
         let process = try ChildProcess(product: "omnibus-\(service)", arguments: all,
-                                       environment: fault.map { ["OMNIBUS_FAULT_KILL": $0] } ?? [:],
+                                       environment: environment.merging(fault.map { ["OMNIBUS_FAULT_KILL": $0] } ?? [:]) { $1 },
                                        logPath: directory.file("\(service)-\(UUID().uuidString.prefix(6)).log"))
         running.withLock { $0[service] = process }
     }
