@@ -133,4 +133,35 @@ struct DeliveryTests {
             try await http.stop()
         }
     }
+
+    @Test("the customer view folds the delivery log: the same from every interleaving, across a merge, matching the log query")
+    func customerViewShowsTheLog() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let http = try await Sink.http(in: directory, statuses: [503, 200])
+        try await NotificationsHarness.with(delivery: Self.settings(smtp: nil, http: http, certificate: nil)) { harness in
+            let app = try await harness.customer(device: "ios-v")
+            try await harness.orderReadyForPickup(app)
+            let web = try await harness.customer(device: "web-v")
+            try await harness.reach(web, phone: "+39 333 321 4321", preferred: .sms)
+            try await harness.caughtUp()
+            try await harness.orderReadyForPickup(web)
+            try await harness.notification(web, rule: "order-ready", becomes: [.sent])
+            let _ = try await harness.identity.commands.call(MergeCustomers(survivorId: web, mergedId: app), channel: "backoffice")
+            try await harness.caughtUp()
+            let log = try await harness.log(web)
+            #expect(log.count == 4 && log.allSatisfy { $0.status == .sent })
+
+            let folded = try Interleavings.views(
+                of: app, from: [try harness.identity.service.loggedEnvelopes(), try harness.service.loggedEnvelopes()])
+            #expect(folded.allSatisfy { $0.skipped == 0 })
+            let view = try #require(folded.first?.view)
+            #expect(folded.allSatisfy { $0.view == view }, "every interleaving folds to the same customer")
+            #expect(view.customerId == web)
+            #expect(view.notifications.map(\.notificationId) == log.map(\.notificationId), "newest first, as the log query lists them")
+            #expect(view.notifications.map(\.status) == log.map(\.status))
+            #expect(view.notifications.map(\.channel) == log.map(\.channel))
+            try await http.stop()
+        }
+    }
 }

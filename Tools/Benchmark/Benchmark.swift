@@ -9,7 +9,8 @@ struct BenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "omnibus-bench",
         abstract: "Measure Omnibus on this machine and print the figures.",
-        subcommands: [BusBenchmark.self, IdentityBenchmark.self, OrdersBenchmark.self, CouponsBenchmark.self, ConversationBenchmark.self, CodecBenchmark.self],
+        subcommands: [BusBenchmark.self, IdentityBenchmark.self, OrdersBenchmark.self, CouponsBenchmark.self, ConversationBenchmark.self, NotificationsBenchmark.self,
+                      CodecBenchmark.self],
         defaultSubcommand: BusBenchmark.self)
 }
 

@@ -45,7 +45,8 @@ enum Context {
 /// merges, erasures and linked identifiers also change this service's own records.
 enum Reactions {
     static func register(in registry: inout EventHandlerRegistry) {
-        for type in OrdersEvent.all + CouponsEvent.all { keep(type, in: &registry) }
+        for type in OrdersEvent.all + CouponsEvent.all + NotificationsEvent.statusEvents { keep(type, in: &registry) }
+        registry.ignoreUnhandled(NotificationsEvent.all)
         for type in [IdentityEvent.CustomerCreated.self, IdentityEvent.ProfileUpdated.self, IdentityEvent.ConsentChanged.self,
                      IdentityEvent.PreferencesChanged.self] as [any EventContract.Type] {
             keep(type, in: &registry)

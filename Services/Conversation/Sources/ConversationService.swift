@@ -14,7 +14,7 @@ public enum ConversationService {
     /// merges, erasures and identifiers).
     public static let sources = [IdentityEvent.source]
     /// Consumed too, for the context, when the configuration names them.
-    public static let optionalSources = [OrdersEvent.source, CouponsEvent.source]
+    public static let optionalSources = [OrdersEvent.source, CouponsEvent.source, NotificationsEvent.source]
 
     /// Every command conversation takes (besides the runtime's `service.health` and `service.metrics`).
     public static func commands() -> CommandRegistry {

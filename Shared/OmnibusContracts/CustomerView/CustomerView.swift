@@ -1,6 +1,6 @@
 /// One customer as every channel shows them: profile, identifiers, consent and
 /// preferences (identity), cart and orders (orders), coupons (coupons), touchpoints and
-/// cases (conversation). Built only by ``CustomerViews``, a
+/// cases (conversation), notifications (notifications). Built only by ``CustomerViews``, a
 /// pure fold over events, so two channels that have seen the same events show the same
 /// customer, field for field.
 public struct CustomerView: Codable, Sendable, Equatable {
@@ -28,6 +28,8 @@ public struct CustomerView: Codable, Sendable, Equatable {
     public var touchpoints: [Touchpoint]
     /// The customer's cases, newest first.
     public var cases: [Case]
+    /// What the customer was sent, on which channel, or why not (notifications), newest first.
+    public var notifications: [Notification]
     /// Per source, the sequence of the last event folded into this view.
     public var seen: [String: Int64]
 
@@ -41,6 +43,7 @@ public struct CustomerView: Codable, Sendable, Equatable {
         coupons = []
         touchpoints = []
         cases = []
+        notifications = []
         seen = [:]
     }
 

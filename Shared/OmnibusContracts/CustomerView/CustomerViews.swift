@@ -47,7 +47,8 @@ public struct CustomerViews: Sendable {
     }
 
     /// Event types folded or deliberately passed over (not about one customer's view).
-    static let known: Set<String> = Set((IdentityEvent.all + OrdersEvent.all + CouponsEvent.all + ConversationEvent.all).map { $0.topic })
+    static let known: Set<String> = Set(
+        (IdentityEvent.all + OrdersEvent.all + CouponsEvent.all + ConversationEvent.all + NotificationsEvent.all).map { $0.topic })
 
     private mutating func fold(_ header: EventHeader, _ bytes: Data) throws -> String? {
         switch header.source {
@@ -55,6 +56,7 @@ public struct CustomerViews: Sendable {
         case OrdersEvent.source: try foldOrders(header.type, header.sequence, bytes)
         case CouponsEvent.source: try foldCoupons(header.type, header.sequence, bytes)
         case ConversationEvent.source: try foldConversation(header.type, header.sequence, bytes)
+        case NotificationsEvent.source: try foldNotifications(header.type, header.sequence, bytes)
         default: nil
         }
     }
@@ -214,6 +216,7 @@ extension CustomerView {
         for coupon in other.coupons { record(coupon) }
         for touchpoint in other.touchpoints { record(touchpoint) }
         for item in other.cases { record(item) }
+        for notification in other.notifications { record(notification) }
         if let theirs = other.cart, theirs.asOf > cart?.asOf ?? 0 { cart = theirs }
         for (source, sequence) in other.seen { seen[source] = max(seen[source] ?? 0, sequence) }
     }

@@ -103,6 +103,11 @@ public enum NotificationsEvent {
         InboxPosted.self, CustomerDataErased.self,
     ]
 
+    /// The events that say where a notification stands (each a ``NotificationChanged``).
+    public static let statusEvents: [any EventContract.Type] = [
+        NotificationQueued.self, NotificationDeferred.self, NotificationSent.self, NotificationSuppressed.self, NotificationFailed.self,
+    ]
+
     /// The body of the notification events: which notification, for whom, on what.
     public struct NotificationChanged: Codable, Sendable, Equatable {
         public var notificationId: String

@@ -1,0 +1,45 @@
+import Foundation
+
+extension CustomerViews {
+    /// The events that say where a notification stands (not `inbox.posted`: its words stay
+    /// with the app's inbox).
+    static let notificationTypes = Set(NotificationsEvent.statusEvents.map { $0.type })
+
+    /// Notifications' events: each notification is kept by id with the status of its latest event.
+    mutating func foldNotifications(_ type: String, _ sequence: Int64, _ bytes: Data) throws -> String? {
+        guard Self.notificationTypes.contains(type) else { return nil }
+        let change = try data(NotificationsEvent.NotificationChanged.self, bytes)
+        guard let id = liveTarget(change.customerId) else { return nil }
+        views[id]!.record(CustomerView.Notification(
+            notificationId: change.notificationId, ruleId: change.ruleId, purpose: change.purpose, channel: change.channel,
+            status: change.status, reason: change.reason, firstSequence: sequence, asOf: sequence))
+        return id
+    }
+}
+
+extension CustomerView {
+    /// One notification as its latest event left it.
+    public struct Notification: Codable, Sendable, Equatable {
+        public var notificationId: String
+        public var ruleId: String
+        public var purpose: ConsentPurpose
+        public var channel: NotificationChannel?
+        public var status: NotificationStatus
+        public var reason: String?
+        /// The notifications log position of its first event, which orders the list.
+        public var firstSequence: Int64
+        public var asOf: Int64
+    }
+
+    /// Adds `notification`, or updates the entry of the same id with whichever event is later.
+    mutating func record(_ notification: Notification) {
+        var combined = notification
+        if let index = notifications.firstIndex(where: { $0.notificationId == notification.notificationId }) {
+            let existing = notifications.remove(at: index)
+            combined = existing.asOf > notification.asOf ? existing : notification
+            combined.firstSequence = min(existing.firstSequence, notification.firstSequence)
+        }
+        let index = notifications.firstIndex { $0.firstSequence < combined.firstSequence } ?? notifications.endIndex
+        notifications.insert(combined, at: index)
+    }
+}
