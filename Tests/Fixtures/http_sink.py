@@ -61,13 +61,12 @@ class SinkHandler(BaseHTTPRequestHandler):
             chunks = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0], 16)
-                chunk = self.rfile.read(size)
-                self.rfile.readline()  # CRLF after each chunk
-                if size == 0:
+                if size == 0:  # last chunk: skip trailers up to the blank line
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
+                        pass
                     return b"".join(chunks)
-                chunks.append(chunk)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()  # CRLF after each chunk
         return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
     def log_message(self, format, *args):
