@@ -9,7 +9,7 @@ import Testing
 struct NotificationsCrashTests {
     static let secret = "crash-test-signing-key-0123456789"
 
-    @Test("SIGKILL between send and record → one resend, with the same delivery id, and one 'sent' in the log")
+    @Test("SIGKILL between send and record → one resend, with the same delivery id; the log says sent, after two tries")
     func killedBetweenSendAndRecord() async throws {
         try await ServiceProcesses.with(["identity", "orders", "notifications"]) { suite in
             let http = try await Sink.http(in: suite.directory, secret: Self.secret)
@@ -21,6 +21,10 @@ struct NotificationsCrashTests {
             let rosa = try await suite.resolve(.phone, "+39 347 555 0101", channel: "store")
             let _ = try await suite.identity.call(SetPreferences(customerId: rosa, preferredChannel: .sms), channel: "store")
             try await suite.ordersCaughtUp()
+            let identityHead = try await suite.identity.health().head
+            try await eventually("notifications knows Rosa's phone and preference") {
+                try await suite.sender("notifications").health().subscriptions["identity"]?.applied == identityHead
+            }
             try await suite.add(rosa, "shoe-aria-red-38", 1, channel: "store")
             let _ = try await suite.orders.call(Checkout(customerId: rosa, fulfilment: .pickup(at: "berlin-mitte")), channel: "store")
 

@@ -32,6 +32,7 @@ struct DeliveryTests {
         let smtp = try await Sink.smtp(in: directory, starttls: certificate)
         try await NotificationsHarness.with(delivery: Self.settings(smtp: smtp, http: nil, certificate: certificate.certificate)) { harness in
             let giulia = try await harness.customer(device: "ios-g", email: "giulia@example.it", locale: "it-IT")
+            try await harness.caughtUp()
             let order = try await harness.orderReadyForPickup(giulia)
             let ready = try await harness.notification(giulia, rule: "order-ready", becomes: [.sent])
             #expect(ready.channel == .email && ready.locale == "it" && ready.attempts == 1)
@@ -65,6 +66,28 @@ struct DeliveryTests {
             let payload = try #require(try JSONSerialization.jsonObject(with: Data((request["body"] as? String ?? "").utf8)) as? [String: Any])
             #expect(payload["to"] as? String == "+393331234567" && payload["channel"] as? String == "sms")
             #expect(payload["deliveryId"] as? String == ready.notificationId)
+            try await http.stop()
+        }
+    }
+
+    @Test("preferred channel push → one signed webhook to the push provider, addressed to the customer's device")
+    func pushWebhook() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let http = try await Sink.http(in: directory, secret: Self.secret)
+        var settings = Self.settings(smtp: nil, http: nil, certificate: nil)
+        settings.webhooks[.push] = "http://127.0.0.1:\(http.port)/push"
+        try await NotificationsHarness.with(delivery: settings) { harness in
+            let pia = try await harness.customer(device: "ios-pia", email: "pia@example.com")
+            try await harness.reach(pia, preferred: .push)
+            try await harness.caughtUp()
+            try await harness.orderReadyForPickup(pia)
+            let ready = try await harness.notification(pia, rule: "order-ready", becomes: [.sent])
+            #expect(ready.channel == .push)
+            let request = try #require(try http.received().first { ($0["headers"] as? [String: String])?["Omnibus-Delivery-Id"] == ready.notificationId })
+            #expect(request["path"] as? String == "/push" && request["signature_valid"] as? Bool == true)
+            let payload = try #require(try JSONSerialization.jsonObject(with: Data((request["body"] as? String ?? "").utf8)) as? [String: Any])
+            #expect(payload["to"] as? String == "ios-pia" && payload["channel"] as? String == "push")
             try await http.stop()
         }
     }
@@ -107,6 +130,33 @@ struct DeliveryTests {
         }
     }
 
+    @Test("an SMTP server refusing the mailbox (550) → failed at once with its answer; one that will not do STARTTLS when required → retried, then failed")
+    func smtpRefusals() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let smtp = try await Sink.smtp(in: directory, reject: ["gone@example.com"])
+        var settings = Self.settings(smtp: smtp, http: nil, certificate: nil, attempts: 2)
+        settings.smtp?.tls = .opportunistic
+        try await NotificationsHarness.with(delivery: settings) { harness in
+            let gone = try await harness.customer(device: "ios-gone", email: "gone@example.com")
+            try await harness.caughtUp()
+            try await harness.orderReadyForPickup(gone)
+            let refused = try await harness.notification(gone, rule: "order-ready", becomes: [.failed])
+            #expect(refused.attempts == 1 && refused.reason?.contains("550") == true && refused.reason?.contains("RCPT TO") == true)
+            #expect(try smtp.received().isEmpty)
+        }
+        settings.smtp?.tls = .required
+        try await NotificationsHarness.with(delivery: settings) { harness in
+            let ida = try await harness.customer(device: "ios-ida", email: "ida@example.com")
+            try await harness.caughtUp()
+            try await harness.orderReadyForPickup(ida)
+            let failed = try await harness.notification(ida, rule: "order-ready", becomes: [.failed])
+            #expect(failed.attempts == 2 && failed.reason?.contains("does not offer STARTTLS") == true)
+            #expect(try smtp.received().isEmpty, "nothing went in the clear")
+        }
+        try await smtp.stop()
+    }
+
     @Test("a replay of the whole event log sends no second message")
     func replaySendsNoSecondMessage() async throws {
         let directory = try TemporaryDirectory()
@@ -146,11 +196,12 @@ struct DeliveryTests {
             try await harness.reach(web, phone: "+39 333 321 4321", preferred: .sms)
             try await harness.caughtUp()
             try await harness.orderReadyForPickup(web)
-            try await harness.notification(web, rule: "order-ready", becomes: [.sent])
             let _ = try await harness.identity.commands.call(MergeCustomers(survivorId: web, mergedId: app), channel: "backoffice")
             try await harness.caughtUp()
+            try await eventually("all four sent, the SMS after a 503 each") {
+                try await harness.log(web).filter { $0.status == .sent }.count == 4
+            }
             let log = try await harness.log(web)
-            #expect(log.count == 4 && log.allSatisfy { $0.status == .sent })
 
             let folded = try Interleavings.views(
                 of: app, from: [try harness.identity.service.loggedEnvelopes(), try harness.service.loggedEnvelopes()])

@@ -77,6 +77,13 @@ final class NotificationsHarness: Sendable {
                                                           context: context)
     }
 
+    /// Stops notifications and starts it again on the same database (waiting timers included).
+    func restart() async throws {
+        try await service.stop()
+        running.value = try await Self.startNotifications(in: directory, options: options, sources: [identity.service.asSource, orders.asSource],
+                                                          context: context)
+    }
+
     func stop() async throws {
         try await service.stop()
         try await orders.stop()

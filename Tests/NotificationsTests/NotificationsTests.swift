@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import NotificationsService
 import OmnibusContracts
 import OmnibusTestSupport
@@ -6,7 +7,7 @@ import Testing
 
 @Suite("Notifications: the customer's channel and language, consent, once")
 struct NotificationsTests {
-    @Test("with no e-mail server configured, the Italian customer's notification is rendered in Italian and waits, queued")
+    @Test("with no e-mail server configured, the Italian customer's notification is rendered in Italian and waits, queued; erased, it is cancelled")
     func orderReadyInItalian() async throws {
         try await NotificationsHarness.with { harness in
             let giulia = try await harness.customer(device: "ios-g", email: "giulia@example.it", locale: "it-IT")
@@ -20,6 +21,14 @@ struct NotificationsTests {
             #expect(notification.body == "Il tuo ordine \(order.orderId) è pronto per il ritiro presso berlin.")
             #expect(notification.status == .queued && notification.dueAt == nil, "no e-mail adapter: queued, not lost")
             #expect(notification.reason?.contains("no email delivery adapter") == true)
+
+            let _ = try await harness.identity.commands.call(EraseCustomer(customerId: giulia), channel: "backoffice")
+            try await harness.caughtUp()
+            let left = try harness.service.runtime.store.database.pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT status, customerId, address, body FROM notification WHERE id = ?", arguments: [notification.notificationId])
+            }
+            #expect(left?["status"] == "cancelled", "erased while it waited: cancelled, never sent")
+            #expect(left?["customerId"] as String? == nil && left?["address"] as String? == nil && left?["body"] as String? == nil)
         }
     }
 
@@ -73,6 +82,7 @@ struct NotificationsTests {
 
             let _ = try await harness.identity.commands.call(SetConsent(customerId: max, purpose: .marketing, channel: .email, granted: true),
                                                              channel: "web")
+            try await harness.caughtUp()
             try await harness.orderReadyForPickup(max)
             let second = try await harness.notification(max, rule: "promo", becomes: [.sent])
             #expect(second.channel == .email)

@@ -8,7 +8,7 @@ import Testing
 /// go to a real HTTP endpoint, and the durable timers live in the service's SQLite file.
 @Suite("Notifications: quiet hours, frequency cap, abandoned carts and suggestions, on a controllable clock")
 struct ScheduleTests {
-    /// 2026-12-01 23:30 in Rome.
+    /// 2026-12-01 23:30 UTC: 00:30 on 2 December in Rome.
     static let lateEvening = Date(timeIntervalSince1970: 1_796_167_800)
 
     static func withSchedule(rules: NotificationRules? = nil, _ body: (NotificationsHarness, ManualClock, Sink) async throws -> Void) async throws {
@@ -64,7 +64,7 @@ struct ScheduleTests {
         }
     }
 
-    @Test("an abandoned cart gets one reminder after 4 idle hours; a change restarts the wait; a checkout cancels it")
+    @Test("an abandoned cart gets one reminder after 4 idle hours, across a restart; a change restarts the wait; a checkout cancels it")
     func abandonedCart() async throws {
         try await Self.withSchedule { harness, clock, http in
             let carla = try await Self.smsCustomer(harness, "ios-c", phone: "+39 333 222 3333")
@@ -79,6 +79,7 @@ struct ScheduleTests {
             try await Self.settled(harness, marker: "0002")
             #expect(try await harness.log(carla).filter { $0.ruleId == "cart-abandoned" }.isEmpty, "2 h since the last change: still waiting")
 
+            try await harness.restart()   // the wait is a row in SQLite, not a task in memory
             clock.advance(by: .seconds(2 * 3600 + 1))
             let reminder = try await harness.notification(carla, rule: "cart-abandoned", becomes: [.sent])
             #expect(reminder.purpose == .marketing && reminder.body?.contains("2 × shoe-red-38") == true)
@@ -95,6 +96,7 @@ struct ScheduleTests {
         try await Self.withSchedule { harness, clock, _ in
             let elio = try await Self.smsCustomer(harness, "ios-e", phone: "+39 333 666 7777")
             let order = try await harness.orderReadyForPickup(elio)
+            try await harness.caughtUp()   // the timer starts when notifications applies order.placed
             clock.advance(by: .seconds(2 * 86_400))
             try await Self.settled(harness, marker: "0004")
             #expect(try await harness.log(elio).filter { $0.ruleId == "shoe-care-kit" }.isEmpty)
@@ -114,7 +116,7 @@ struct ScheduleTests {
                        {"ruleId": "order-ready", "on": "orders.order.ready_for_pickup", "purpose": "service", "template": "promo"}],
              "frequencyCap": {"max": 1, "per": "24h"}}
             """.write(toFile: directory.file("rules.json"), atomically: true, encoding: .utf8)
-        try "subject: News\\nOrder {{event.orderId}}.\\n".write(toFile: directory.file("templates/promo.en.mustache"), atomically: true, encoding: .utf8)
+        try "subject: News\nOrder {{event.orderId}}.\n".write(toFile: directory.file("templates/promo.en.mustache"), atomically: true, encoding: .utf8)
         try await Self.withSchedule(rules: try NotificationRules.load(directory: directory.path)) { harness, clock, _ in
             let fede = try await Self.smsCustomer(harness, "ios-f", phone: "+39 333 888 9999")
             try await harness.orderReadyForPickup(fede)
@@ -126,10 +128,27 @@ struct ScheduleTests {
             try await eventually("both service messages sent: they are not capped") {
                 try await harness.log(fede).filter { $0.ruleId == "order-ready" && $0.status == .sent }.count == 2
             }
+            try await harness.orderReadyForPickup(fede)
+            try await eventually("a third promo, deferred too") {
+                try await harness.log(fede).filter { $0.ruleId == "promo" && $0.status == .deferred }.count == 2
+            }
             clock.advance(by: .seconds(23 * 3600))
             try await eventually("the deferred promo sent once the window has room") {
                 try await harness.log(fede).first { $0.notificationId == second.notificationId }?.status == .sent
             }
+            let third = try #require(try await harness.log(fede).first { $0.ruleId == "promo" && $0.status == .deferred })
+            #expect(third.subject == "News" && third.body?.hasPrefix("Order ") == true)
+
+            // Consent withdrawn while it waits: it never goes.
+            let _ = try await harness.identity.commands.call(SetConsent(customerId: fede, purpose: .marketing, channel: .sms, granted: false),
+                                                             channel: "app")
+            try await harness.caughtUp()
+            clock.advance(by: .seconds(25 * 3600))
+            try await eventually("the third promo suppressed at its turn") {
+                try await harness.log(fede).first { $0.notificationId == third.notificationId }?.status == .suppressed
+            }
+            let suppressed = try #require(try await harness.log(fede).first { $0.notificationId == third.notificationId })
+            #expect(suppressed.reason?.contains("withdrawn") == true)
         }
     }
 }

@@ -89,6 +89,7 @@ struct NotificationsMain: AsyncParsableCommand {
                 throw ValidationError("--smtp '\(url)' is not smtp://host:port[?tls=off|opportunistic|required]")
             }
             smtp.trustRootsFile = smtpCaFile
+            guard smtp.hasValidSender else { throw ValidationError("the e-mail sender '\(smtp.from)' is not local@domain") }
             settings.smtp = smtp
         }
         let hooks = webhook.isEmpty ? (environment["OMNIBUS_WEBHOOKS"] ?? "").split(separator: ",").map(String.init) : webhook

@@ -27,7 +27,7 @@ enum Contacts {
                                  consent.channel.rawValue, consent.granted])
         }
         registry.on(IdentityEvent.IdentifierLinked.self) { event, context in
-            guard let value = event.data.value, [.email, .phone].contains(event.data.kind) else { return }
+            guard let value = event.data.value, Reach.addressKinds.values.contains(event.data.kind) else { return }
             try context.db.execute(sql: "INSERT OR REPLACE INTO contactAddress (customerId, kind, value) VALUES (?, ?, ?)",
                                    arguments: [try KnownCustomers.survivor(of: event.data.customerId, in: context.db), event.data.kind.rawValue, value])
         }
@@ -53,26 +53,30 @@ enum Contacts {
             consents[purpose]?[channel] ?? purpose.grantedByDefault
         }
 
+        /// Which identifier addresses each channel: push goes to the app on a device, messenger
+        /// to the customer's messenger id.
+        static let addressKinds: [ContactChannel: IdentifierKind] = [.email: .email, .sms: .phone, .push: .device, .messenger: .messenger]
+
         /// The channel a notification for `purpose` goes to: the preferred one, else the first
         /// of e-mail and SMS, that is consented and has an address; for service messages the
         /// in-app inbox when none is; nil (with why) when nothing may be sent.
         func channel(for purpose: ConsentPurpose) -> (NotificationChannel?, reason: String?) {
-            let reachable: [ContactChannel: IdentifierKind] = [.email: .email, .sms: .phone]
             for channel in ([preferred].compactMap { $0 } + [.email, .sms]) {
-                guard let kind = reachable[channel], addresses[kind] != nil, consented(purpose, channel) else { continue }
+                guard let kind = Self.addressKinds[channel], addresses[kind] != nil, consented(purpose, channel) else { continue }
                 return (NotificationChannel(rawValue: channel.rawValue), nil)
             }
             if purpose == .service { return (.inApp, nil) }
             return (nil, "no channel with \(purpose.rawValue) consent and an address")
         }
 
-        /// Where `channel` reaches the customer: the e-mail address or the phone number.
+        /// Where `channel` reaches the customer: the e-mail address, phone number, device or messenger id.
         func address(for channel: NotificationChannel) -> String? {
-            switch channel {
-            case .email: addresses[.email]
-            case .sms: addresses[.phone]
-            case .push, .messenger, .inApp: nil
-            }
+            ContactChannel(rawValue: channel.rawValue).flatMap { Self.addressKinds[$0] }.flatMap { addresses[$0] }
+        }
+
+        /// Whether `channel` may still carry a message for `purpose` (consent can be withdrawn while it waits).
+        func consented(_ purpose: ConsentPurpose, _ channel: NotificationChannel) -> Bool {
+            ContactChannel(rawValue: channel.rawValue).map { consented(purpose, $0) } ?? true
         }
     }
 
@@ -115,6 +119,8 @@ enum Contacts {
         try RuleTimers.merge(mergedId, into: survivor, in: db)
     }
 
+    private static let statusTypes = Set(NotificationsEvent.statusEvents.map { $0.type })
+
     /// Addresses, consents and settings deleted; waiting messages and timers cancelled; the log
     /// kept without customer, address or words; the inbox messages in this service's own log redacted.
     static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
@@ -125,14 +131,24 @@ enum Contacts {
         }
         try db.execute(literal: "DELETE FROM ruleTimer WHERE customerId IN \(ids)")
         try db.execute(literal: """
-            UPDATE notification SET status = 'cancelled', reason = 'the customer was erased', dueAt = NULL
+            UPDATE notification SET status = 'cancelled', reason = 'the customer was erased', dueAt = NULL, claimedAt = NULL
             WHERE customerId IN \(ids) AND status IN ('queued', 'deferred')
             """)
-        try db.execute(literal: "UPDATE notification SET customerId = NULL, subject = NULL, body = NULL, address = NULL WHERE customerId IN \(ids)")
+        // A provider's refusal may quote the address: reasons go too.
+        try db.execute(literal: """
+            UPDATE notification SET customerId = NULL, subject = NULL, body = NULL, address = NULL, reason = NULL, updatedAt = \(Timestamp.now().millisecondsSince1970)
+            WHERE customerId IN \(ids)
+            """)
         try Erasure.redactEvents(of: ids, in: db) { type, data in
-            guard type == NotificationsEvent.InboxPosted.type, case .object(var fields) = data else { return nil }
-            fields["subject"] = .null
-            fields["body"] = .null
+            guard case .object(var fields) = data else { return nil }
+            if type == NotificationsEvent.InboxPosted.type {
+                fields["subject"] = .null
+                fields["body"] = .null
+            } else if statusTypes.contains(type), fields["reason"] != nil {
+                fields["reason"] = .null
+            } else {
+                return nil
+            }
             return .object(fields)
         }
         try Erasure.requestCompaction(in: db)

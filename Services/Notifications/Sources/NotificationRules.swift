@@ -45,9 +45,6 @@ public struct NotificationRules: Sendable {
     static let ruleFields: Set<String> = ["ruleId", "on", "purpose", "template", "delay", "idle", "cancelledBy", "when"]
     static let fileFields: Set<String> = ["rules", "quietHours", "frequencyCap"]
 
-    /// The events a rule may name.
-    static let triggers = Set((OrdersEvent.all + CouponsEvent.all + ConversationEvent.all).map { $0.topic })
-
     /// A load refused: the file, the line (1-based) and why.
     public struct LoadError: Error, CustomStringConvertible {
         public var file: String
@@ -93,9 +90,6 @@ public struct NotificationRules: Sendable {
 
     /// The timed rules whose waiting timers `topic` cancels.
     func rules(cancelledBy topic: String) -> [NotificationRule] { rules.filter { $0.cancelledBy.contains(topic) } }
-
-    /// Every topic a rule names, as trigger or as cancellation.
-    var topics: Set<String> { Set(rules.flatMap { $0.on + $0.cancelledBy }) }
 
     /// The rule called `ruleId`.
     func rule(_ ruleId: String) -> NotificationRule? { rules.first { $0.ruleId == ruleId } }

@@ -51,6 +51,9 @@ enum NotificationsMigrations {
                 table.add(column: "attempts", .integer).notNull().defaults(to: 0)
                 table.add(column: "dueAt", .integer)
                 table.add(column: "sentAt", .integer)
+                // Set while a try is out (between claim and record); a start finds it set
+                // only when the process died in between, and sends again.
+                table.add(column: "claimedAt", .integer)
             }
             try db.create(index: "notificationDue", on: "notification", columns: ["dueAt"], condition: Column("dueAt") != nil)
             try db.create(index: "notificationSentMarketing", on: "notification", columns: ["customerId", "sentAt"],

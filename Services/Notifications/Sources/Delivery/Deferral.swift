@@ -31,6 +31,14 @@ enum Deferral {
         return inWindow[inWindow.count - cap.max] + cap.perMilliseconds
     }
 
+    /// `24h`, `90m`, `45s`: a window as rules.json would write it.
+    static func describe(duration milliseconds: Int64) -> String {
+        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000)] where milliseconds % size == 0 {
+            return "\(milliseconds / size)\(unit)"
+        }
+        return "\(milliseconds / 1000)s"
+    }
+
     /// `2026-12-01T07:00:00Z`.
     static func describe(_ milliseconds: Int64) -> String {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601)

@@ -30,13 +30,15 @@ public struct DeliverySettings: Sendable {
 
     /// The channels that have an adapter.
     public var deliverable: Set<NotificationChannel> {
-        Set(webhooks.keys).union(smtp == nil ? [] : [.email]).subtracting([.inApp])
+        Set(webhooks.keys).subtracting([.inApp, .email]).union(smtp == nil ? [] : [.email])
     }
 
     /// The adapters, with the HTTP client they share (shut down by the caller when done).
     func makeAdapters(logger: Logger) -> (adapters: [NotificationChannel: any DeliveryAdapter], client: HTTPClient) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, concurrency))
+        // Following a redirect would turn the signed POST into a GET without its body.
+        configuration.redirectConfiguration = .disallow
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         var adapters: [NotificationChannel: any DeliveryAdapter] = [:]
         for (channel, url) in webhooks where channel != .inApp && channel != .email {

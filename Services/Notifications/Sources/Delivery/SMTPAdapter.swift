@@ -41,6 +41,9 @@ public struct SMTPConfiguration: Sendable {
         self.timeout = timeout
     }
 
+    /// Whether `from` is a bare `local@domain` that cannot break the SMTP command or header it goes into.
+    public var hasValidSender: Bool { SMTPAdapter.isPlausibleAddress(from) }
+
     /// `smtp://host[:port][?from=sender@example.com&tls=off|opportunistic|required]`; the port is 25
     /// unless given. Nil for anything else.
     public static func parse(_ url: String, from: String = "notifications@omnibus.local") -> SMTPConfiguration? {

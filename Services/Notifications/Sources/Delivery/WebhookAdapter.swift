@@ -28,7 +28,7 @@ final class WebhookAdapter: DeliveryAdapter {
         self.url = url
         self.secret = secret
         self.client = client
-        self.timeout = .milliseconds(timeout.components.seconds * 1000)
+        self.timeout = TimeAmount(timeout)
     }
 
     func deliver(_ delivery: OutgoingDelivery) async throws {
@@ -46,14 +46,15 @@ final class WebhookAdapter: DeliveryAdapter {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: timeout)
-            // Read (and drop) the answer so the connection goes back to the pool.
-            _ = try await response.body.collect(upTo: 64 * 1024)
         } catch {
             throw DeliveryError.transient("webhook \(url): \(error)")
         }
+        // Drain the answer so the connection goes back to the pool; the status alone decides.
+        do { for try await _ in response.body {} } catch {}
         switch response.status.code {
         case 200..<300: return
         case 408, 425, 429, 500..<600: throw DeliveryError.transient("webhook \(url) answered \(response.status.code)")
+        // Redirects are not followed (a POST would become a bodiless GET): a provider must be configured at its real URL.
         default: throw DeliveryError.permanent("webhook \(url) refused it: \(response.status.code) \(response.status.reasonPhrase)")
         }
     }
