@@ -20,9 +20,10 @@ struct NotificationsBenchmark: AsyncParsableCommand {
             Identity's events give --customers customers a phone and SMS as their preferred channel. Then \
             --events order.placed events are committed to the orders publisher's log, and the time until \
             notifications has applied them all (each one a rendered, queued notification with its events) gives \
-            events/s. Notifications starts again with an SMS webhook to a loopback HTTP endpoint in this process; \
-            the time until the endpoint has every delivery gives deliveries/s (each a claim, a signed POST and a \
-            recorded 'sent'). The reference is the same POSTs sent straight with async-http-client.
+            events/s, beside a service that applies the same events with no handler (the runtime's ceiling). \
+            Notifications starts again with an SMS webhook to a loopback HTTP endpoint in this process; \
+            the time until every delivery is recorded 'sent' gives deliveries/s (each a claim, a signed POST and \
+            the record). The reference is the same POSTs sent straight with async-http-client.
             """)
 
     @Option(help: "order.placed events, each making one notification.")
@@ -64,7 +65,10 @@ struct NotificationsBenchmark: AsyncParsableCommand {
         let queued = try await Self.count("status = 'queued' AND channel = 'sms'", in: queueing)
         try await queueing.service.stop()
         guard queued == events else { throw ValidationError("\(queued) notifications queued of \(events)") }
-        report("events → queued notifications", "\(format(Double(events) / queuedSeconds))/s")
+        let queuedRate = Double(events) / queuedSeconds
+        let bare = try await Self.bareApplyRate(of: orders, events: events, context: context)
+        report("events → queued notifications", "\(format(queuedRate))/s, \(String(format: "%.2f", queuedRate / bare))× the bare runtime")
+        report("the same events, no handler (runtime)", "\(format(bare))/s")
 
         let sink = try await HTTPSink.start()
         let url = "http://127.0.0.1:\(sink.port)/sms"
@@ -73,10 +77,12 @@ struct NotificationsBenchmark: AsyncParsableCommand {
         let deliveryStart = ContinuousClock.now
         let delivering = try await Self.startNotifications(directory, sources: sources, context: context,
                                                             options: .init(rules: loaded, delivery: delivery))
-        while sink.received < events { try await Task.sleep(for: .milliseconds(2)) }
+        try await Self.poll("every delivery recorded as sent") {
+            try await Self.count("status = 'sent' AND channel = 'sms'", in: delivering) == events
+        }
         let deliveredSeconds = Self.seconds(ContinuousClock.now - deliveryStart)
-        while try await Self.count("status = 'sent' AND channel = 'sms'", in: delivering) < events { try await Task.sleep(for: .milliseconds(5)) }
         try await delivering.service.stop()
+        guard sink.received == events else { throw ValidationError("the endpoint had \(sink.received) requests for \(events) deliveries") }
         let deliveries = Double(events) / deliveredSeconds
 
         let raw = try await Self.rawPosts(events, to: url, inFlight: inFlight)
@@ -127,7 +133,35 @@ struct NotificationsBenchmark: AsyncParsableCommand {
     static func waitUntilApplied(_ source: BenchedService, by consumer: BenchedService) async throws {
         let name = source.runtime.store.source
         let head = try await source.runtime.store.database.pool.read { db in try Outbox.head(in: db) }
-        while consumer.runtime.subscriber?.progress[name]?.applied ?? 0 < head { try await Task.sleep(for: .milliseconds(2)) }
+        try await poll("\(consumer.runtime.store.source) to apply \(name) through \(head)") {
+            consumer.runtime.subscriber?.progress[name]?.applied ?? 0 >= head
+        }
+    }
+
+    /// Events/s a service that does nothing with them applies from `source`'s log (read from
+    /// the start, committed, offsets kept): the runtime's own ceiling, the reference for the
+    /// notifications phase.
+    static func bareApplyRate(of source: BenchedService, events: Int, context: ZMQContext) async throws -> Double {
+        let start = ContinuousClock.now
+        let bare = try await BenchedService.start("bare", sources: [source.service.asSource], context: context) { configuration, context, logger in
+            var handlers = EventHandlerRegistry()
+            handlers.ignoreUnhandled(OrdersEvent.all)
+            return try ServiceRuntime(configuration: configuration, events: handlers, context: context, logger: logger)
+        }
+        defer { bare.removeFiles() }
+        try await waitUntilApplied(source, by: bare)
+        let seconds = Self.seconds(ContinuousClock.now - start)
+        try await bare.service.stop()
+        return Double(events) / seconds
+    }
+
+    /// Polls `condition` until it holds; fails after two minutes (something is stuck, not slow).
+    static func poll(_ what: String, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw ValidationError("gave up waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(2))
+        }
     }
 
     static func count(_ condition: String, in service: BenchedService) async throws -> Int {

@@ -81,15 +81,19 @@ enum Contacts {
     }
 
     static func reach(_ customerId: String, in db: Database) throws -> Reach {
-        let row = try Row.fetchOne(db, sql: "SELECT locale, preferredChannel, quietHours FROM contact WHERE customerId = ?", arguments: [customerId])
+        // Cached statements: this runs for every notification made and every try claimed.
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT locale, preferredChannel, quietHours FROM contact WHERE customerId = ?"),
+                                   arguments: [customerId])
         var consents: [ConsentPurpose: [ContactChannel: Bool]] = [:]
-        for consent in try Row.fetchAll(db, sql: "SELECT purpose, channel, granted FROM contactConsent WHERE customerId = ?", arguments: [customerId]) {
+        for consent in try Row.fetchAll(db.cachedStatement(sql: "SELECT purpose, channel, granted FROM contactConsent WHERE customerId = ?"),
+                                        arguments: [customerId]) {
             if let purpose = ConsentPurpose(rawValue: consent["purpose"]), let channel = ContactChannel(rawValue: consent["channel"]) {
                 consents[purpose, default: [:]][channel] = consent["granted"]
             }
         }
         var addresses: [IdentifierKind: String] = [:]
-        for address in try Row.fetchAll(db, sql: "SELECT kind, value FROM contactAddress WHERE customerId = ?", arguments: [customerId]) {
+        for address in try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, value FROM contactAddress WHERE customerId = ?"),
+                                        arguments: [customerId]) {
             if let kind = IdentifierKind(rawValue: address["kind"]) { addresses[kind] = address["value"] }
         }
         return Reach(locale: row?["locale"], preferred: (row?["preferredChannel"] as String?).flatMap(ContactChannel.init(rawValue:)),

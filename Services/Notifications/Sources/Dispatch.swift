@@ -51,7 +51,8 @@ struct Dispatch: Sendable {
         let db = emitter.db
         guard let customer = try KnownCustomers.live(customerId, in: db) else { return }
         // Never twice: the event's id and the rule key the notification, whatever replays.
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM notification WHERE causedBy = ? AND ruleId = ?", arguments: [eventId, rule.ruleId]) != true else {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM notification WHERE causedBy = ? AND ruleId = ?"),
+                                arguments: [eventId, rule.ruleId]) != true else {
             return
         }
         let reach = try Contacts.reach(customer, in: db)
@@ -69,11 +70,11 @@ struct Dispatch: Sendable {
         case let other?: reason = "no \(other.rawValue) delivery adapter is configured; it waits for one"
         }
         let id = "ntf_" + UUID().uuidString.lowercased()
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO notification (id, customerId, ruleId, purpose, channel, address, locale, subject, body, status, reason, causedBy,
                                       createdAt, updatedAt, dueAt, sentAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, customer, rule.ruleId, rule.purpose.rawValue, channel?.rawValue, channel.flatMap(reach.address(for:)),
+            """).execute(arguments: [id, customer, rule.ruleId, rule.purpose.rawValue, channel?.rawValue, channel.flatMap(reach.address(for:)),
                              rendered?.locale ?? NotificationRules.defaultLocale, rendered?.subject, rendered?.body, status.rawValue, reason,
                              eventId, now, now, dueAt, status == .sent ? now : nil])
         let change = NotificationsEvent.NotificationChanged(notificationId: id, customerId: customer, ruleId: rule.ruleId,
