@@ -107,8 +107,8 @@ var targets: [Target] = [
         name: "EndToEndTests",
         dependencies: [
             "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb, logging,
-            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "omnibus-conversation", "omnibus-notifications", "IdentityService", "OrdersService",
-            "CouponsService", "ConversationService",
+            "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "omnibus-conversation", "omnibus-notifications", "omnibus-gateway", "IdentityService", "OrdersService",
+            "CouponsService", "ConversationService", "Gateway", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]
     ),
 ]
@@ -139,6 +139,21 @@ targets += service("Notifications", dependencies: [
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ])
 
+// The HTTP gateway links the client side only (no GRDB): Hummingbird in front of command clients and bus readers.
+targets += [
+    .target(
+        name: "Gateway",
+        dependencies: [
+            "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", logging, lifecycle, asyncAlgorithms,
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
+        ],
+        path: "Services/Gateway/Sources"),
+    .executableTarget(
+        name: "omnibus-gateway", dependencies: ["Gateway", "OmnibusBus", "OmnibusCommandLine", "OmnibusConfiguration", argumentParser, logging],
+        path: "Services/Gateway/Main"),
+]
+
 for index in targets.indices where targets[index].type != .system {
     targets[index].swiftSettings = (targets[index].swiftSettings ?? []) + strictSettings
 }
@@ -159,6 +174,7 @@ let package = Package(
         .executable(name: "omnibus-coupons", targets: ["omnibus-coupons"]),
         .executable(name: "omnibus-conversation", targets: ["omnibus-conversation"]),
         .executable(name: "omnibus-notifications", targets: ["omnibus-notifications"]),
+        .executable(name: "omnibus-gateway", targets: ["omnibus-gateway"]),
         .executable(name: "omnibus-probe", targets: ["omnibus-probe"]),
         .executable(name: "omnibus-bench", targets: ["omnibus-bench"]),
     ],
@@ -175,6 +191,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: targets
 )

@@ -6,9 +6,12 @@ import Foundation
 public struct SuiteConfiguration: Codable, Sendable, Equatable {
     /// Endpoints by service name. Services bind them; tools and other services connect.
     public var services: [String: ServiceEndpoints]
+    /// The HTTP gateway for front ends that do not speak ZeroMQ; nil: none in this deployment.
+    public var gateway: GatewayEndpoint?
 
-    public init(services: [String: ServiceEndpoints]) {
+    public init(services: [String: ServiceEndpoints], gateway: GatewayEndpoint? = nil) {
         self.services = services
+        self.gateway = gateway
     }
 
     /// The config file's place in a checkout, relative to its root.
@@ -23,7 +26,7 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
         "coupons": .loopback(basePort: 7121),
         "conversation": .loopback(basePort: 7131),
         "notifications": .loopback(basePort: 7141),
-    ])
+    ], gateway: GatewayEndpoint(http: "127.0.0.1:7180"))
 
     /// The endpoints of `service`, or an error that lists the services the file knows.
     public func endpoints(of service: String) throws -> ServiceEndpoints {
@@ -66,8 +69,11 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
         return (localDefaults, "built-in local defaults")
     }
 
-    /// Every endpoint must be a ZeroMQ address and no two may be the same.
+    /// Every endpoint must be a ZeroMQ address and no two may be the same; the gateway's is `host:port`.
     func validate(origin: String) throws {
+        if let gateway, gateway.hostAndPort == nil {
+            throw ConfigurationError("\(origin): gateway.http '\(gateway.http)' is not host:port")
+        }
         var seen: [String: String] = [:]
         for (service, endpoints) in services.sorted(by: { $0.key < $1.key }) {
             for (role, address) in [("events", endpoints.events), ("replay", endpoints.replay), ("commands", endpoints.commands)] {

@@ -7,6 +7,8 @@ final class ManagedService {
     let executable: String
     let arguments: [String]
     let logPath: String
+    /// How the supervisor tells the process is up.
+    let probe: Probe
     private(set) var process: Process?
     /// When the next start is due after a crash; nil when none is pending.
     var restartAt: ContinuousClock.Instant?
@@ -20,11 +22,18 @@ final class ManagedService {
     static let initialBackoff: Duration = .milliseconds(500)
     static let maximumBackoff: Duration = .seconds(30)
 
-    init(name: String, executable: String, arguments: [String], logPath: String) {
+    /// A service answers `service.health` on its command endpoint; the gateway accepts TCP connections.
+    enum Probe {
+        case health(commands: String)
+        case listening(host: String, port: Int)
+    }
+
+    init(name: String, executable: String, arguments: [String], logPath: String, probe: Probe) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
         self.logPath = logPath
+        self.probe = probe
     }
 
     var isRunning: Bool { process?.isRunning ?? false }

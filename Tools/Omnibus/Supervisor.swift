@@ -23,9 +23,15 @@ final class Supervisor {
     /// Two suites on the same endpoints would fight over the ports; say so instead.
     func refuseIfAlreadyRunning() async throws {
         for service in services {
-            let endpoint = try configuration.endpoints(of: service.name).commands
-            if case .success = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 300) {
-                throw ValidationError("\(service.name) already answers on \(endpoint): is a suite already running?")
+            switch service.probe {
+            case .health(let endpoint):
+                if case .success = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 300) {
+                    throw ValidationError("\(service.name) already answers on \(endpoint): is a suite already running?")
+                }
+            case .listening(let host, let port):
+                if ListeningProbe.accepts(host: host, port: port) {
+                    throw ValidationError("something already listens on \(host):\(port), the \(service.name)'s address: is a suite already running?")
+                }
             }
         }
     }
@@ -82,13 +88,19 @@ final class Supervisor {
     }
 
     private func checkHealth(_ service: ManagedService) async {
-        guard let endpoint = configuration.services[service.name]?.commands else { return }
-        if case .success(let report) = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 200) {
-            service.awaitingHealth = false
-            // It started properly, so a later death is no crash at start: restart it quickly.
-            service.backoff = ManagedService.initialBackoff
-            say("\(service.name) is up (head \(report.head))")
+        let up: String?
+        switch service.probe {
+        case .health(let endpoint):
+            guard case .success(let report) = await HealthProbe.check(endpoint: endpoint, context: context, timeoutMilliseconds: 200) else { return }
+            up = "head \(report.head)"
+        case .listening(let host, let port):
+            guard ListeningProbe.accepts(host: host, port: port) else { return }
+            up = "http://\(host):\(port)"
         }
+        service.awaitingHealth = false
+        // It started properly, so a later death is no crash at start: restart it quickly.
+        service.backoff = ManagedService.initialBackoff
+        say("\(service.name) is up (\(up ?? ""))")
     }
 
     /// SIGTERM to every service, SIGKILL to those still running after `timeout`.

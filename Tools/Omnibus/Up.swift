@@ -59,7 +59,17 @@ struct Up: AsyncParsableCommand {
             services.append(ManagedService(
                 name: name, executable: executable,
                 arguments: configArguments + ["--data", dataPath, "--log-level", logLevel],
-                logPath: "\(dataPath)/logs/\(name).log"))
+                logPath: "\(dataPath)/logs/\(name).log", probe: .health(commands: configuration.services[name]!.commands)))
+        }
+        if let (host, port) = configuration.gateway?.hostAndPort {
+            let executable = "\(binPath)/omnibus-gateway"
+            if FileManager.default.isExecutableFile(atPath: executable) {
+                services.append(ManagedService(
+                    name: "gateway", executable: executable, arguments: configArguments + ["--log-level", logLevel],
+                    logPath: "\(dataPath)/logs/gateway.log", probe: .listening(host: host, port: port)))
+            } else {
+                say("gateway: no executable at \(executable); not started")
+            }
         }
         guard !services.isEmpty else { throw ValidationError("no service executable found in \(binPath); build first (swift build)") }
 
@@ -83,9 +93,12 @@ struct Up: AsyncParsableCommand {
             say("suite up; `omnibus status` shows its health, `omnibus tail` its events")
             let width = services.map(\.name.count).max() ?? 0
             for service in services {
-                let endpoints = configuration.services[service.name]!
                 let name = service.name.padding(toLength: width, withPad: " ", startingAt: 0)
-                say("  \(name)  pid \(service.pid ?? 0)  commands \(endpoints.commands)  events \(endpoints.events)  replay \(endpoints.replay)  log \(service.logPath)")
+                if let endpoints = configuration.services[service.name] {
+                    say("  \(name)  pid \(service.pid ?? 0)  commands \(endpoints.commands)  events \(endpoints.events)  replay \(endpoints.replay)  log \(service.logPath)")
+                } else {
+                    say("  \(name)  pid \(service.pid ?? 0)  http://\(configuration.gateway?.http ?? "")  log \(service.logPath)")
+                }
             }
         }
         say("stopped")

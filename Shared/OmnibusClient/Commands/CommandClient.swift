@@ -75,6 +75,13 @@ public final class CommandClient: Service, Sendable {
         }
     }
 
+    /// Sends a request built by hand and returns its reply as the service encoded it, byte
+    /// for byte: for a gateway that passes replies on (a stored reply answers a retry with the
+    /// very same bytes).
+    public func replyBytes<Input: Codable & Sendable>(to request: CommandRequest<Input>, timeout: Duration? = nil) async throws -> Data {
+        try await exchange(id: request.id, body: ContractCoding.encode(request), timeout: timeout ?? options.timeout)
+    }
+
     /// Runs a client for the length of `body`: for a tool or test that asks a few things
     /// and moves on.
     public static func withClient<Result: Sendable>(

@@ -1,0 +1,81 @@
+import Crypto
+import Foundation
+import OmnibusContracts
+
+/// Who may call the gateway: each front end's token (kept as its SHA-256, never in clear)
+/// and the channel it speaks for, from `tokens.json`.
+public struct Callers: Sendable {
+    /// One front end.
+    public struct Caller: Sendable, Equatable {
+        /// The front end's name (`web-shop`, `store-berlin-till-2`), for logs and idempotency keys.
+        public var name: String
+        /// The channel its commands come from; the gateway sets it, never the request body.
+        public var channel: String
+    }
+
+    private let byHash: [String: Caller]
+
+    /// `{"tokens": [{"name", "channel", "sha256"}]}`.
+    public static func load(path: String) throws -> Callers {
+        struct File: Decodable {
+            struct Token: Decodable { var name: String; var channel: String; var sha256: String }
+            var tokens: [Token]
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw GatewayConfigurationError("\(path) cannot be read") }
+        let file: File
+        do { file = try ContractCoding.decode(File.self, from: data) } catch {
+            throw GatewayConfigurationError("\(path) is not {\"tokens\": [{\"name\", \"channel\", \"sha256\"}]}: \(ContractCoding.explain(error))")
+        }
+        var byHash: [String: Caller] = [:]
+        for token in file.tokens {
+            let hash = token.sha256.lowercased()
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                throw GatewayConfigurationError("\(path): token '\(token.name)' needs sha256 as 64 hex digits")
+            }
+            guard byHash[hash] == nil else { throw GatewayConfigurationError("\(path): token '\(token.name)' repeats another's hash") }
+            byHash[hash] = Caller(name: token.name, channel: token.channel)
+        }
+        return Callers(byHash: byHash)
+    }
+
+    init(byHash: [String: Caller]) { self.byHash = byHash }
+
+    /// The caller a bearer token stands for, or nil when it is unknown.
+    public func caller(token: String) -> Caller? { byHash[Self.hash(token)] }
+
+    /// What tokens.json keeps of a token.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Which channel may call which commands, from `policy.json`: `{"channels": {"web":
+/// ["orders.cart.*", …], "ops": ["*"]}}`. A pattern is a command name, or a prefix and `*`.
+/// A channel not listed may call nothing.
+public struct CommandPolicy: Sendable {
+    private let patterns: [String: [String]]
+
+    public static func load(path: String) throws -> CommandPolicy {
+        struct File: Decodable { var channels: [String: [String]] }
+        guard let data = FileManager.default.contents(atPath: path) else { throw GatewayConfigurationError("\(path) cannot be read") }
+        do {
+            return CommandPolicy(patterns: try ContractCoding.decode(File.self, from: data).channels)
+        } catch {
+            throw GatewayConfigurationError("\(path) is not {\"channels\": {\"<channel>\": [\"<command or prefix*>\", …]}}: \(ContractCoding.explain(error))")
+        }
+    }
+
+    public init(patterns: [String: [String]]) { self.patterns = patterns }
+
+    public func allows(_ channel: String, _ command: String) -> Bool {
+        (patterns[channel] ?? []).contains { pattern in
+            pattern.hasSuffix("*") ? command.hasPrefix(pattern.dropLast()) : command == pattern
+        }
+    }
+}
+
+/// A gateway file that cannot be used, with why.
+public struct GatewayConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OmnibusClient
+import OmnibusContracts
+
+/// `POST /v1/commands/{command}`: the body is the command's `data`; the reply is the
+/// service's reply envelope (`{"requestId", "ok", "data" | "error"}`) with the HTTP status of
+/// its error code. The caller's token sets the channel; `Idempotency-Key` is the request id
+/// (scoped to the caller), so a retried POST is applied once.
+struct CommandRoutes: Sendable {
+    let clients: [String: CommandClient]
+    let access: Access
+    let timeout: Duration
+    /// The largest body taken; a larger one is refused with 413 before it reaches a service.
+    static let maxBodyBytes = 1 << 20
+
+    func handle(_ request: Request, command: String) async throws -> Response {
+        let caller: Callers.Caller
+        switch access.check(request, command: command) {
+        case .refused(let response): return response
+        case .allowed(let who): caller = who
+        }
+        guard let service = command.split(separator: ".").first.map(String.init), let client = clients[service] else {
+            return Self.error(.unknownCommand, "no service takes '\(command.prefix(80))'; commands start with \(clients.keys.sorted().joined(separator: ", "))")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: Self.maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            return Self.error(.tooLarge, "the body is larger than \(Self.maxBodyBytes) bytes")
+        }
+        let data: JSONValue
+        do {
+            data = body.readableBytes == 0 ? .object([:]) : try ContractCoding.decode(JSONValue.self, from: Data(body.readableBytesView))
+        } catch {
+            return Self.error(.invalidRequest, "the body is not JSON: \(ContractCoding.explain(error))")
+        }
+        let id: String
+        switch Self.requestId(request.headers[HTTPField.Name("Idempotency-Key")!], caller: caller) {
+        case .failure(let refusal): return Self.error(.invalidRequest, refusal.message)
+        case .success(let value): id = value
+        }
+        let reply: Data
+        do {
+            reply = try await client.replyBytes(to: CommandRequest(id: id, command: command, channel: caller.channel, data: data),
+                                                timeout: timeout)
+        } catch let error as OmnibusError {
+            return Self.response(CommandReply<JSONValue>(requestId: id, error: error))
+        }
+        // Only the outcome is read; the reply goes on as the service wrote it.
+        let outcome = try? ContractCoding.decode(Outcome.self, from: reply)
+        let status = outcome.map { $0.ok ? .ok : ($0.error?.code.httpStatus ?? .internalServerError) } ?? HTTPResponse.Status.badGateway
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply)))
+    }
+
+    /// What decides a reply's HTTP status.
+    private struct Outcome: Decodable {
+        struct Failure: Decodable { var code: ErrorCode }
+        var ok: Bool
+        var error: Failure?
+    }
+
+    /// The request id: the caller's name and its `Idempotency-Key`, or a new UUID without one.
+    static func requestId(_ key: String?, caller: Callers.Caller) -> Result<String, OmnibusError> {
+        guard let key else { return .success(UUID().uuidString) }
+        let id = "\(caller.name):\(key)"
+        guard !key.isEmpty, RequestId.isValid(id), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            return .failure(OmnibusError(.invalidRequest, "Idempotency-Key must be 1 to \(128 - caller.name.utf8.count - 1) printable ASCII characters"))
+        }
+        return .success(id)
+    }
+
+    static func response(_ reply: CommandReply<JSONValue>, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        let status = reply.ok ? .ok : (reply.error?.code.httpStatus ?? .internalServerError)
+        let body = (try? ContractCoding.encode(reply)) ?? Data(#"{"ok":false}"#.utf8)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// A reply the gateway itself gives: the same envelope as a service's, with no request id.
+    static func error(_ code: ErrorCode, _ message: String, headers: HTTPFields = [:]) -> Response {
+        response(CommandReply(requestId: "", error: OmnibusError(code, message)), headers: headers)
+    }
+}
+
+/// The caller behind a request's bearer token, and whether the policy lets it do something.
+struct Access: Sendable {
+    let callers: Callers
+    let policy: CommandPolicy
+
+    enum Outcome {
+        case allowed(Callers.Caller)
+        case refused(Response)
+    }
+
+    /// 401 without a known token, 403 when the caller's channel may not do `command`.
+    func check(_ request: Request, command: String) -> Outcome {
+        let authorization = request.headers[.authorization] ?? ""
+        guard authorization.hasPrefix("Bearer "), let caller = callers.caller(token: String(authorization.dropFirst("Bearer ".count))) else {
+            var headers = HTTPFields()
+            headers[.wwwAuthenticate] = "Bearer"
+            let response = CommandRoutes.error(.forbidden, "a known token is needed: Authorization: Bearer <token>", headers: headers)
+            return .refused(Response(status: .unauthorized, headers: response.headers, body: response.body))
+        }
+        guard policy.allows(caller.channel, command) else {
+            return .refused(CommandRoutes.error(.forbidden, "the \(caller.channel) channel may not call \(command.prefix(80))"))
+        }
+        return .allowed(caller)
+    }
+}

@@ -1,0 +1,137 @@
+import AsyncAlgorithms
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import OmnibusBus
+import OmnibusClient
+import OmnibusContracts
+import ServiceLifecycle
+
+/// `GET /v1/events?source=…&type=…&customer=…`: the bus as Server-Sent Events. Each event's
+/// `id` is `<source>:<sequence>` followed by the other sources' positions (`orders:48,identity:12`),
+/// so a browser that reconnects with `Last-Event-ID` resumes every source exactly where it
+/// was: replayed, then live, through the same gap-safe reader the services use.
+struct EventRoutes: Sendable {
+    let sources: [SubscriptionSource]
+    let clients: [String: CommandClient]
+    let access: Access
+    let context: ZMQContext
+    let logger: Logger
+    /// A comment line this often keeps proxies from closing an idle stream, and finds closed ones.
+    static let heartbeat: Duration = .seconds(15)
+    /// What a caller's channel must be allowed in the policy to read the bus.
+    static let permission = "bus.events"
+
+    func handle(_ request: Request) async throws -> Response {
+        if case .refused(let response) = access.check(request, command: Self.permission) { return response }
+        let query = request.uri.queryParameters
+        let filter: EventFilter
+        switch EventFilter.parse(source: query["source"].map(String.init), type: query["type"].map(String.init),
+                                 customer: query["customer"].map(String.init), known: sources.map(\.name)) {
+        case .failure(let refusal): return CommandRoutes.error(.invalidArgument, refusal.message)
+        case .success(let parsed): filter = parsed
+        }
+        let chosen = sources.filter { filter.sources.contains($0.name) }
+        let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query["lastEventId"].map(String.init)
+        var start: [String: Int64]
+        if let lastEventId {
+            guard let positions = EventPosition.parse(lastEventId) else {
+                return CommandRoutes.error(.invalidArgument, "Last-Event-ID '\(lastEventId.prefix(80))' is not source:sequence[,source:sequence…]")
+            }
+            start = positions
+        } else if query["from"] == "start" {
+            start = [:]
+        } else {
+            do {
+                start = try await heads(of: chosen.map(\.name))
+            } catch let error as OmnibusError {
+                return CommandRoutes.error(error.code, "cannot start the stream: \(error.message)")
+            }
+        }
+        for source in chosen where start[source.name] == nil { start[source.name] = 0 }
+        let events = BusEvents(sources: chosen, startAfter: start, context: context, logger: logger)
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return Response(status: .ok, headers: headers, body: ResponseBody { [start] writer in
+            var positions = start
+            // An id-only block: the browser's Last-Event-ID covers the time before the first event too.
+            try await writer.write(ByteBuffer(string: ": omnibus events\nid: \(EventPosition.format(positions, first: nil))\n\n"))
+            let ticks = AsyncTimerSequence(interval: Self.heartbeat, clock: .continuous).map { _ in StreamItem.heartbeat }
+            // A stream never ends by itself: a graceful shutdown ends it (the browser reconnects elsewhere).
+            for try await item in merge(events.map { StreamItem.bus($0) }, ticks).cancelOnGracefulShutdown() {
+                switch item {
+                case .heartbeat:
+                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                case .bus(.event(let event)):
+                    positions[event.header.source] = event.header.sequence
+                    guard filter.matches(event.header) else { continue }
+                    var frame = ByteBuffer(string: "id: \(EventPosition.format(positions, first: event.header.source))\nevent: \(event.header.topic)\ndata: ")
+                    frame.writeBytes(event.envelope)
+                    frame.writeString("\n\n")
+                    try await writer.write(frame)
+                case .bus:
+                    continue
+                }
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    private enum StreamItem: Sendable {
+        case bus(BusTap.Item)
+        case heartbeat
+    }
+
+    /// Each source's head now: a stream without Last-Event-ID starts live.
+    private func heads(of names: [String]) async throws -> [String: Int64] {
+        var heads: [String: Int64] = [:]
+        for name in names {
+            guard let client = clients[name] else { continue }
+            heads[name] = try await client.send(GetHealth(), timeout: .seconds(3)).head
+        }
+        return heads
+    }
+}
+
+/// Which events a stream carries.
+struct EventFilter: Sendable {
+    var sources: Set<String>
+    /// Types (`cart.item_added`) or topics (`orders.cart.item_added`); empty: all.
+    var types: Set<String>
+    var customer: String?
+
+    static func parse(source: String?, type: String?, customer: String?, known: [String]) -> Result<EventFilter, OmnibusError> {
+        let sources = source.map { Set($0.split(separator: ",").map(String.init)) } ?? Set(known)
+        if let unknown = sources.first(where: { !known.contains($0) }) {
+            return .failure(OmnibusError(.invalidArgument, "no source '\(unknown.prefix(40))'; the sources are \(known.sorted().joined(separator: ", "))"))
+        }
+        let types = type.map { Set($0.split(separator: ",").map(String.init)) } ?? []
+        return .success(EventFilter(sources: sources, types: types, customer: customer.flatMap { $0.isEmpty ? nil : $0 }))
+    }
+
+    func matches(_ header: EventHeader) -> Bool {
+        (types.isEmpty || types.contains(header.type) || types.contains(header.topic))
+            && (customer == nil || header.customerId == customer)
+    }
+}
+
+/// The SSE id: every source's position, the event's own first.
+enum EventPosition {
+    static func format(_ positions: [String: Int64], first: String?) -> String {
+        let ordered = (first.map { [$0] } ?? []) + positions.keys.sorted().filter { $0 != first }
+        return ordered.map { "\($0):\(positions[$0] ?? 0)" }.joined(separator: ",")
+    }
+
+    static func parse(_ text: String) -> [String: Int64]? {
+        var positions: [String: Int64] = [:]
+        for part in text.split(separator: ",") {
+            let pieces = part.split(separator: ":")
+            guard pieces.count == 2, let sequence = Int64(pieces[1]), sequence >= 0, !pieces[0].isEmpty else { return nil }
+            positions[String(pieces[0])] = sequence
+        }
+        return positions.isEmpty ? nil : positions
+    }
+}

@@ -1,0 +1,66 @@
+import Hummingbird
+import Logging
+import OmnibusBus
+import OmnibusClient
+import OmnibusConfiguration
+import OmnibusContracts
+import ServiceLifecycle
+
+/// The front door for front ends that do not speak ZeroMQ: commands over HTTP, the bus over
+/// Server-Sent Events, health — in front of the services of one suite configuration.
+public enum Gateway {
+    /// What the gateway runs with.
+    public struct Options: Sendable {
+        public var configuration: SuiteConfiguration
+        public var host: String
+        public var port: Int
+        public var callers: Callers
+        public var policy: CommandPolicy
+        /// How long a command waits for its service, resends included (then 503).
+        public var commandTimeout: Duration
+
+        public init(configuration: SuiteConfiguration, host: String, port: Int, callers: Callers, policy: CommandPolicy,
+                    commandTimeout: Duration = .seconds(10)) {
+            self.configuration = configuration
+            self.host = host
+            self.port = port
+            self.callers = callers
+            self.policy = policy
+            self.commandTimeout = commandTimeout
+        }
+    }
+
+    /// The application: the HTTP server and one long-lived command client per service, run
+    /// together (`runService()` in production, or in a test's service group).
+    public static func makeApplication(
+        options: Options, context: ZMQContext, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        var clients: [String: CommandClient] = [:]
+        for (name, endpoints) in options.configuration.services {
+            var clientOptions = CommandClient.Options()
+            clientOptions.timeout = options.commandTimeout
+            clientOptions.threadName = "gw-\(name)".prefix(15).description
+            clients[name] = try CommandClient(endpoint: endpoints.commands, context: context, options: clientOptions)
+        }
+        let access = Access(callers: options.callers, policy: options.policy)
+        let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
+        let events = EventRoutes(
+            sources: options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) },
+            clients: clients, access: access, context: context, logger: logger)
+        let health = HealthRoute(clients: clients)
+
+        let router = Router()
+        router.post("/v1/commands/{command}") { request, context in
+            try await commands.handle(request, command: context.parameters.get("command") ?? "")
+        }
+        router.get("/v1/events") { request, _ in try await events.handle(request) }
+        router.get("/healthz") { _, _ in await health.handle() }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "omnibus-gateway"),
+            services: Array(clients.values),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OmnibusClient
+import OmnibusContracts
+
+/// `GET /healthz`: the gateway answers, and so does every service (its `service.health`);
+/// 200 when all do, 503 with the ones that do not.
+struct HealthRoute: Sendable {
+    let clients: [String: CommandClient]
+
+    struct Report: Codable, Sendable {
+        var ok: Bool
+        var services: [String: ServiceState]
+    }
+
+    struct ServiceState: Codable, Sendable {
+        var up: Bool
+        var head: Int64?
+        var error: String?
+    }
+
+    func handle() async -> Response {
+        let states = await withTaskGroup(of: (String, ServiceState).self) { group in
+            for (name, client) in clients {
+                group.addTask {
+                    do {
+                        let health = try await client.send(GetHealth(), timeout: .seconds(2))
+                        return (name, ServiceState(up: true, head: health.head))
+                    } catch {
+                        return (name, ServiceState(up: false, error: "\(error)"))
+                    }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        let report = Report(ok: states.values.allSatisfy(\.up), services: states)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: report.ok ? .ok : .serviceUnavailable, headers: headers,
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: (try? ContractCoding.encode(report)) ?? Data())))
+    }
+}

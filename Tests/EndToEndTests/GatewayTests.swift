@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import OmnibusClient
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// The gateway as a process in front of real service processes, called by a real HTTP client.
+@Suite("Gateway: commands over HTTP, who is calling, the bus over SSE")
+struct GatewayTests {
+    @Test("a command round trip per service, with the channel set from the token")
+    func roundTripPerService() async throws {
+        try await GatewaySuite.with(["identity", "orders", "coupons", "conversation", "notifications"]) { suite in
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#, token: "dev-web-token")
+            #expect(resolved.status == 200)
+            let customerId = try #require(resolved.data?["customerId"] as? String)
+            let added = try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
+                                             token: "dev-app-token")
+            #expect(added.status == 200 && (added.data?["lines"] as? [[String: Any]])?.first?["channel"] as? String == "app",
+                    "the line's channel is the token's, not anything in the body")
+            let wallet = try await suite.post(GetWallet.name, #"{"customerId":"\#(customerId)"}"#, token: "dev-app-token")
+            #expect(wallet.status == 200 && wallet.data?["coupons"] != nil)
+            let touchpoint = try await suite.post(
+                RecordTouchpoint.name, #"{"customerId":"\#(customerId)","kind":"product_view","productId":"shoe-aria"}"#, token: "dev-web-token")
+            #expect(touchpoint.status == 200)
+            let log = try await suite.post(GetNotificationLog.name, #"{"customerId":"\#(customerId)"}"#, token: "dev-app-token")
+            #expect(log.status == 200 && log.data?["notifications"] != nil)
+            let health = try await suite.get("/healthz")
+            #expect(health.status == 200)
+        }
+    }
+
+    @Test("a retried POST with the same Idempotency-Key is applied once and answered the same")
+    func idempotencyKey() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            let body = #"{"customerId":"cus_idem-1","sku":"shoe-aria-red-38","quantity":1}"#
+            let first = try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "add-7f3a")
+            let retried = try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "add-7f3a")
+            #expect(first.status == 200 && retried.status == 200)
+            #expect(first.body == retried.body, "the stored reply, not a second application")
+            let cart = try await suite.post(GetCart.name, #"{"customerId":"cus_idem-1"}"#, token: "dev-web-token")
+            #expect((cart.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 1)
+            let other = try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "add-8b2c")
+            #expect((other.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2, "a new key is a new request")
+        }
+    }
+
+    @Test("no token or an unknown one → 401; a channel calling what its policy does not allow → 403; bad bodies → 400, 413, 404")
+    func refusals() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            let anonymous = try await suite.post(GetCart.name, #"{"customerId":"cus_x"}"#, token: nil)
+            #expect(anonymous.status == 401 && anonymous.headers["WWW-Authenticate"].first == "Bearer")
+            #expect(try await suite.post(GetCart.name, #"{"customerId":"cus_x"}"#, token: "not-a-token").status == 401)
+            let price = #"{"product":{"productId":"p","name":"P","variants":[]}}"#
+            let webPrices = try await suite.post(UpsertProduct.name, price, token: "dev-web-token")
+            #expect(webPrices.status == 403 && webPrices.error?["code"] as? String == "forbidden")
+            #expect(try await suite.post(EraseCustomer.name, #"{"customerId":"cus_x"}"#, token: "dev-backoffice-token").status == 403,
+                    "only ops erases")
+            #expect(try await suite.post(EraseCustomer.name, #"{"customerId":"cus_x"}"#, token: "dev-ops-token").status != 403)
+
+            #expect(try await suite.post(GetCart.name, "{not json", token: "dev-web-token").status == 400)
+            let huge = #"{"customerId":""# + String(repeating: "x", count: 2 << 20) + #""}"#
+            #expect(try await suite.post(GetCart.name, huge, token: "dev-ops-token").status == 413)
+            #expect(try await suite.post("billing.invoice.get", "{}", token: "dev-ops-token").status == 404)
+            let unknownCustomer = try await suite.post(GetProfile.name, #"{"customerId":"cus_nobody"}"#, token: "dev-web-token")
+            #expect(unknownCustomer.status == 404 && unknownCustomer.error?["code"] as? String == "not_found")
+            #expect(try await suite.get("/healthz").status == 200, "still serving")
+        }
+    }
+
+    @Test("an SSE client away for 5,000 events reconnects with Last-Event-ID and gets exactly those, in order, then live ones")
+    func sseResumesWithLastEventId() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            let path = "/v1/events?source=orders&type=cart.item_added"
+            let first = try await suite.events(path, token: "dev-store-token")
+            try await suite.addToCarts(1, prefix: "before")
+            let seen = try #require(try await first.next())
+            #expect(seen.event == OrdersEvent.CartItemAdded.topic && seen.data.contains("cus_before-0"))
+            let lastId = try #require(seen.id)
+            first.close()
+
+            try await suite.addToCarts(5_000, prefix: "away")
+            let resumed = try await suite.events(path, token: "dev-store-token", lastEventId: lastId)
+            var sequences: [Int64] = []
+            var customers = Set<String>()
+            while sequences.count < 5_000, let frame = try await resumed.next() {
+                let header = try EventHeader.decode(from: Data(frame.data.utf8))
+                sequences.append(header.sequence)
+                customers.insert(header.customerId ?? "")
+            }
+            #expect(sequences.count == 5_000 && sequences == sequences.sorted() && Set(sequences).count == 5_000, "each once, in order")
+            #expect(customers == Set((0..<5_000).map { "cus_away-\($0)" }), "exactly the missed ones")
+            try await suite.addToCarts(1, prefix: "live")
+            let live = try #require(try await resumed.next())
+            #expect(live.data.contains("cus_live-0"))
+            resumed.close()
+        }
+    }
+}
