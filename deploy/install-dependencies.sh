@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Omnibus needs to build and test on Debian 12, skipping what is there:
-# libzmq (with CURVE), SQLite headers, pkg-config, pyzmq for the wire-protocol test, and
-# Debian's aiosmtpd and openssl for the notifications tests' real SMTP server (STARTTLS).
+# libzmq (with CURVE), SQLite headers, pkg-config, pyzmq for the wire-protocol test,
+# Debian's aiosmtpd and openssl for the notifications tests' real SMTP server (STARTTLS),
+# and chromium with websocket-client for the gateway's browser test.
 set -euo pipefail
 
 missing=()
-for package in libzmq3-dev libsqlite3-dev pkg-config python3-aiosmtpd openssl; do
+for package in libzmq3-dev libsqlite3-dev pkg-config python3-aiosmtpd openssl chromium; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
@@ -17,7 +18,9 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c "import zmq" 2>/dev/null; then
-    echo "installing: pyzmq"
-    python3 -m pip install --quiet pyzmq 2>/dev/null || python3 -m pip install --quiet --break-system-packages pyzmq
-fi
+for module in zmq:pyzmq websocket:websocket-client; do
+    if ! python3 -c "import ${module%%:*}" 2>/dev/null; then
+        echo "installing: ${module#*:}"
+        python3 -m pip install --quiet "${module#*:}" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "${module#*:}"
+    fi
+done

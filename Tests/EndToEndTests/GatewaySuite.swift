@@ -29,7 +29,7 @@ final class GatewaySuite: Sendable {
             let gateway = try ChildProcess(
                 product: "omnibus-gateway",
                 arguments: ["--config", processes.configPath, "--http", "127.0.0.1:\(port)",
-                            "--tokens", deploy + "/tokens.json", "--policy", deploy + "/policy.json"],
+                            "--tokens", deploy + "/tokens.json", "--policy", deploy + "/policy.json", "--console", deploy + "/console.html"],
                 logPath: processes.directory.file("gateway.log"))
             let suite = GatewaySuite(processes: processes, gateway: gateway, port: port,
                                      http: HTTPClient(eventLoopGroupProvider: .singleton))
@@ -79,10 +79,11 @@ final class GatewaySuite: Sendable {
         return Reply(status: response.status.code, headers: response.headers, body: String(buffer: body))
     }
 
-    /// Opens `path` as a Server-Sent Events stream.
-    func events(_ path: String, token: String, lastEventId: String? = nil) async throws -> SSEStream {
+    /// Opens `path` as a Server-Sent Events stream (with the token in a header, or none when
+    /// the path carries it as `access_token`, as a browser's EventSource must).
+    func events(_ path: String, token: String?, lastEventId: String? = nil) async throws -> SSEStream {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let lastEventId { request.headers.add(name: "Last-Event-ID", value: lastEventId) }
         return try await SSEStream.open(request, on: http)

@@ -97,4 +97,56 @@ struct GatewayTests {
             resumed.close()
         }
     }
+
+    @Test("the customer view streams as it changes: the fold every channel shares, with the channel of each change")
+    func customerViewStream() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"mia@example.com"}}"#,
+                                                token: "dev-web-token")
+            let customerId = try #require(resolved.data?["customerId"] as? String)
+            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
+                                         token: "dev-app-token").status == 200)
+            #expect((try? await suite.events("/v1/customers/\(customerId)/view", token: "dev-web-token")) == nil, "web may not follow customers")
+            let view = try await suite.events("/v1/customers/\(customerId)/view?access_token=dev-store-token", token: nil)
+            let first = try #require(try await view.next())
+            let initial = try JSONSerialization.jsonObject(with: Data(first.data.utf8)) as? [String: Any]
+            #expect(((initial?["view"] as? [String: Any])?["cart"] as? [String: Any]).flatMap { $0["items"] as? [Any] }?.count == 1)
+            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-40","quantity":1}"#,
+                                         token: "dev-store-token").status == 200)
+            let next = try #require(try await view.next())
+            let changed = try JSONSerialization.jsonObject(with: Data(next.data.utf8)) as? [String: Any]
+            let change = changed?["change"] as? [String: Any]
+            #expect(change?["topic"] as? String == OrdersEvent.CartItemAdded.topic && change?["channel"] as? String == "store")
+            #expect(((changed?["view"] as? [String: Any])?["cart"] as? [String: Any]).flatMap { $0["items"] as? [Any] }?.count == 2)
+            view.close()
+        }
+    }
+
+    @Test("a store clerk's console in a real browser shows a cart line added from another channel, without reload")
+    func consoleInHeadlessChromium() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#,
+                                                token: "dev-web-token")
+            let lea = try #require(resolved.data?["customerId"] as? String)
+            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"shoe-aria-red-38","quantity":1}"#,
+                                         token: "dev-app-token").status == 200)
+            let screenshot = suite.processes.directory.file("console.png")
+            let browser = try ChildProcess(
+                executable: "/usr/bin/env",
+                arguments: ["python3", Sink.fixtures + "/console_browser.py", "--url",
+                            "http://127.0.0.1:\(suite.port)/console?token=dev-store-token&email=lea@example.com",
+                            "--wait-sku", "shoe-aria-red-40", "--screenshot", screenshot],
+                logPath: suite.processes.directory.file("browser.log"))
+            try await eventually("the console to follow Lea live", timeout: .seconds(60)) {
+                guard browser.isRunning || browser.log.contains("READY") else { throw GatewayTestError("the browser script ended: \(browser.log)") }
+                return browser.log.contains("READY")
+            }
+            // From the web shop, not the console: the page must learn it from the stream.
+            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"shoe-aria-red-40","quantity":1}"#,
+                                         token: "dev-web-token").status == 200)
+            #expect(try await browser.waitForExit(timeout: .seconds(60)) == .exited(0), "\(browser.log)")
+            #expect(browser.log.contains("SEEN 1 × shoe-aria-red-40"))
+            #expect(FileManager.default.fileExists(atPath: screenshot))
+        }
+    }
 }

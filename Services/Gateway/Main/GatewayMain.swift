@@ -33,6 +33,10 @@ struct GatewayMain: AsyncParsableCommand {
                                valueName: "file"))
     var policy: String?
 
+    @Option(help: ArgumentHelp("The customer console page served at /console (default: gateway/console.html beside the configuration, if there).",
+                               valueName: "file"))
+    var console: String?
+
     @Option(help: ArgumentHelp("The log level.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -55,12 +59,21 @@ struct GatewayMain: AsyncParsableCommand {
             options = Gateway.Options(
                 configuration: configuration, host: address.host, port: address.port,
                 callers: try Callers.load(path: tokens ?? environment["OMNIBUS_GATEWAY_TOKENS"] ?? folder + "/tokens.json"),
-                policy: try CommandPolicy.load(path: policy ?? environment["OMNIBUS_GATEWAY_POLICY"] ?? folder + "/policy.json"))
+                policy: try CommandPolicy.load(path: policy ?? environment["OMNIBUS_GATEWAY_POLICY"] ?? folder + "/policy.json"),
+                consolePage: try consolePage(default: folder + "/console.html"))
         } catch let error as GatewayConfigurationError {
             throw ValidationError("gateway configuration refused: \(error)")
         }
         let application = try Gateway.makeApplication(options: options, context: try ZMQContext(), logger: logger)
         logger.notice("gateway starting", metadata: ["http": "\(address.host):\(address.port)", "services": "\(configuration.services.keys.sorted())"])
         try await application.runService()
+    }
+
+    private func consolePage(default path: String) throws -> String? {
+        if let console {
+            guard let page = try? String(contentsOfFile: console, encoding: .utf8) else { throw ValidationError("--console \(console) cannot be read") }
+            return page
+        }
+        return try? String(contentsOfFile: path, encoding: .utf8)
     }
 }

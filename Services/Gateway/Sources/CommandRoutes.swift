@@ -96,10 +96,14 @@ struct Access: Sendable {
         case refused(Response)
     }
 
-    /// 401 without a known token, 403 when the caller's channel may not do `command`.
+    /// 401 without a known token, 403 when the caller's channel may not do `command`. The
+    /// token is the `Authorization: Bearer` header's; a GET may give it as `access_token` in
+    /// the query instead, because a browser's EventSource cannot set headers.
     func check(_ request: Request, command: String) -> Outcome {
         let authorization = request.headers[.authorization] ?? ""
-        guard authorization.hasPrefix("Bearer "), let caller = callers.caller(token: String(authorization.dropFirst("Bearer ".count))) else {
+        let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst("Bearer ".count))
+            : request.method == .get ? request.uri.queryParameters["access_token"].map(String.init) : nil
+        guard let token, let caller = callers.caller(token: token) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer"
             let response = CommandRoutes.error(.forbidden, "a known token is needed: Authorization: Bearer <token>", headers: headers)

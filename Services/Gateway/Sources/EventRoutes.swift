@@ -52,10 +52,7 @@ struct EventRoutes: Sendable {
         }
         for source in chosen where start[source.name] == nil { start[source.name] = 0 }
         let events = BusEvents(sources: chosen, startAfter: start, context: context, logger: logger)
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody { [start] writer in
+        return Response(status: .ok, headers: Self.streamHeaders, body: ResponseBody { [start] writer in
             var positions = start
             // An id-only block: the browser's Last-Event-ID covers the time before the first event too.
             try await writer.write(ByteBuffer(string: ": omnibus events\nid: \(EventPosition.format(positions, first: nil))\n\n"))
@@ -80,7 +77,14 @@ struct EventRoutes: Sendable {
         })
     }
 
-    private enum StreamItem: Sendable {
+    static var streamHeaders: HTTPFields {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        return headers
+    }
+
+    enum StreamItem: Sendable {
         case bus(BusTap.Item)
         case heartbeat
     }

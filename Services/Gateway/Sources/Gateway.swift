@@ -18,15 +18,18 @@ public enum Gateway {
         public var policy: CommandPolicy
         /// How long a command waits for its service, resends included (then 503).
         public var commandTimeout: Duration
+        /// The customer console's HTML, served at `/console`; nil: no console.
+        public var consolePage: String?
 
         public init(configuration: SuiteConfiguration, host: String, port: Int, callers: Callers, policy: CommandPolicy,
-                    commandTimeout: Duration = .seconds(10)) {
+                    commandTimeout: Duration = .seconds(10), consolePage: String? = nil) {
             self.configuration = configuration
             self.host = host
             self.port = port
             self.callers = callers
             self.policy = policy
             self.commandTimeout = commandTimeout
+            self.consolePage = consolePage
         }
     }
 
@@ -45,9 +48,9 @@ public enum Gateway {
         }
         let access = Access(callers: options.callers, policy: options.policy)
         let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
-        let events = EventRoutes(
-            sources: options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) },
-            clients: clients, access: access, context: context, logger: logger)
+        let sources = options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) }
+        let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger)
+        let view = CustomerViewRoute(sources: sources, access: access, context: context, logger: logger)
         let health = HealthRoute(clients: clients)
 
         let router = Router()
@@ -55,7 +58,14 @@ public enum Gateway {
             try await commands.handle(request, command: context.parameters.get("command") ?? "")
         }
         router.get("/v1/events") { request, _ in try await events.handle(request) }
+        router.get("/v1/customers/{customerId}/view") { request, context in
+            try await view.handle(request, customerId: context.parameters.get("customerId") ?? "")
+        }
         router.get("/healthz") { _, _ in await health.handle() }
+        if let page = options.consolePage {
+            let console = ConsoleRoute(page: page)
+            router.get("/console") { _, _ in console.handle() }
+        }
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "omnibus-gateway"),
