@@ -15,8 +15,8 @@ struct GatewayTests {
             let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#, token: "dev-web-token")
             #expect(resolved.status == 200)
             let customerId = try #require(resolved.data?["customerId"] as? String)
-            let added = try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
-                                             token: "dev-app-token")
+            let added = try await suite.post(
+                AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1,"channel":"store"}"#, token: "dev-app-token")
             #expect(added.status == 200 && (added.data?["lines"] as? [[String: Any]])?.first?["channel"] as? String == "app",
                     "the line's channel is the token's, not anything in the body")
             let wallet = try await suite.post(GetWallet.name, #"{"customerId":"\#(customerId)"}"#, token: "dev-app-token")
@@ -24,10 +24,18 @@ struct GatewayTests {
             let touchpoint = try await suite.post(
                 RecordTouchpoint.name, #"{"customerId":"\#(customerId)","kind":"product_view","productId":"shoe-aria"}"#, token: "dev-web-token")
             #expect(touchpoint.status == 200)
-            let log = try await suite.post(GetNotificationLog.name, #"{"customerId":"\#(customerId)"}"#, token: "dev-app-token")
+            let log = try await suite.post(GetNotificationLog.name, #"{"customerId":"\#(customerId)"}"#, token: "dev-call-center-token")
             #expect(log.status == 200 && log.data?["notifications"] != nil)
             let health = try await suite.get("/healthz")
             #expect(health.status == 200)
+
+            // A body that names another channel does not make it so.
+            let consent = #"{"customerId":"\#(customerId)","purpose":"marketing","channel":"email","granted":true,"source":"call_center"}"#
+            #expect(try await suite.post(SetConsent.name, consent, token: "dev-web-token").status == 403, "public front ends cannot set consent")
+            #expect(try await suite.post(SetConsent.name, consent, token: "dev-store-token").status == 200)
+            let profile = try await suite.post(GetProfile.name, #"{"customerId":"\#(customerId)"}"#, token: "dev-store-token")
+            let consents = profile.data?["consents"] as? [[String: Any]]
+            #expect(consents?.first { $0["purpose"] as? String == "marketing" }?["source"] as? String == "store")
         }
     }
 
@@ -41,8 +49,12 @@ struct GatewayTests {
             #expect(first.body == retried.body, "the stored reply, not a second application")
             let cart = try await suite.post(GetCart.name, #"{"customerId":"cus_idem-1"}"#, token: "dev-web-token")
             #expect((cart.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 1)
+            let sameKeyOtherCaller = try await suite.post(AddToCart.name, body, token: "dev-app-token", idempotencyKey: "add-7f3a")
+            #expect((sameKeyOtherCaller.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2,
+                    "keys are scoped to the caller: another front end's same key is a new request")
+            #expect(try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "two words").status == 400)
             let other = try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "add-8b2c")
-            #expect((other.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2, "a new key is a new request")
+            #expect((other.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 3, "a new key is a new request")
         }
     }
 
@@ -51,19 +63,23 @@ struct GatewayTests {
         try await GatewaySuite.with(["identity", "orders"]) { suite in
             let anonymous = try await suite.post(GetCart.name, #"{"customerId":"cus_x"}"#, token: nil)
             #expect(anonymous.status == 401 && anonymous.headers["WWW-Authenticate"].first == "Bearer")
+            #expect(anonymous.error?["code"] as? String == "unauthenticated")
             #expect(try await suite.post(GetCart.name, #"{"customerId":"cus_x"}"#, token: "not-a-token").status == 401)
             let price = #"{"product":{"productId":"p","name":"P","variants":[]}}"#
             let webPrices = try await suite.post(UpsertProduct.name, price, token: "dev-web-token")
             #expect(webPrices.status == 403 && webPrices.error?["code"] as? String == "forbidden")
             #expect(try await suite.post(EraseCustomer.name, #"{"customerId":"cus_x"}"#, token: "dev-backoffice-token").status == 403,
                     "only ops erases")
-            #expect(try await suite.post(EraseCustomer.name, #"{"customerId":"cus_x"}"#, token: "dev-ops-token").status != 403)
+            let erased = try await suite.post(EraseCustomer.name, #"{"customerId":"cus_x"}"#, token: "dev-ops-token")
+            #expect(erased.status == 404 && erased.error?["code"] as? String == "not_found", "ops may erase; there is no cus_x")
+            #expect(try await suite.get("/v1/events", token: "dev-web-token").status == 403, "the raw bus is for staff")
+            #expect(try await suite.get("/v1/events?access_token=dev-store-token&source=billing").status == 422)
 
             #expect(try await suite.post(GetCart.name, "{not json", token: "dev-web-token").status == 400)
             let huge = #"{"customerId":""# + String(repeating: "x", count: 2 << 20) + #""}"#
             #expect(try await suite.post(GetCart.name, huge, token: "dev-ops-token").status == 413)
             #expect(try await suite.post("billing.invoice.get", "{}", token: "dev-ops-token").status == 404)
-            let unknownCustomer = try await suite.post(GetProfile.name, #"{"customerId":"cus_nobody"}"#, token: "dev-web-token")
+            let unknownCustomer = try await suite.post(GetProfile.name, #"{"customerId":"cus_nobody"}"#, token: "dev-store-token")
             #expect(unknownCustomer.status == 404 && unknownCustomer.error?["code"] as? String == "not_found")
             #expect(try await suite.get("/healthz").status == 200, "still serving")
         }
@@ -95,6 +111,16 @@ struct GatewayTests {
             let live = try #require(try await resumed.next())
             #expect(live.data.contains("cus_live-0"))
             resumed.close()
+
+            // An id from the future (a restored log, a forged id) resumes at the head instead of stalling.
+            let future = try await suite.events(path, token: "dev-store-token", lastEventId: "orders:999999999")
+            try await suite.addToCarts(1, prefix: "after-future")
+            #expect(try #require(try await future.next()).data.contains("cus_after-future-0"))
+            future.close()
+            #expect(try await suite.get(path + "&lastEventId=billing:3", token: "dev-store-token").status == 422)
+            try await eventually("every stream's reader let go once its client left") {
+                (try await suite.get("/healthz").envelope?["streams"] as? Int) == 0
+            }
         }
     }
 
@@ -106,7 +132,7 @@ struct GatewayTests {
             let customerId = try #require(resolved.data?["customerId"] as? String)
             #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
                                          token: "dev-app-token").status == 200)
-            #expect((try? await suite.events("/v1/customers/\(customerId)/view", token: "dev-web-token")) == nil, "web may not follow customers")
+            #expect(try await suite.get("/v1/customers/\(customerId)/view", token: "dev-web-token").status == 403, "web may not follow customers")
             let view = try await suite.events("/v1/customers/\(customerId)/view?access_token=dev-store-token", token: nil)
             let first = try #require(try await view.next())
             let initial = try JSONSerialization.jsonObject(with: Data(first.data.utf8)) as? [String: Any]
@@ -135,7 +161,7 @@ struct GatewayTests {
                 executable: "/usr/bin/env",
                 arguments: ["python3", Sink.fixtures + "/console_browser.py", "--url",
                             "http://127.0.0.1:\(suite.port)/console?token=dev-store-token&email=lea@example.com",
-                            "--wait-sku", "shoe-aria-red-40", "--screenshot", screenshot],
+                            "--wait-sku", "shoe-aria-red-40", "--screenshot", screenshot, "--timeout", "60"],
                 logPath: suite.processes.directory.file("browser.log"))
             try await eventually("the console to follow Lea live", timeout: .seconds(60)) {
                 guard browser.isRunning || browser.log.contains("READY") else { throw GatewayTestError("the browser script ended: \(browser.log)") }
@@ -145,7 +171,7 @@ struct GatewayTests {
             #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"shoe-aria-red-40","quantity":1}"#,
                                          token: "dev-web-token").status == 200)
             #expect(try await browser.waitForExit(timeout: .seconds(60)) == .exited(0), "\(browser.log)")
-            #expect(browser.log.contains("SEEN 1 × shoe-aria-red-40"))
+            #expect(browser.log.contains("SEEN 1 × shoe-aria-red-40 on the same page"), "no reload: a mark set at READY is still there")
             #expect(FileManager.default.fileExists(atPath: screenshot))
         }
     }

@@ -92,6 +92,8 @@ def main():
         if not page.wait("document.getElementById('status') && document.getElementById('status').textContent === 'live'", deadline):
             print("the console never went live:", page.evaluate("document.body && document.body.innerText"), flush=True)
             return 1
+        # A mark on this page: still there at the end means the page was never reloaded.
+        page.evaluate("window.__omnibusMark = 'same page'")
         print("READY", flush=True)
         selector = json.dumps(f'#cart [data-sku="{args.wait_sku}"]')
         if not page.wait(f"document.querySelector({selector}) !== null", time.monotonic() + args.timeout):
@@ -100,7 +102,8 @@ def main():
         shot = page.call("Page.captureScreenshot", format="png")
         with open(args.screenshot, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
-        print("SEEN", page.evaluate(f"document.querySelector({selector}).textContent"), flush=True)
+        mark = page.evaluate("window.__omnibusMark") or "a reloaded page"
+        print("SEEN", page.evaluate(f"document.querySelector({selector}).textContent"), "on the", mark, flush=True)
         return 0
     finally:
         chromium.kill()

@@ -63,7 +63,11 @@ struct Up: AsyncParsableCommand {
         }
         if let (host, port) = configuration.gateway?.hostAndPort {
             let executable = "\(binPath)/omnibus-gateway"
-            if FileManager.default.isExecutableFile(atPath: executable) {
+            // The gateway needs its tokens, beside the configuration file (the built-in defaults have none).
+            let tokens = URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent("gateway/tokens.json").path
+            if !FileManager.default.fileExists(atPath: tokens) {
+                say("gateway: no tokens at \(tokens); not started")
+            } else if FileManager.default.isExecutableFile(atPath: executable) {
                 services.append(ManagedService(
                     name: "gateway", executable: executable, arguments: configArguments + ["--log-level", logLevel],
                     logPath: "\(dataPath)/logs/gateway.log", probe: .listening(host: host, port: port)))

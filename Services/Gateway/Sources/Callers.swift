@@ -27,7 +27,13 @@ public struct Callers: Sendable {
             throw GatewayConfigurationError("\(path) is not {\"tokens\": [{\"name\", \"channel\", \"sha256\"}]}: \(ContractCoding.explain(error))")
         }
         var byHash: [String: Caller] = [:]
+        var names = Set<String>()
         for token in file.tokens {
+            // The name prefixes idempotency keys: it must not contain their separator, nor repeat.
+            guard !token.name.isEmpty, token.name.count <= 40,
+                  token.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }),
+                  names.insert(token.name).inserted
+            else { throw GatewayConfigurationError("\(path): token name '\(token.name.prefix(40))' must be unique, 1–40 of a-z, 0-9, - and _") }
             let hash = token.sha256.lowercased()
             guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
                 throw GatewayConfigurationError("\(path): token '\(token.name)' needs sha256 as 64 hex digits")
@@ -55,6 +61,7 @@ public struct Callers: Sendable {
 public struct CommandPolicy: Sendable {
     private let patterns: [String: [String]]
 
+    /// Reads `policy.json`.
     public static func load(path: String) throws -> CommandPolicy {
         struct File: Decodable { var channels: [String: [String]] }
         guard let data = FileManager.default.contents(atPath: path) else { throw GatewayConfigurationError("\(path) cannot be read") }
@@ -65,8 +72,10 @@ public struct CommandPolicy: Sendable {
         }
     }
 
+    /// Patterns by channel.
     public init(patterns: [String: [String]]) { self.patterns = patterns }
 
+    /// Whether `channel` may call `command` (or use the gateway permission of that name).
     public func allows(_ channel: String, _ command: String) -> Bool {
         (patterns[channel] ?? []).contains { pattern in
             pattern.hasSuffix("*") ? command.hasPrefix(pattern.dropLast()) : command == pattern

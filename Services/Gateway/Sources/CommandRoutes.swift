@@ -31,12 +31,13 @@ struct CommandRoutes: Sendable {
         } catch is NIOTooManyBytesError {
             return Self.error(.tooLarge, "the body is larger than \(Self.maxBodyBytes) bytes")
         }
-        let data: JSONValue
+        var data: JSONValue
         do {
             data = body.readableBytes == 0 ? .object([:]) : try ContractCoding.decode(JSONValue.self, from: Data(body.readableBytesView))
         } catch {
             return Self.error(.invalidRequest, "the body is not JSON: \(ContractCoding.explain(error))")
         }
+        Self.pinChannelFields(command, of: &data, to: caller)
         let id: String
         switch Self.requestId(request.headers[HTTPField.Name("Idempotency-Key")!], caller: caller) {
         case .failure(let refusal): return Self.error(.invalidRequest, refusal.message)
@@ -46,6 +47,9 @@ struct CommandRoutes: Sendable {
         do {
             reply = try await client.replyBytes(to: CommandRequest(id: id, command: command, channel: caller.channel, data: data),
                                                 timeout: timeout)
+        } catch let error as OmnibusError where error.code == .invalidArgument {
+            // The client refuses a request id already in flight: the same key sent again too soon.
+            return Self.error(.conflict, "a request with this Idempotency-Key is still in flight; retry when it is answered")
         } catch let error as OmnibusError {
             return Self.response(CommandReply<JSONValue>(requestId: id, error: error))
         }
@@ -60,6 +64,19 @@ struct CommandRoutes: Sendable {
         struct Failure: Decodable { var code: ErrorCode }
         var ok: Bool
         var error: Failure?
+    }
+
+    /// Body fields by which a command names a channel: the token's channel goes there, unless
+    /// the caller is staff that records on someone's behalf (backoffice, ops).
+    static let channelFields = [SetConsent.name: "source"]
+    static let recordsOnBehalf: Set<String> = ["backoffice", "ops"]
+
+    static func pinChannelFields(_ command: String, of data: inout JSONValue, to caller: Callers.Caller) {
+        guard let field = channelFields[command], !recordsOnBehalf.contains(caller.channel), case .object(var fields) = data,
+              fields[field] != nil
+        else { return }
+        fields[field] = .string(caller.channel)
+        data = .object(fields)
     }
 
     /// The request id: the caller's name and its `Idempotency-Key`, or a new UUID without one.
@@ -101,12 +118,13 @@ struct Access: Sendable {
     /// the query instead, because a browser's EventSource cannot set headers.
     func check(_ request: Request, command: String) -> Outcome {
         let authorization = request.headers[.authorization] ?? ""
-        let token = authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst("Bearer ".count))
+        // The scheme is case-insensitive (RFC 7235).
+        let token = authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst("Bearer ".count))
             : request.method == .get ? request.uri.queryParameters["access_token"].map(String.init) : nil
         guard let token, let caller = callers.caller(token: token) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer"
-            let response = CommandRoutes.error(.forbidden, "a known token is needed: Authorization: Bearer <token>", headers: headers)
+            let response = CommandRoutes.error(.unauthenticated, "a known token is needed: Authorization: Bearer <token>", headers: headers)
             return .refused(Response(status: .unauthorized, headers: response.headers, body: response.body))
         }
         guard policy.allows(caller.channel, command) else {

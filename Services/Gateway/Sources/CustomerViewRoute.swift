@@ -17,6 +17,7 @@ struct CustomerViewRoute: Sendable {
     let access: Access
     let context: ZMQContext
     let logger: Logger
+    let streams: StreamSlots
     /// What a caller's channel must be allowed in the policy to follow a customer.
     static let permission = "customers.view"
 
@@ -40,11 +41,16 @@ struct CustomerViewRoute: Sendable {
         options.catchUpTimeout = .seconds(30)
         options.threadName = "gw-view"
         let events = BusEvents(sources: sources, context: context, logger: logger, options: options)
+        guard let slot = streams.open() else {
+            return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams at most; retry later")
+        }
         return Response(status: .ok, headers: EventRoutes.streamHeaders, body: ResponseBody { writer in
+            defer { slot.close() }
             var views = CustomerViews()
             var live = false
             var shown: CustomerView??
             let ticks = AsyncTimerSequence(interval: EventRoutes.heartbeat, clock: .continuous).map { _ in EventRoutes.StreamItem.heartbeat }
+            try await request.body.consumeUntilClientLeaves { _ in
             for try await item in merge(events.map { EventRoutes.StreamItem.bus($0) }, ticks).cancelOnGracefulShutdown() {
                 var change: Change?
                 switch item {
@@ -67,6 +73,7 @@ struct CustomerViewRoute: Sendable {
                 frame.writeBytes(try ContractCoding.encode(Frame(view: current, change: change)))
                 frame.writeString("\n\n")
                 try await writer.write(frame)
+            }
             }
             try await writer.finish(nil)
         })

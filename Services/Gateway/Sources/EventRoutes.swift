@@ -19,6 +19,7 @@ struct EventRoutes: Sendable {
     let access: Access
     let context: ZMQContext
     let logger: Logger
+    let streams: StreamSlots
     /// A comment line this often keeps proxies from closing an idle stream, and finds closed ones.
     static let heartbeat: Duration = .seconds(15)
     /// What a caller's channel must be allowed in the policy to read the bus.
@@ -35,29 +36,39 @@ struct EventRoutes: Sendable {
         }
         let chosen = sources.filter { filter.sources.contains($0.name) }
         let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query["lastEventId"].map(String.init)
+        let heads: [String: Int64]
+        do {
+            heads = try await self.heads(of: chosen.map(\.name))
+        } catch let error as OmnibusError {
+            return CommandRoutes.error(error.code, "cannot start the stream: \(error.message)")
+        }
         var start: [String: Int64]
         if let lastEventId {
-            guard let positions = EventPosition.parse(lastEventId) else {
-                return CommandRoutes.error(.invalidArgument, "Last-Event-ID '\(lastEventId.prefix(80))' is not source:sequence[,source:sequence…]")
+            guard let positions = EventPosition.parse(lastEventId), positions.keys.allSatisfy(filter.sources.contains) else {
+                return CommandRoutes.error(.invalidArgument, "Last-Event-ID '\(lastEventId.prefix(80))' is not source:sequence[,source:sequence…] of this stream's sources")
             }
+            // A position past the head (a log restored from a backup, a forged id) resumes at
+            // the head: waiting for the log to reach it would drop what comes before.
             start = positions
+            for (name, position) in positions { start[name] = min(position, heads[name] ?? position) }
         } else if query["from"] == "start" {
             start = [:]
         } else {
-            do {
-                start = try await heads(of: chosen.map(\.name))
-            } catch let error as OmnibusError {
-                return CommandRoutes.error(error.code, "cannot start the stream: \(error.message)")
-            }
+            start = heads
         }
         for source in chosen where start[source.name] == nil { start[source.name] = 0 }
         let events = BusEvents(sources: chosen, startAfter: start, context: context, logger: logger)
+        guard let slot = streams.open() else {
+            return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams at most; retry later")
+        }
         return Response(status: .ok, headers: Self.streamHeaders, body: ResponseBody { [start] writer in
+            defer { slot.close() }
             var positions = start
             // An id-only block: the browser's Last-Event-ID covers the time before the first event too.
             try await writer.write(ByteBuffer(string: ": omnibus events\nid: \(EventPosition.format(positions, first: nil))\n\n"))
             let ticks = AsyncTimerSequence(interval: Self.heartbeat, clock: .continuous).map { _ in StreamItem.heartbeat }
-            // A stream never ends by itself: a graceful shutdown ends it (the browser reconnects elsewhere).
+            // A stream never ends by itself: the client leaving or a graceful shutdown ends it.
+            try await request.body.consumeUntilClientLeaves { _ in
             for try await item in merge(events.map { StreamItem.bus($0) }, ticks).cancelOnGracefulShutdown() {
                 switch item {
                 case .heartbeat:
@@ -72,6 +83,7 @@ struct EventRoutes: Sendable {
                 case .bus:
                     continue
                 }
+            }
             }
             try await writer.finish(nil)
         })
@@ -133,7 +145,9 @@ enum EventPosition {
         var positions: [String: Int64] = [:]
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: ":")
-            guard pieces.count == 2, let sequence = Int64(pieces[1]), sequence >= 0, !pieces[0].isEmpty else { return nil }
+            guard pieces.count == 2, let sequence = Int64(pieces[1]), sequence >= 0, !pieces[0].isEmpty,
+                  pieces[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+            else { return nil }
             positions[String(pieces[0])] = sequence
         }
         return positions.isEmpty ? nil : positions

@@ -11,15 +11,20 @@ import ServiceLifecycle
 public enum Gateway {
     /// What the gateway runs with.
     public struct Options: Sendable {
+        /// The services to front: their command endpoints and event sources.
         public var configuration: SuiteConfiguration
+        /// Where to listen.
         public var host: String
         public var port: Int
+        /// Who may call (tokens.json) and what each channel may call (policy.json).
         public var callers: Callers
         public var policy: CommandPolicy
         /// How long a command waits for its service, resends included (then 503).
         public var commandTimeout: Duration
         /// The customer console's HTML, served at `/console`; nil: no console.
         public var consolePage: String?
+        /// Event and view streams served at once (each holds a bus reader); more get 503.
+        public var maxStreams = 256
 
         public init(configuration: SuiteConfiguration, host: String, port: Int, callers: Callers, policy: CommandPolicy,
                     commandTimeout: Duration = .seconds(10), consolePage: String? = nil) {
@@ -35,10 +40,7 @@ public enum Gateway {
 
     /// The application: the HTTP server and one long-lived command client per service, run
     /// together (`runService()` in production, or in a test's service group).
-    public static func makeApplication(
-        options: Options, context: ZMQContext, logger: Logger,
-        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) throws -> some ApplicationProtocol {
+    public static func makeApplication(options: Options, context: ZMQContext, logger: Logger) throws -> some ApplicationProtocol {
         var clients: [String: CommandClient] = [:]
         for (name, endpoints) in options.configuration.services {
             var clientOptions = CommandClient.Options()
@@ -49,9 +51,10 @@ public enum Gateway {
         let access = Access(callers: options.callers, policy: options.policy)
         let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
         let sources = options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) }
-        let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger)
-        let view = CustomerViewRoute(sources: sources, access: access, context: context, logger: logger)
-        let health = HealthRoute(clients: clients)
+        let streams = StreamSlots(limit: options.maxStreams)
+        let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger, streams: streams)
+        let view = CustomerViewRoute(sources: sources, access: access, context: context, logger: logger, streams: streams)
+        let health = HealthRoute(clients: clients, streams: streams)
 
         let router = Router()
         router.post("/v1/commands/{command}") { request, context in
@@ -70,7 +73,6 @@ public enum Gateway {
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "omnibus-gateway"),
             services: Array(clients.values),
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 }

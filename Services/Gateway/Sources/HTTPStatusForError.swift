@@ -2,6 +2,9 @@ import HTTPTypes
 import OmnibusContracts
 
 extension ErrorCode {
+    /// The gateway's own: no token, or one it does not know (401).
+    static let unauthenticated = ErrorCode(rawValue: "unauthenticated")
+
     /// The HTTP status a command error travels as.
     var httpStatus: HTTPResponse.Status {
         switch self {
@@ -12,6 +15,7 @@ extension ErrorCode {
         case .conflict: .conflict
         case .forbidden: .forbidden
         case .unavailable: .serviceUnavailable
+        case .unauthenticated: .unauthorized
         default: .internalServerError
         }
     }

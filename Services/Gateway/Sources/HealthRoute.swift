@@ -6,13 +6,17 @@ import OmnibusClient
 import OmnibusContracts
 
 /// `GET /healthz`: the gateway answers, and so does every service (its `service.health`);
-/// 200 when all do, 503 with the ones that do not.
+/// 200 when all do, 503 with the ones that do not; and how many streams are open.
 struct HealthRoute: Sendable {
     let clients: [String: CommandClient]
+    let streams: StreamSlots
 
-    struct Report: Codable, Sendable {
+    struct Report: Encodable, Sendable {
         var ok: Bool
         var services: [String: ServiceState]
+        /// Event and view streams open now, and the most the gateway serves.
+        var streams: Int
+        var maxStreams: Int
     }
 
     struct ServiceState: Codable, Sendable {
@@ -35,7 +39,7 @@ struct HealthRoute: Sendable {
             }
             return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
-        let report = Report(ok: states.values.allSatisfy(\.up), services: states)
+        let report = Report(ok: states.values.allSatisfy(\.up), services: states, streams: streams.inUse, maxStreams: streams.limit)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: report.ok ? .ok : .serviceUnavailable, headers: headers,
