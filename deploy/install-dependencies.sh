@@ -2,7 +2,7 @@
 # Installs what Omnibus needs to build and test on Debian 12, skipping what is there:
 # libzmq (with CURVE), SQLite headers, pkg-config, pyzmq for the wire-protocol test,
 # Debian's aiosmtpd and openssl for the notifications tests' real SMTP server (STARTTLS),
-# and chromium with websocket-client for the gateway's browser test.
+# chromium with websocket-client for the gateway's browser test, and schemathesis for its OpenAPI test.
 set -euo pipefail
 
 missing=()
@@ -18,7 +18,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-for module in zmq:pyzmq websocket:websocket-client; do
+for module in zmq:pyzmq websocket:websocket-client schemathesis:schemathesis; do
     if ! python3 -c "import ${module%%:*}" 2>/dev/null; then
         echo "installing: ${module#*:}"
         python3 -m pip install --quiet "${module#*:}" 2>/dev/null || python3 -m pip install --quiet --break-system-packages "${module#*:}"

@@ -29,7 +29,8 @@ final class GatewaySuite: Sendable {
             let gateway = try ChildProcess(
                 product: "omnibus-gateway",
                 arguments: ["--config", processes.configPath, "--http", "127.0.0.1:\(port)",
-                            "--tokens", deploy + "/tokens.json", "--policy", deploy + "/policy.json", "--console", deploy + "/console.html"],
+                            "--tokens", deploy + "/tokens.json", "--policy", deploy + "/policy.json", "--console", deploy + "/console.html", "--openapi", deploy + "/openapi.json",
+                            "--cors-origin", "https://shop.example.com"],
                 logPath: processes.directory.file("gateway.log"))
             let suite = GatewaySuite(processes: processes, gateway: gateway, port: port,
                                      http: HTTPClient(eventLoopGroupProvider: .singleton))
@@ -67,9 +68,11 @@ final class GatewaySuite: Sendable {
         return try await send(request)
     }
 
-    func get(_ path: String, token: String? = nil) async throws -> Reply {
+    func get(_ path: String, token: String? = nil, method: HTTPMethod = .GET, headers: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         return try await send(request)
     }
 

@@ -175,4 +175,48 @@ struct GatewayTests {
             #expect(FileManager.default.fileExists(atPath: screenshot))
         }
     }
+
+    @Test("/metrics is the whole suite's exposition, each family once, for ops only; CORS answers configured origins only")
+    func metricsAndCORS() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            #expect(try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"max@example.com"}}"#,
+                                         token: "dev-web-token").status == 200)
+            let metrics = try await suite.get("/metrics", token: "dev-ops-token")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.components(separatedBy: "# TYPE omnibus_commands_total counter").count == 2, "one TYPE line per family")
+            #expect(metrics.body.contains(#"omnibus_commands_total{service="identity",command="identity.resolve",outcome="ok"} 1"#))
+            #expect(metrics.body.contains(#"service="orders""#))
+            #expect(try await suite.get("/metrics", token: "dev-web-token").status == 403)
+
+            let preflight = try await suite.get("/v1/commands/orders.cart.add", method: .OPTIONS, headers: [
+                ("Origin", "https://shop.example.com"), ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "authorization, content-type, idempotency-key"),
+            ])
+            #expect(preflight.status == 204 && preflight.headers["Access-Control-Allow-Origin"].first == "https://shop.example.com")
+            #expect(preflight.headers["Access-Control-Allow-Headers"].first?.contains("Idempotency-Key") == true)
+            let foreign = try await suite.get("/healthz", headers: [("Origin", "https://evil.example")])
+            #expect(foreign.status == 200 && foreign.headers["Access-Control-Allow-Origin"].isEmpty, "no CORS for other origins")
+            let allowed = try await suite.get("/healthz", headers: [("Origin", "https://shop.example.com")])
+            #expect(allowed.headers["Access-Control-Allow-Origin"].first == "https://shop.example.com")
+        }
+    }
+
+    @Test("the OpenAPI document holds against the running gateway: schemathesis's generated requests get documented answers, never a server error")
+    func openAPIConformance() async throws {
+        try await GatewaySuite.with(["identity", "orders", "coupons", "conversation", "notifications"]) { suite in
+            let document = try await suite.get("/v1/openapi.json")
+            #expect(document.status == 200 && document.envelope?["openapi"] as? String == "3.1.0")
+            // The two streams never end, so they are left to the SSE tests above.
+            let tester = try ChildProcess(
+                executable: "/usr/bin/env",
+                arguments: ["python3", "-m", "schemathesis.cli", "run", "http://127.0.0.1:\(suite.port)/v1/openapi.json",
+                            "--header", "Authorization: Bearer dev-ops-token", "--exclude-path-regex", "^/v1/(events|customers/)",
+                            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                            "--max-examples", "40", "--seed", "7", "--request-timeout", "15", "--workers", "1", "--no-color"],
+                environment: ["SCHEMATHESIS_HOOKS": ""],
+                logPath: suite.processes.directory.file("schemathesis.log"))
+            let exit = try await tester.waitForExit(timeout: .seconds(600))
+            #expect(exit == .exited(0), "\(tester.log.suffix(6000))")
+        }
+    }
 }

@@ -1,4 +1,4 @@
-@testable import omnibus
+import OmnibusClient
 import Testing
 
 @Suite("omnibus metrics: merging expositions")

@@ -37,6 +37,14 @@ struct GatewayMain: AsyncParsableCommand {
                                valueName: "file"))
     var console: String?
 
+    @Option(help: ArgumentHelp("The OpenAPI document served at /v1/openapi.json (default: gateway/openapi.json beside the configuration, if there).",
+                               valueName: "file"))
+    var openapi: String?
+
+    @Option(help: ArgumentHelp("A browser origin that may call the gateway (CORS); repeatable (default: gateway.corsOrigins in the configuration).",
+                               valueName: "origin"))
+    var corsOrigin: [String] = []
+
     @Option(help: ArgumentHelp("The log level.", valueName: "level"))
     var logLevel: String = "info"
 
@@ -49,30 +57,33 @@ struct GatewayMain: AsyncParsableCommand {
         }
         let logger = Logger(label: "omnibus.gateway")
         let (configuration, origin) = try suite.load()
-        guard let address = (http.map(GatewayEndpoint.init(http:)) ?? configuration.gateway)?.hostAndPort else {
+        guard let address = (http.map { GatewayEndpoint(http: $0) } ?? configuration.gateway)?.hostAndPort else {
             throw ValidationError("no gateway address: give --http host:port, or gateway.http in \(origin)")
         }
         let folder = URL(fileURLWithPath: origin).deletingLastPathComponent().appendingPathComponent("gateway").path
         let environment = ProcessInfo.processInfo.environment
-        let options: Gateway.Options
+        var options: Gateway.Options
         do {
             options = Gateway.Options(
                 configuration: configuration, host: address.host, port: address.port,
                 callers: try Callers.load(path: tokens ?? environment["OMNIBUS_GATEWAY_TOKENS"] ?? folder + "/tokens.json"),
                 policy: try CommandPolicy.load(path: policy ?? environment["OMNIBUS_GATEWAY_POLICY"] ?? folder + "/policy.json"),
-                consolePage: try consolePage(default: folder + "/console.html"))
+                consolePage: try file(console, option: "--console", default: folder + "/console.html"))
+            options.openAPIDocument = try file(openapi, option: "--openapi", default: folder + "/openapi.json")
         } catch let error as GatewayConfigurationError {
             throw ValidationError("gateway configuration refused: \(error)")
         }
+        options.corsOrigins = Set(corsOrigin.isEmpty ? configuration.gateway?.corsOrigins ?? [] : corsOrigin)
         let application = try Gateway.makeApplication(options: options, context: try ZMQContext(), logger: logger)
         logger.notice("gateway starting", metadata: ["http": "\(address.host):\(address.port)", "services": "\(configuration.services.keys.sorted())"])
         try await application.runService()
     }
 
-    private func consolePage(default path: String) throws -> String? {
-        if let console {
-            guard let page = try? String(contentsOfFile: console, encoding: .utf8) else { throw ValidationError("--console \(console) cannot be read") }
-            return page
+    /// The file an option names (which must be readable), else the default one if it is there.
+    private func file(_ explicit: String?, option: String, default path: String) throws -> String? {
+        if let explicit {
+            guard let text = try? String(contentsOfFile: explicit, encoding: .utf8) else { throw ValidationError("\(option) \(explicit) cannot be read") }
+            return text
         }
         return try? String(contentsOfFile: path, encoding: .utf8)
     }

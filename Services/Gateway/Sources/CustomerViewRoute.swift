@@ -80,12 +80,13 @@ struct CustomerViewRoute: Sendable {
     }
 }
 
-/// `GET /console`: the customer console page (deploy/gateway/console.html), plain HTML and
-/// JavaScript that talk to the routes above.
-struct ConsoleRoute: Sendable {
-    let page: String
+/// A file served as it is: the customer console page (`/console`, plain HTML and JavaScript
+/// that talk to the routes above) and the OpenAPI document (`/v1/openapi.json`).
+struct StaticRoute: Sendable {
+    let body: String
+    let contentType: String
 
     func handle() -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }

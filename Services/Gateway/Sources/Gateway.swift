@@ -23,8 +23,12 @@ public enum Gateway {
         public var commandTimeout: Duration
         /// The customer console's HTML, served at `/console`; nil: no console.
         public var consolePage: String?
+        /// The gateway's OpenAPI document, served at `/v1/openapi.json`; nil: none.
+        public var openAPIDocument: String?
         /// Event and view streams served at once (each holds a bus reader); more get 503.
         public var maxStreams = 256
+        /// Browser origins that may call the gateway (CORS).
+        public var corsOrigins: Set<String> = []
 
         public init(configuration: SuiteConfiguration, host: String, port: Int, callers: Callers, policy: CommandPolicy,
                     commandTimeout: Duration = .seconds(10), consolePage: String? = nil) {
@@ -55,8 +59,10 @@ public enum Gateway {
         let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger, streams: streams)
         let view = CustomerViewRoute(sources: sources, access: access, context: context, logger: logger, streams: streams)
         let health = HealthRoute(clients: clients, streams: streams)
+        let metrics = MetricsRoute(clients: clients, access: access)
 
         let router = Router()
+        if !options.corsOrigins.isEmpty { router.add(middleware: CORSForOrigins(origins: options.corsOrigins)) }
         router.post("/v1/commands/{command}") { request, context in
             try await commands.handle(request, command: context.parameters.get("command") ?? "")
         }
@@ -65,9 +71,14 @@ public enum Gateway {
             try await view.handle(request, customerId: context.parameters.get("customerId") ?? "")
         }
         router.get("/healthz") { _, _ in await health.handle() }
+        router.get("/metrics") { request, _ in await metrics.handle(request) }
         if let page = options.consolePage {
-            let console = ConsoleRoute(page: page)
+            let console = StaticRoute(body: page, contentType: "text/html; charset=utf-8")
             router.get("/console") { _, _ in console.handle() }
+        }
+        if let document = options.openAPIDocument {
+            let openAPI = StaticRoute(body: document, contentType: "application/json")
+            router.get("/v1/openapi.json") { _, _ in openAPI.handle() }
         }
         return Application(
             router: router,

@@ -1,10 +1,11 @@
-/// What `omnibus metrics` does with the services' `service.metrics` replies.
-enum MetricsMerge {
+/// What `omnibus metrics` and the gateway's `/metrics` do with the services'
+/// `service.metrics` replies.
+public enum MetricsMerge {
     /// Merges several services' expositions into one valid exposition: each metric family's
     /// `# TYPE` (and `# HELP`) line once, followed by all its samples from every service.
     /// Concatenating them instead would repeat the family header, which Prometheus and
     /// node_exporter's textfile collector refuse.
-    static func merge(_ texts: [String]) -> String {
+    public static func merge(_ texts: [String]) -> String {
         var order: [String] = []
         var headers: [String: [String]] = [:]
         var samples: [String: [String]] = [:]
