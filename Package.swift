@@ -58,7 +58,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-bench",
-        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", "CouponsService", "ConversationService", "NotificationsService", argumentParser, grdb, logging, lifecycle,
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", "IdentityService", "OrdersService", "CouponsService", "ConversationService", "NotificationsService", "Gateway", "OmnibusConfiguration", argumentParser, grdb, logging, lifecycle,
             .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
         ],

@@ -10,14 +10,18 @@ public final class ZMQContext: @unchecked Sendable {
     // @unchecked: the raw pointer is only passed to libzmq's thread-safe context functions.
     let handle: UnsafeMutableRawPointer
 
-    /// Creates a context with `ioThreads` background I/O threads.
-    public init(ioThreads: Int32 = 1) throws {
+    /// Creates a context with `ioThreads` background I/O threads and room for `maxSockets`
+    /// sockets (libzmq's default is 1,023; a gateway with a reader per stream needs more).
+    public init(ioThreads: Int32 = 1, maxSockets: Int32? = nil) throws {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
         self.handle = handle
-        if zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads) != 0 {
-            let error = ZMQError.last("zmq_ctx_set", detail: "ZMQ_IO_THREADS")
-            zmq_ctx_term(handle)
-            throw error
+        for (option, value, name) in [(ZMQ_IO_THREADS, ioThreads, "ZMQ_IO_THREADS"), (ZMQ_MAX_SOCKETS, maxSockets, "ZMQ_MAX_SOCKETS")] {
+            guard let value else { continue }
+            if zmq_ctx_set(handle, option, value) != 0 {
+                let error = ZMQError.last("zmq_ctx_set", detail: name)
+                zmq_ctx_term(handle)
+                throw error
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 /// Finds where a run of bytes that a JSON string holds as is — no `"`, `\` or control
 /// character — ends, eight bytes at a time. Event payloads are mostly such runs, and every
 /// envelope is written once and scanned by each subscriber, byte by byte before this.
-enum JSONStringRun {
+package enum JSONStringRun {
     /// The index of the first byte at or after `start` that is `"`, `\` or below 0x20
     /// (`bytes.count` if none); `nonASCII` becomes true if the run held a byte ≥ 0x80.
     static func end(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, nonASCII: inout Bool) -> Int {
@@ -27,7 +27,7 @@ enum JSONStringRun {
 
     /// Appends `value` as a JSON string literal: RFC 8259 escaping, `/` left as is,
     /// non-ASCII as UTF-8. Plain runs (nearly everything) are copied whole.
-    static func appendLiteral(_ value: String, to out: inout [UInt8]) {
+    package static func appendLiteral(_ value: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in

@@ -76,6 +76,8 @@ struct GatewayTests {
             #expect(try await suite.get("/v1/events?access_token=dev-store-token&source=billing").status == 422)
 
             #expect(try await suite.post(GetCart.name, "{not json", token: "dev-web-token").status == 400)
+            #expect(try await suite.post(GetCart.name, #"{"customerId":"cus_x"},"channel":"ops""#, token: "dev-web-token").status == 400,
+                    "a body is one JSON value: it cannot close the envelope and name a channel")
             let huge = #"{"customerId":""# + String(repeating: "x", count: 2 << 20) + #""}"#
             #expect(try await suite.post(GetCart.name, huge, token: "dev-ops-token").status == 413)
             #expect(try await suite.post("billing.invoice.get", "{}", token: "dev-ops-token").status == 404)
@@ -217,6 +219,57 @@ struct GatewayTests {
                 logPath: suite.processes.directory.file("schemathesis.log"))
             let exit = try await tester.waitForExit(timeout: .seconds(600))
             #expect(exit == .exited(0), "\(tester.log.suffix(6000))")
+        }
+    }
+
+    @Test("one front end flooding the gateway with 1,000 idle SSE connections, malformed JSON and oversized bodies leaves it serving the others")
+    func flood() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            var pool = HTTPClient.Configuration()
+            pool.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: 1_100)
+            let flooder = HTTPClient(eventLoopGroupProvider: .singleton, configuration: pool)
+            let url = "http://127.0.0.1:\(suite.port)"
+            // 1,000 streams opened and never read, by the store's token.
+            let idle = try await withThrowingTaskGroup(of: (UInt, HTTPClientResponse).self) { group in
+                for _ in 0..<1_000 {
+                    group.addTask {
+                        var request = HTTPClientRequest(url: url + "/v1/events")
+                        request.headers.add(name: "Authorization", value: "Bearer dev-store-token")
+                        let response = try await flooder.execute(request, timeout: .seconds(60))
+                        return (response.status.code, response)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(idle.filter { $0.0 == 200 }.count == 64, "one front end gets its share of streams")
+            #expect(idle.filter { $0.0 == 503 }.count == 936, "the rest are refused at once, not left hanging")
+            // Garbage from the same front end, while others work.
+            let garbage = Task {
+                var statuses: [UInt] = []
+                let huge = ByteBuffer(string: #"{"customerId":""# + String(repeating: "x", count: 2 << 20) + #""}"#)
+                for round in 0..<100 {
+                    var request = HTTPClientRequest(url: url + "/v1/commands/" + GetCart.name)
+                    request.method = .POST
+                    request.headers.add(name: "Authorization", value: "Bearer dev-store-token")
+                    request.body = .bytes(round.isMultiple(of: 2) ? ByteBuffer(string: "{\"customerId\": [oops") : huge)
+                    statuses.append(try await flooder.execute(request, timeout: .seconds(60)).status.code)
+                }
+                return statuses
+            }
+            for index in 0..<20 {
+                let added = try await suite.post(AddToCart.name, #"{"customerId":"cus_calm-\#(index)","sku":"shoe-aria-red-38","quantity":1}"#,
+                                                 token: "dev-web-token")
+                #expect(added.status == 200, "the web shop is still served")
+            }
+            let staff = try await suite.events("/v1/events?source=orders&type=cart.item_added", token: "dev-call-center-token")
+            try await suite.addToCarts(1, prefix: "during-flood")
+            #expect(try #require(try await staff.next()).data.contains("cus_during-flood-0"), "another front end still gets a stream")
+            staff.close()
+            let statuses = try await garbage.value
+            #expect(statuses.filter { $0 == 400 }.count == 50 && statuses.filter { $0 == 413 }.count == 50)
+            #expect(try await suite.get("/healthz").status == 200)
+            try await flooder.shutdown()
+            _ = idle
         }
     }
 }

@@ -74,7 +74,7 @@ struct GatewayMain: AsyncParsableCommand {
             throw ValidationError("gateway configuration refused: \(error)")
         }
         options.corsOrigins = Set(corsOrigin.isEmpty ? configuration.gateway?.corsOrigins ?? [] : corsOrigin)
-        let application = try Gateway.makeApplication(options: options, context: try ZMQContext(), logger: logger)
+        let application = try Gateway.makeApplication(options: options, context: try ZMQContext(maxSockets: options.socketsNeeded), logger: logger)
         logger.notice("gateway starting", metadata: ["http": "\(address.host):\(address.port)", "services": "\(configuration.services.keys.sorted())"])
         try await application.runService()
     }

@@ -35,14 +35,18 @@ struct CustomerViewRoute: Sendable {
     }
 
     func handle(_ request: Request, customerId: String) async throws -> Response {
-        if case .refused(let response) = access.check(request, command: Self.permission) { return response }
+        let caller: Callers.Caller
+        switch access.check(request, command: Self.permission) {
+        case .refused(let response): return response
+        case .allowed(let who): caller = who
+        }
         guard RequestId.isValid(customerId) else { return CommandRoutes.error(.invalidArgument, "a customer id is 1 to 128 characters") }
         var options = BusEvents.Options()
         options.catchUpTimeout = .seconds(30)
         options.threadName = "gw-view"
         let events = BusEvents(sources: sources, context: context, logger: logger, options: options)
-        guard let slot = streams.open() else {
-            return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams at most; retry later")
+        guard let slot = streams.take(for: caller.name) else {
+            return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams, \(streams.perCaller) per front end, at most; retry later")
         }
         return Response(status: .ok, headers: EventRoutes.streamHeaders, body: ResponseBody { writer in
             defer { slot.close() }

@@ -26,7 +26,11 @@ struct EventRoutes: Sendable {
     static let permission = "bus.events"
 
     func handle(_ request: Request) async throws -> Response {
-        if case .refused(let response) = access.check(request, command: Self.permission) { return response }
+        let caller: Callers.Caller
+        switch access.check(request, command: Self.permission) {
+        case .refused(let response): return response
+        case .allowed(let who): caller = who
+        }
         let query = request.uri.queryParameters
         let filter: EventFilter
         switch EventFilter.parse(source: query["source"].map(String.init), type: query["type"].map(String.init),
@@ -58,8 +62,8 @@ struct EventRoutes: Sendable {
         }
         for source in chosen where start[source.name] == nil { start[source.name] = 0 }
         let events = BusEvents(sources: chosen, startAfter: start, context: context, logger: logger)
-        guard let slot = streams.open() else {
-            return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams at most; retry later")
+        guard let slot = streams.take(for: caller.name) else {
+            return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams, \(streams.perCaller) per front end, at most; retry later")
         }
         return Response(status: .ok, headers: Self.streamHeaders, body: ResponseBody { [start] writer in
             defer { slot.close() }

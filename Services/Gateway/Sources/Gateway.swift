@@ -25,8 +25,14 @@ public enum Gateway {
         public var consolePage: String?
         /// The gateway's OpenAPI document, served at `/v1/openapi.json`; nil: none.
         public var openAPIDocument: String?
-        /// Event and view streams served at once (each holds a bus reader); more get 503.
+        /// Event and view streams served at once (each holds a bus reader), in all and per
+        /// front end; more get 503. The ZeroMQ context must have room for two sockets per
+        /// source and stream (``socketsNeeded``).
         public var maxStreams = 256
+        public var maxStreamsPerCaller = 64
+
+        /// The sockets a context for this gateway needs: two per source per stream, one per command client.
+        public var socketsNeeded: Int32 { Int32(maxStreams * 2 * max(1, configuration.services.count) + configuration.services.count + 64) }
         /// Browser origins that may call the gateway (CORS).
         public var corsOrigins: Set<String> = []
 
@@ -55,7 +61,7 @@ public enum Gateway {
         let access = Access(callers: options.callers, policy: options.policy)
         let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
         let sources = options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) }
-        let streams = StreamSlots(limit: options.maxStreams)
+        let streams = StreamSlots(limit: options.maxStreams, perCaller: options.maxStreamsPerCaller)
         let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger, streams: streams)
         let view = CustomerViewRoute(sources: sources, access: access, context: context, logger: logger, streams: streams)
         let health = HealthRoute(clients: clients, streams: streams)

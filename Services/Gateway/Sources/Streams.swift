@@ -1,33 +1,46 @@
 import Hummingbird
 import Synchronization
 
-/// How many streams the gateway serves at once: each holds a bus reader (a thread and a
-/// socket per source), so past the limit a new one is refused with 503 instead of failing
-/// after its 200.
+/// How many streams the gateway serves at once, in all and per caller: each holds a bus
+/// reader (a thread and two sockets per source), so past a limit a new one is refused with
+/// 503 instead of failing after its 200 — and one front end opening streams in a loop leaves
+/// room for the others.
 final class StreamSlots: Sendable {
     let limit: Int
-    private let taken = Atomic<Int>(0)
+    let perCaller: Int
+    private let open = Mutex<(total: Int, byCaller: [String: Int])>((0, [:]))
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, perCaller: Int) {
+        self.limit = limit
+        self.perCaller = perCaller
+    }
 
     /// Streams open now.
-    var inUse: Int { taken.load(ordering: .relaxed) }
+    var inUse: Int { open.withLock { $0.total } }
 
-    /// A slot, or nil when all are taken.
-    func open() -> Slot? {
-        while true {
-            let current = taken.load(ordering: .relaxed)
-            guard current < limit else { return nil }
-            if taken.compareExchange(expected: current, desired: current + 1, ordering: .relaxed).exchanged { return Slot(owner: self) }
+    /// A slot for `caller`, or nil when the gateway's or the caller's are all taken.
+    func take(for caller: String) -> Slot? {
+        open.withLock { state in
+            guard state.total < limit, state.byCaller[caller, default: 0] < perCaller else { return nil }
+            state.total += 1
+            state.byCaller[caller, default: 0] += 1
+            return Slot(owner: self, caller: caller)
         }
     }
 
-    fileprivate func release() { taken.subtract(1, ordering: .relaxed) }
+    fileprivate func release(_ caller: String) {
+        open.withLock { state in
+            state.total -= 1
+            state.byCaller[caller, default: 1] -= 1
+            if state.byCaller[caller] == 0 { state.byCaller[caller] = nil }
+        }
+    }
 
     /// One stream's place; ``close()`` gives it back.
     struct Slot: Sendable {
         fileprivate let owner: StreamSlots
-        func close() { owner.release() }
+        fileprivate let caller: String
+        func close() { owner.release(caller) }
     }
 }
 

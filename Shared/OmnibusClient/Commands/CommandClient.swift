@@ -82,6 +82,28 @@ public final class CommandClient: Service, Sendable {
         try await exchange(id: request.id, body: ContractCoding.encode(request), timeout: timeout ?? options.timeout)
     }
 
+    /// Sends `command` with `data`, JSON the caller has already checked is exactly one value,
+    /// as it is: a gateway forwarding a body does not decode and re-encode it. Returns the
+    /// reply's bytes as the service encoded them.
+    public func replyBytes(command: String, id: String, channel: String?, rawData data: some Collection<UInt8>,
+                           timeout: Duration? = nil) async throws -> Data {
+        var request: [UInt8] = []
+        request.reserveCapacity(data.count + 128)
+        request += Array(#"{"id":"#.utf8)
+        JSONStringRun.appendLiteral(id, to: &request)
+        request += Array(#","command":"#.utf8)
+        JSONStringRun.appendLiteral(command, to: &request)
+        request += Array(#","version":1"#.utf8)
+        if let channel {
+            request += Array(#","channel":"#.utf8)
+            JSONStringRun.appendLiteral(channel, to: &request)
+        }
+        request += Array(#","data":"#.utf8)
+        request += data
+        request.append(UInt8(ascii: "}"))
+        return try await exchange(id: id, body: Data(request), timeout: timeout ?? options.timeout)
+    }
+
     /// Runs a client for the length of `body`: for a tool or test that asks a few things
     /// and moves on.
     public static func withClient<Result: Sendable>(
