@@ -109,6 +109,7 @@ var targets: [Target] = [
             "OmnibusService", "OmnibusClient", "OmnibusConfiguration", "OmnibusTestSupport", grdb, logging,
             "omnibus-probe", "omnibus", "omnibus-identity", "omnibus-orders", "omnibus-coupons", "omnibus-conversation", "omnibus-notifications", "omnibus-gateway", "IdentityService", "OrdersService",
             "CouponsService", "ConversationService", "Gateway", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]
     ),
 ]
@@ -145,7 +146,8 @@ targets += [
         name: "Gateway",
         dependencies: [
             "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", logging, lifecycle, asyncAlgorithms,
-            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
         ],
         path: "Services/Gateway/Sources"),
@@ -192,6 +194,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: targets

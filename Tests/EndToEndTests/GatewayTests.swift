@@ -272,4 +272,39 @@ struct GatewayTests {
             _ = idle
         }
     }
+
+    @Test("WebSocket: several subscriptions on one socket, unsubscribe, and resume after an id without losing what was missed")
+    func webSocketSubscriptions() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            #expect(try await suite.get("/v1/ws").status == 401)
+            #expect(try await suite.get("/v1/ws", token: "dev-web-token").status == 403)
+            let transcript = try await WebSocketSession.run(url: "ws://127.0.0.1:\(suite.port)/v1/ws?access_token=dev-store-token") { socket in
+                let added = OrdersEvent.CartItemAdded.type
+                try await socket.send(#"{"subscribe": {"id": "carts", "source": "orders", "type": "\#(added)"}}"#)
+                try await socket.expect { $0["subscribed"] as? String == "carts" }
+                try await suite.addToCarts(3, prefix: "ws")
+                var lastId = ""
+                for index in 0..<3 {
+                    let message = try await socket.expect { $0["subscription"] as? String == "carts" }
+                    let event = message["event"] as? [String: Any]
+                    #expect(event?["customerId"] as? String == "cus_ws-\(index)")
+                    lastId = message["id"] as? String ?? ""
+                }
+                try await socket.send(#"{"unsubscribe": "carts"}"#)
+                try await socket.expect { $0["unsubscribed"] as? String == "carts" }
+                try await suite.addToCarts(2, prefix: "ws-away")
+                try await socket.send(#"{"subscribe": {"id": "again", "source": "orders", "type": "\#(added)", "after": "\#(lastId)"}}"#)
+                try await socket.expect { $0["subscribed"] as? String == "again" }
+                for index in 0..<2 {
+                    let message = try await socket.expect { $0["subscription"] as? String == "again" }
+                    #expect((message["event"] as? [String: Any])?["customerId"] as? String == "cus_ws-away-\(index)", "what came while unsubscribed")
+                }
+                try await socket.send("hello")
+                let refusal = try await socket.expect { $0["error"] != nil }
+                #expect((refusal["error"] as? [String: Any])?["code"] as? String == "invalid_request")
+            }
+            #expect(transcript.count == 9, "nothing the client did not ask for: \(transcript)")
+            try await eventually("the subscriptions' readers let go") { (try await suite.get("/healthz").envelope?["streams"] as? Int) == 0 }
+        }
+    }
 }

@@ -40,27 +40,11 @@ struct EventRoutes: Sendable {
         }
         let chosen = sources.filter { filter.sources.contains($0.name) }
         let lastEventId = request.headers[HTTPField.Name("Last-Event-ID")!] ?? query["lastEventId"].map(String.init)
-        let heads: [String: Int64]
-        do {
-            heads = try await self.heads(of: chosen.map(\.name))
-        } catch let error as OmnibusError {
-            return CommandRoutes.error(error.code, "cannot start the stream: \(error.message)")
+        let start: [String: Int64]
+        switch await startPositions(of: chosen, after: lastEventId, fromStart: query["from"] == "start") {
+        case .failure(let refusal): return CommandRoutes.error(refusal.code, refusal.message)
+        case .success(let positions): start = positions
         }
-        var start: [String: Int64]
-        if let lastEventId {
-            guard let positions = EventPosition.parse(lastEventId), positions.keys.allSatisfy(filter.sources.contains) else {
-                return CommandRoutes.error(.invalidArgument, "Last-Event-ID '\(lastEventId.prefix(80))' is not source:sequence[,source:sequence…] of this stream's sources")
-            }
-            // A position past the head (a log restored from a backup, a forged id) resumes at
-            // the head: waiting for the log to reach it would drop what comes before.
-            start = positions
-            for (name, position) in positions { start[name] = min(position, heads[name] ?? position) }
-        } else if query["from"] == "start" {
-            start = [:]
-        } else {
-            start = heads
-        }
-        for source in chosen where start[source.name] == nil { start[source.name] = 0 }
         let events = BusEvents(sources: chosen, startAfter: start, context: context, logger: logger)
         guard let slot = streams.take(for: caller.name) else {
             return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams, \(streams.perCaller) per front end, at most; retry later")
@@ -105,8 +89,37 @@ struct EventRoutes: Sendable {
         case heartbeat
     }
 
+    /// Where a stream over `chosen` starts: after the positions of a Last-Event-ID (one past
+    /// a source's head resumes at the head), at the start of every log, or live at the heads.
+    func startPositions(of chosen: [SubscriptionSource], after lastEventId: String?, fromStart: Bool) async -> Result<[String: Int64], OmnibusError> {
+        let heads: [String: Int64]
+        do {
+            heads = try await self.heads(of: chosen.map(\.name))
+        } catch let error as OmnibusError {
+            return .failure(OmnibusError(error.code, "cannot start the stream: \(error.message)"))
+        } catch {
+            return .failure(OmnibusError(.unavailable, "cannot start the stream: \(error)"))
+        }
+        var start: [String: Int64]
+        if let lastEventId {
+            let names = Set(chosen.map(\.name))
+            guard let positions = EventPosition.parse(lastEventId), positions.keys.allSatisfy(names.contains) else {
+                return .failure(OmnibusError(.invalidArgument,
+                                             "Last-Event-ID '\(lastEventId.prefix(80))' is not source:sequence[,source:sequence…] of this stream's sources"))
+            }
+            // A position past the head (a log restored from a backup, a forged id) resumes at
+            // the head: waiting for the log to reach it would drop what comes before.
+            start = positions
+            for (name, position) in positions { start[name] = min(position, heads[name] ?? position) }
+        } else {
+            start = fromStart ? [:] : heads
+        }
+        for source in chosen where start[source.name] == nil { start[source.name] = 0 }
+        return .success(start)
+    }
+
     /// Each source's head now: a stream without Last-Event-ID starts live.
-    private func heads(of names: [String]) async throws -> [String: Int64] {
+    func heads(of names: [String]) async throws -> [String: Int64] {
         var heads: [String: Int64] = [:]
         for name in names {
             guard let client = clients[name] else { continue }

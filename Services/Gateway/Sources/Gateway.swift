@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import OmnibusBus
 import OmnibusClient
@@ -7,7 +8,8 @@ import OmnibusContracts
 import ServiceLifecycle
 
 /// The front door for front ends that do not speak ZeroMQ: commands over HTTP, the bus over
-/// Server-Sent Events, health — in front of the services of one suite configuration.
+/// Server-Sent Events and WebSocket, a customer's live view, health, metrics — in front of
+/// the services of one suite configuration.
 public enum Gateway {
     /// What the gateway runs with.
     public struct Options: Sendable {
@@ -67,12 +69,17 @@ public enum Gateway {
         let health = HealthRoute(clients: clients, streams: streams)
         let metrics = MetricsRoute(clients: clients, access: access)
 
-        let router = Router()
+        // One router for HTTP and the WebSocket upgrade, so both go through the same middleware.
+        let router = Router(context: BasicWebSocketRequestContext.self)
         if !options.corsOrigins.isEmpty { router.add(middleware: CORSForOrigins(origins: options.corsOrigins)) }
         router.post("/v1/commands/{command}") { request, context in
             try await commands.handle(request, command: context.parameters.get("command") ?? "")
         }
         router.get("/v1/events") { request, _ in try await events.handle(request) }
+        let webSocket = WebSocketRoute(events: events)
+        router.ws("/v1/ws", shouldUpgrade: { request, _ in try webSocket.shouldUpgrade(request) }) { inbound, outbound, context in
+            try await webSocket.session(inbound: inbound, outbound: outbound, request: context.request)
+        }
         router.get("/v1/customers/{customerId}/view") { request, context in
             try await view.handle(request, customerId: context.parameters.get("customerId") ?? "")
         }
@@ -87,7 +94,7 @@ public enum Gateway {
             router.get("/v1/openapi.json") { _, _ in openAPI.handle() }
         }
         return Application(
-            router: router,
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "omnibus-gateway"),
             services: Array(clients.values),
             logger: logger)
