@@ -120,6 +120,10 @@ struct GatewayTests {
             #expect(try #require(try await future.next()).data.contains("cus_after-future-0"))
             future.close()
             #expect(try await suite.get(path + "&lastEventId=billing:3", token: "dev-store-token").status == 422)
+            // From the start of the log: older than anything the shared reader keeps, so read for this stream alone.
+            let everything = try await suite.events(path + "&from=start", token: "dev-store-token")
+            #expect(try #require(try await everything.next()).data.contains("cus_before-0"))
+            everything.close()
             try await eventually("every stream's reader let go once its client left") {
                 (try await suite.get("/healthz").envelope?["streams"] as? Int) == 0
             }

@@ -97,30 +97,35 @@ struct FuzzTests {
 /// An XPUB, so the test knows when the consumer's subscription has arrived.
 final class RoguePublisher: Sendable {
     let source: SubscriptionSource
-    private let context: ZMQContext
-    private let events: String
+    private let publisher: HandedOver
+
+    /// The XPUB, bound here so that its port is never free for anything else to take (a port
+    /// reserved by binding and closing could be reused, or connected to itself, before the
+    /// publisher bound it again). Used by one thread at a time: bound here, then used only by
+    /// ``publishGarbage(count:)``.
+    private final class HandedOver: @unchecked Sendable {
+        let socket: ZMQSocket
+        init(_ socket: ZMQSocket) { self.socket = socket }
+    }
 
     init(context: ZMQContext) throws {
-        self.context = context
-        // Reserve two ports by binding and closing; the publisher binds the events one again.
+        let socket = try ZMQSocket(context: context, type: .xpublisher)
+        try socket.setSendHighWaterMark(0)
+        try socket.bind("tcp://127.0.0.1:*")
+        let events = try socket.lastEndpoint
+        // Nobody answers replay requests here: the consumer's replay of "rogue" just times out.
         let probe = try ZMQSocket(context: context, type: .router)
         try probe.bind("tcp://127.0.0.1:*")
         let replay = try probe.lastEndpoint
-        let eventsProbe = try ZMQSocket(context: context, type: .router)
-        try eventsProbe.bind("tcp://127.0.0.1:*")
-        events = try eventsProbe.lastEndpoint
-        eventsProbe.close()
-        source = SubscriptionSource(name: "rogue", events: events, replay: replay)
         probe.close()
+        source = SubscriptionSource(name: "rogue", events: events, replay: replay)
+        publisher = HandedOver(socket)
     }
 
     func publishGarbage(count: Int) async throws {
-        let events = events
-        let context = context
+        let publisher = publisher
         try await blocking {
-            let socket = try ZMQSocket(context: context, type: .xpublisher)
-            try socket.setSendHighWaterMark(0)
-            try socket.bind(events)
+            let socket = publisher.socket
             // The first message an XPUB reads is a subscriber's subscription: then it is listening.
             // Generous: on a loaded machine the consumer may be between reconnection attempts.
             guard try socket.waitForInput(timeoutMilliseconds: 30_000), try socket.receive() != nil else {

@@ -121,7 +121,7 @@ struct GatewayBenchmark: AsyncParsableCommand {
             """.write(toFile: script, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
-        process.arguments = ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, url]
+        process.arguments = ["-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, url]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -67,7 +67,7 @@ struct CustomerViewRoute: Sendable {
                     change = Change(topic: event.header.topic, channel: event.header.channel, occurredAt: event.header.occurredAt)
                 case .bus(.caughtUp):
                     live = true
-                case .bus(.gapRepaired):
+                case .bus(.gapRepaired), .event:
                     continue
                 }
                 let current = views.view(of: customerId)

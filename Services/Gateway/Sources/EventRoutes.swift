@@ -20,6 +20,7 @@ struct EventRoutes: Sendable {
     let context: ZMQContext
     let logger: Logger
     let streams: StreamSlots
+    let hub: EventHub
     /// A comment line this often keeps proxies from closing an idle stream, and finds closed ones.
     static let heartbeat: Duration = .seconds(15)
     /// What a caller's channel must be allowed in the policy to read the bus.
@@ -45,36 +46,53 @@ struct EventRoutes: Sendable {
         case .failure(let refusal): return CommandRoutes.error(refusal.code, refusal.message)
         case .success(let positions): start = positions
         }
-        let events = BusEvents(sources: chosen, startAfter: start, context: context, logger: logger)
         guard let slot = streams.take(for: caller.name) else {
             return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams, \(streams.perCaller) per front end, at most; retry later")
         }
+        // The shared reader when it still holds what follows `start`; a reader of this stream's own otherwise.
+        let shared = hub.subscribe(to: Set(chosen.map(\.name)), after: start)
+        let own = shared == nil ? BusEvents(sources: chosen, startAfter: start, context: context, logger: logger) : nil
         return Response(status: .ok, headers: Self.streamHeaders, body: ResponseBody { [start] writer in
             defer { slot.close() }
-            var positions = start
             // An id-only block: the browser's Last-Event-ID covers the time before the first event too.
-            try await writer.write(ByteBuffer(string: ": omnibus events\nid: \(EventPosition.format(positions, first: nil))\n\n"))
+            try await writer.write(ByteBuffer(string: ": omnibus events\nid: \(EventPosition.format(start, first: nil))\n\n"))
             let ticks = AsyncTimerSequence(interval: Self.heartbeat, clock: .continuous).map { _ in StreamItem.heartbeat }
             // A stream never ends by itself: the client leaving or a graceful shutdown ends it.
             try await request.body.consumeUntilClientLeaves { _ in
-            for try await item in merge(events.map { StreamItem.bus($0) }, ticks).cancelOnGracefulShutdown() {
-                switch item {
-                case .heartbeat:
-                    try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
-                case .bus(.event(let event)):
-                    positions[event.header.source] = event.header.sequence
-                    guard filter.matches(event.header) else { continue }
-                    var frame = ByteBuffer(string: "id: \(EventPosition.format(positions, first: event.header.source))\nevent: \(event.header.topic)\ndata: ")
-                    frame.writeBytes(event.envelope)
-                    frame.writeString("\n\n")
-                    try await writer.write(frame)
-                case .bus:
-                    continue
+                if let shared {
+                    try await Self.stream(merge(shared.map { StreamItem.event($0) }, ticks), from: start, filter: filter, to: &writer)
+                } else if let own {
+                    try await Self.stream(merge(own.map { StreamItem.bus($0) }, ticks), from: start, filter: filter, to: &writer)
                 }
-            }
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// Writes `items` as SSE until they end: each event of the filter with the positions of
+    /// every source as its id, heartbeats as comments. Events at or before `start` are skipped.
+    private static func stream<Items: AsyncSequence & Sendable>(
+        _ items: Items, from start: [String: Int64], filter: EventFilter, to writer: inout any ResponseBodyWriter
+    ) async throws where Items.Element == StreamItem {
+        var positions = start
+        for try await item in items.cancelOnGracefulShutdown() {
+            let event: EventHub.Event
+            switch item {
+            case .heartbeat:
+                try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                continue
+            case .event(let shared): event = shared
+            case .bus(.event(let own)): event = EventHub.Event(header: own.header, envelope: own.envelope)
+            case .bus: continue
+            }
+            guard event.header.sequence > positions[event.header.source] ?? 0 else { continue }
+            positions[event.header.source] = event.header.sequence
+            guard filter.matches(event.header) else { continue }
+            var frame = ByteBuffer(string: "id: \(EventPosition.format(positions, first: event.header.source))\nevent: \(event.header.topic)\ndata: ")
+            frame.writeBytes(event.envelope)
+            frame.writeString("\n\n")
+            try await writer.write(frame)
+        }
     }
 
     static var streamHeaders: HTTPFields {
@@ -85,7 +103,10 @@ struct EventRoutes: Sendable {
     }
 
     enum StreamItem: Sendable {
+        /// From a reader of the stream's own.
         case bus(BusTap.Item)
+        /// From the shared reader.
+        case event(EventHub.Event)
         case heartbeat
     }
 
@@ -120,6 +141,10 @@ struct EventRoutes: Sendable {
 
     /// Each source's head now: a stream without Last-Event-ID starts live.
     func heads(of names: [String]) async throws -> [String: Int64] {
+        try await Self.heads(of: names, clients: clients)
+    }
+
+    static func heads(of names: [String], clients: [String: CommandClient]) async throws -> [String: Int64] {
         var heads: [String: Int64] = [:]
         for name in names {
             guard let client = clients[name] else { continue }

@@ -32,6 +32,9 @@ public enum Gateway {
         /// source and stream (``socketsNeeded``).
         public var maxStreams = 256
         public var maxStreamsPerCaller = 64
+        /// The newest events the shared reader keeps, so that streams resuming within them need
+        /// no reader of their own.
+        public var replayRing = 50_000
 
         /// The sockets a context for this gateway needs: two per source per stream, one per command client.
         public var socketsNeeded: Int32 { Int32(maxStreams * 2 * max(1, configuration.services.count) + configuration.services.count + 64) }
@@ -64,7 +67,9 @@ public enum Gateway {
         let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
         let sources = options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) }
         let streams = StreamSlots(limit: options.maxStreams, perCaller: options.maxStreamsPerCaller)
-        let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger, streams: streams)
+        let hub = EventHub(sources: sources, heads: { [clients] in try await EventRoutes.heads(of: sources.map(\.name), clients: clients) },
+                           context: context, logger: logger, ringSize: options.replayRing)
+        let events = EventRoutes(sources: sources, clients: clients, access: access, context: context, logger: logger, streams: streams, hub: hub)
         let view = CustomerViewRoute(sources: sources, access: access, context: context, logger: logger, streams: streams)
         let health = HealthRoute(clients: clients, streams: streams)
         let metrics = MetricsRoute(clients: clients, access: access)
@@ -96,7 +101,7 @@ public enum Gateway {
         return Application(
             router: router, server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "omnibus-gateway"),
-            services: Array(clients.values),
+            services: Array(clients.values) + [hub],
             logger: logger)
     }
 }
