@@ -19,7 +19,12 @@ final class EventHub: Service, Sendable {
 
     private struct Subscriber {
         let sources: Set<String>
-        let continuation: AsyncStream<Event>.Continuation
+        let continuation: AsyncThrowingStream<Event, any Error>.Continuation
+    }
+
+    /// Why a stream was ended: its client fell too far behind.
+    struct Overflow: Error, CustomStringConvertible {
+        var description: String { "the client fell more than the buffer behind; it resumes with Last-Event-ID" }
     }
 
     private struct State {
@@ -76,8 +81,11 @@ final class EventHub: Service, Sendable {
                     }
                 }
             } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 logger.warning("the event hub's reader stopped; starting again", metadata: ["error": "\(error)"])
-                start = state.withLock { $0.positions }
+                // Until the heads were read there is nowhere to resume from: ask for them again
+                // rather than replay every log from the start.
+                if start != nil { start = state.withLock { $0.positions } }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -93,8 +101,8 @@ final class EventHub: Service, Sendable {
     /// the hub is not live yet or the ring no longer holds what follows a position (the
     /// caller reads the logs itself then). Events at or before a position may come too: the
     /// stream skips them.
-    func subscribe(to sources: Set<String>, after positions: [String: Int64]) -> AsyncStream<Event>? {
-        let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
+    func subscribe(to sources: Set<String>, after positions: [String: Int64]) -> AsyncThrowingStream<Event, any Error>? {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Event.self, bufferingPolicy: .bufferingOldest(subscriberBuffer))
         let id = UUID()
         let attached = state.withLock { state -> Bool in
             guard state.live else { return false }
@@ -104,8 +112,10 @@ final class EventHub: Service, Sendable {
                     return false
                 }
             }
-            // The backlog is handed over under the lock, so no live event can slip in between.
-            for index in state.ringStart..<state.ring.count {
+            // The backlog is handed over under the lock, so no live event can slip in between;
+            // a stream that starts at the hub's position needs none.
+            let needsBacklog = sources.contains { (positions[$0] ?? 0) < (state.positions[$0] ?? 0) }
+            for index in state.ringStart..<state.ring.count where needsBacklog {
                 let event = state.ring[index]
                 guard sources.contains(event.header.source), event.header.sequence > positions[event.header.source] ?? 0 else { continue }
                 if case .dropped = continuation.yield(event) { return false }
@@ -144,7 +154,8 @@ final class EventHub: Service, Sendable {
             }
             return overflowed.compactMap { state.subscribers.removeValue(forKey: $0) }
         }
-        // Finished outside the lock: a stream's termination handler takes it too.
-        for subscriber in overflowed { subscriber.continuation.finish() }
+        // Finished outside the lock: a stream's termination handler takes it too. The error
+        // ends the client's response, and its browser resumes with Last-Event-ID.
+        for subscriber in overflowed { subscriber.continuation.finish(throwing: Overflow()) }
     }
 }

@@ -34,7 +34,7 @@ public enum Gateway {
         public var maxStreamsPerCaller = 64
         /// The newest events the shared reader keeps, so that streams resuming within them need
         /// no reader of their own.
-        public var replayRing = 50_000
+        public var replayRing = 10_000
 
         /// The sockets a context for this gateway needs: two per source per stream, one per command client.
         public var socketsNeeded: Int32 { Int32(maxStreams * 2 * max(1, configuration.services.count) + configuration.services.count + 64) }

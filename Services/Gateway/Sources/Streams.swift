@@ -36,11 +36,23 @@ final class StreamSlots: Sendable {
         }
     }
 
-    /// One stream's place; ``close()`` gives it back.
-    struct Slot: Sendable {
-        fileprivate let owner: StreamSlots
-        fileprivate let caller: String
-        func close() { owner.release(caller) }
+    /// One stream's place; ``close()`` gives it back, and so does dropping it unclosed (a
+    /// response whose body never ran because its client left first).
+    final class Slot: Sendable {
+        private let owner: StreamSlots
+        private let caller: String
+        private let closed = Atomic<Bool>(false)
+
+        fileprivate init(owner: StreamSlots, caller: String) {
+            self.owner = owner
+            self.caller = caller
+        }
+
+        func close() {
+            if !closed.exchange(true, ordering: .relaxed) { owner.release(caller) }
+        }
+
+        deinit { close() }
     }
 }
 

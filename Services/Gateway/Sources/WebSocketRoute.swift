@@ -16,10 +16,12 @@ import OmnibusContracts
 ///     → {"unsubscribe": "s1"}
 ///     ← {"unsubscribed": "s1"}
 ///     ← {"error": {"code", "message"}, "subscription": "s1"}
+///
+/// Subscribing again with a running subscription's id replaces it.
 struct WebSocketRoute: Sendable {
     let events: EventRoutes
-    /// Messages waiting for a slow client, at most; past it the subscription that overflowed
-    /// ends with an error naming where to resume (`after`), and nothing is lost.
+    /// Messages waiting for a slow client, at most; past it the socket is closed and the client
+    /// resumes each subscription after the last id it received, so nothing is lost.
     static let outboxLimit = 10_000
 
     /// A refusal of the upgrade, answered like any other.
@@ -34,38 +36,51 @@ struct WebSocketRoute: Sendable {
         return .upgrade([:])
     }
 
-    /// One client's session: its subscriptions run until it unsubscribes or leaves.
+    /// One client's session: its subscriptions run until it unsubscribes or leaves. Sent
+    /// messages go through one bounded outbox; a client too slow to empty it has its socket
+    /// closed (policy violation) and resubscribes after the last ids it received.
     func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async throws {
         guard case .allowed(let caller) = events.access.check(request, command: EventRoutes.permission) else { return }
         let (outbox, post) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(Self.outboxLimit))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await text in outbox { try await outbound.write(.text(text)) }
-            }
-            var subscriptions: [String: Task<Void, Never>] = [:]
-            for try await message in inbound.messages(maxSize: 64 << 10) {
-                guard case .text(let text) = message, let request = try? ContractCoding.decode(ClientMessage.self, from: Data(text.utf8)) else {
-                    post.yield(Self.error(OmnibusError(.invalidRequest, #"send {"subscribe": {"id", …}} or {"unsubscribe": "<id>"} as JSON text"#)))
-                    continue
-                }
-                if let id = request.unsubscribe {
-                    subscriptions.removeValue(forKey: id)?.cancel()
-                    post.yield(Self.json(["unsubscribed": .string(id)]))
-                }
-                if let wanted = request.subscribe {
-                    guard subscriptions[wanted.id] == nil, RequestId.isValid(wanted.id) else {
-                        post.yield(Self.error(OmnibusError(.conflict, "subscription ids are 1 to 128 characters, one per running subscription"), wanted.id))
-                        continue
-                    }
-                    switch await subscribe(wanted, caller: caller, post: post) {
-                    case .success(let task): subscriptions[wanted.id] = task
-                    case .failure(let refusal): post.yield(Self.error(refusal, wanted.id))
-                    }
-                }
-            }
+        let writer = Task {
+            for await text in outbox { try await outbound.write(.text(text)) }
+            try await outbound.close(.policyViolation, reason: "too slow: subscribe again after the last ids received")
+        }
+        var subscriptions: [String: Task<Void, Never>] = [:]
+        // However the socket ends — closed, reset, a bad frame — its readers stop with it.
+        defer {
             for task in subscriptions.values { task.cancel() }
             post.finish()
-            group.cancelAll()
+            writer.cancel()
+        }
+        for try await message in inbound.messages(maxSize: 64 << 10) {
+            guard case .text(let text) = message, let request = try? ContractCoding.decode(ClientMessage.self, from: Data(text.utf8)) else {
+                post.yield(Self.error(OmnibusError(.invalidRequest, #"send {"subscribe": {"id", …}} or {"unsubscribe": "<id>"} as JSON text"#)))
+                continue
+            }
+            if let id = request.unsubscribe {
+                // Stopped before the answer, so no frame of it follows "unsubscribed".
+                if let task = subscriptions.removeValue(forKey: id) {
+                    task.cancel()
+                    await task.value
+                }
+                post.yield(Self.json(["unsubscribed": .string(id)]))
+            }
+            if let wanted = request.subscribe {
+                guard RequestId.isValid(wanted.id) else {
+                    post.yield(Self.error(OmnibusError(.invalidArgument, "a subscription id is 1 to 128 characters"), wanted.id))
+                    continue
+                }
+                // The same id again replaces the subscription (a retry after an error, say).
+                if let old = subscriptions.removeValue(forKey: wanted.id) {
+                    old.cancel()
+                    await old.value
+                }
+                switch await subscribe(wanted, caller: caller, post: post) {
+                case .success(let task): subscriptions[wanted.id] = task
+                case .failure(let refusal): post.yield(Self.error(refusal, wanted.id))
+                }
+            }
         }
     }
 
@@ -92,19 +107,25 @@ struct WebSocketRoute: Sendable {
             var positions = start
             do {
                 for try await item in bus {
+                    guard !Task.isCancelled else { return }
                     guard case .event(let event) = item else { continue }
                     positions[event.header.source] = event.header.sequence
                     guard filter.matches(event.header) else { continue }
                     let id = EventPosition.format(positions, first: event.header.source)
                     let frame = #"{"subscription":"# + Self.literal(wanted.id) + #","id":"# + Self.literal(id) + #","event":"#
                         + String(decoding: event.envelope, as: UTF8.self) + "}"
-                    if case .dropped = post.yield(frame) {
-                        post.yield(Self.error(OmnibusError(.unavailable, "the client reads too slowly; subscribe again with after: \(id)"), wanted.id))
+                    switch post.yield(frame) {
+                    case .enqueued: continue
+                    case .dropped:
+                        // The client does not keep up: end the outbox, and the writer closes the socket.
+                        post.finish()
                         return
+                    case .terminated: return
+                    @unknown default: return
                     }
                 }
             } catch {
-                post.yield(Self.error(OmnibusError(.unavailable, "\(error)"), wanted.id))
+                if !Task.isCancelled { post.yield(Self.error(OmnibusError(.unavailable, "\(error)"), wanted.id)) }
             }
         })
     }
