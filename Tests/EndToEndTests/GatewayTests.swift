@@ -157,11 +157,20 @@ struct GatewayTests {
     @Test("a store clerk's console in a real browser shows a cart line added from another channel, without reload")
     func consoleInHeadlessChromium() async throws {
         try await GatewaySuite.with(["identity", "orders"]) { suite in
+            // Journey 1: an anonymous app cart, then a web login by e-mail, merged into one customer.
+            let app = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"ios-lea-1"}}"#, token: "dev-app-token")
+            let anonymous = try #require(app.data?["customerId"] as? String)
+            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(anonymous)","sku":"shoe-aria-red-38","quantity":1}"#,
+                                         token: "dev-app-token").status == 200)
             let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#,
                                                 token: "dev-web-token")
             let lea = try #require(resolved.data?["customerId"] as? String)
-            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"shoe-aria-red-38","quantity":1}"#,
-                                         token: "dev-app-token").status == 200)
+            #expect(try await suite.post(MergeCustomers.name, #"{"survivorId":"\#(lea)","mergedId":"\#(anonymous)"}"#,
+                                         token: "dev-store-token").status == 200)
+            try await eventually("orders moved the app cart to Lea") {
+                let cart = try await suite.post(GetCart.name, #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+                return (cart.data?["lines"] as? [[String: Any]])?.count == 1
+            }
             let screenshot = suite.processes.directory.file("console.png")
             let browser = try ChildProcess(
                 executable: "/usr/bin/env",
