@@ -102,6 +102,16 @@ func report(_ what: String, _ figure: String) {
     print(what.padding(toLength: 40, withPad: " ", startingAt: 0) + figure)
 }
 
+/// Polls `condition` every 2 ms until it holds; fails after two minutes (something is stuck,
+/// not slow), so a benchmark never spins forever.
+func poll(_ what: String, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(120)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw ValidationError("gave up waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
 /// A rate with thousands separators and no decimals.
 func format(_ rate: Double) -> String {
     let number = NumberFormatter()

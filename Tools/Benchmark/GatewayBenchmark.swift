@@ -68,7 +68,7 @@ struct GatewayBenchmark: AsyncParsableCommand {
         pool.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: sseClients + 8)
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: pool)
         let base = "http://127.0.0.1:\(port)"
-        try await NotificationsBenchmark.poll("the gateway to answer") {
+        try await poll("the gateway to answer") {
             (try? await http.execute(HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(2)).status) == .ok
         }
         print("omnibus-bench gateway: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(connections) connections")

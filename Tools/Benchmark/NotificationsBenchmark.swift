@@ -61,7 +61,7 @@ struct NotificationsBenchmark: AsyncParsableCommand {
         let start = ContinuousClock.now
         try Self.placeOrders(events, customers: customers, in: orders.runtime.store)
         try await Self.waitUntilApplied(orders, by: queueing)
-        let queuedSeconds = Self.seconds(ContinuousClock.now - start)
+        let queuedSeconds = (ContinuousClock.now - start).secondsValue
         let queued = try await Self.count("status = 'queued' AND channel = 'sms'", in: queueing)
         try await queueing.service.stop()
         guard queued == events else { throw ValidationError("\(queued) notifications queued of \(events)") }
@@ -77,10 +77,10 @@ struct NotificationsBenchmark: AsyncParsableCommand {
         let deliveryStart = ContinuousClock.now
         let delivering = try await Self.startNotifications(directory, sources: sources, context: context,
                                                             options: .init(rules: loaded, delivery: delivery))
-        try await Self.poll("every delivery recorded as sent") {
+        try await poll("every delivery recorded as sent") {
             try await Self.count("status = 'sent' AND channel = 'sms'", in: delivering) == events
         }
-        let deliveredSeconds = Self.seconds(ContinuousClock.now - deliveryStart)
+        let deliveredSeconds = (ContinuousClock.now - deliveryStart).secondsValue
         try await delivering.service.stop()
         guard sink.received == events else { throw ValidationError("the endpoint had \(sink.received) requests for \(events) deliveries") }
         let deliveries = Double(events) / deliveredSeconds
@@ -150,18 +150,9 @@ struct NotificationsBenchmark: AsyncParsableCommand {
         }
         defer { bare.removeFiles() }
         try await waitUntilApplied(source, by: bare)
-        let seconds = Self.seconds(ContinuousClock.now - start)
+        let seconds = (ContinuousClock.now - start).secondsValue
         try await bare.service.stop()
         return Double(events) / seconds
-    }
-
-    /// Polls `condition` until it holds; fails after two minutes (something is stuck, not slow).
-    static func poll(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(120)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw ValidationError("gave up waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(2))
-        }
     }
 
     static func count(_ condition: String, in service: BenchedService) async throws -> Int {
@@ -194,12 +185,8 @@ struct NotificationsBenchmark: AsyncParsableCommand {
             try await client.shutdown()
             throw error
         }
-        let seconds = Self.seconds(ContinuousClock.now - start)
+        let seconds = (ContinuousClock.now - start).secondsValue
         try await client.shutdown()
         return Double(count) / seconds
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

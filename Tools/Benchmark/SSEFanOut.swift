@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OmnibusBus
 import OmnibusContracts
 import OmnibusService
 
@@ -31,13 +32,13 @@ enum SSEFanOut {
             }
         }
         defer { readers.forEach { $0.cancel() } }
-        try await NotificationsBenchmark.poll("\(clients) SSE clients to connect") { ready.value.load(ordering: .relaxed) == clients }
+        try await poll("\(clients) SSE clients to connect") { ready.value.load(ordering: .relaxed) == clients }
         let start = ContinuousClock.now
         try commitCartEvents(events, in: orders.runtime.store)
-        try await NotificationsBenchmark.poll("every client to have every event") {
+        try await poll("every client to have every event") {
             received.allSatisfy { $0.value.load(ordering: .relaxed) >= events }
         }
-        return Double(clients * events) / NotificationsBenchmark.seconds(ContinuousClock.now - start)
+        return Double(clients * events) / (ContinuousClock.now - start).secondsValue
     }
 
     /// `count` cart events in orders' log, a thousand per transaction, as the relay publishes them.

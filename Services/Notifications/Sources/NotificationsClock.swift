@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusBus
 import OmnibusContracts
 import Synchronization
 
@@ -32,6 +33,6 @@ public final class ManualClock: Sendable {
     public func set(_ date: Date) { milliseconds.withLock { $0 = Int64(date.timeIntervalSince1970 * 1000) } }
 
     public func advance(by interval: Duration) {
-        milliseconds.withLock { $0 += interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000 }
+        milliseconds.withLock { $0 += interval.wholeMilliseconds }
     }
 }
