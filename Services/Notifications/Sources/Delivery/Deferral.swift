@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusBus
 import OmnibusContracts
 
 /// What holds a message back: the customer's quiet hours, in their time zone, and the
@@ -62,8 +63,8 @@ public struct RetryPolicy: Sendable {
 
     /// The wait after `attempt` failed tries: between half and all of the doubled backoff.
     func backoffMilliseconds(afterAttempt attempt: Int) -> Int64 {
-        let initial = Double(initialBackoff.components.seconds) * 1000 + Double(initialBackoff.components.attoseconds) / 1e15
-        let ceiling = Double(maxBackoff.components.seconds) * 1000
+        let initial = Double(initialBackoff.wholeMilliseconds)
+        let ceiling = Double(maxBackoff.wholeMilliseconds)
         let full = min(initial * pow(2, Double(max(0, attempt - 1))), ceiling)
         return Int64(Double.random(in: full / 2...full).rounded())
     }
