@@ -49,17 +49,9 @@ public struct Callers: Sendable {
     /// The caller a bearer token stands for, or nil when it is unknown.
     public func caller(token: String) -> Caller? { byHash[Self.hash(token)] }
 
-    /// What tokens.json keeps of a token: its SHA-256 in lowercase hex. Runs for every request,
-    /// so the hex is written by hand (String(format:) per byte cost more than the hash).
+    /// What tokens.json keeps of a token: its SHA-256 in lowercase hex (computed for every request).
     public static func hash(_ token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        HexEncoding.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OmnibusWire
 
 /// How a webhook request is signed, so that the provider can tell it came from Omnibus and
 /// was not replayed late: `Omnibus-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`
@@ -16,7 +17,7 @@ public enum WebhookSignature {
         var authenticator = HMAC<SHA256>(key: SymmetricKey(data: Data(secret)))
         authenticator.update(data: Data("\(timestamp).".utf8))
         authenticator.update(data: Data(body))
-        return "v1=" + authenticator.finalize().map { String(format: "%02x", $0) }.joined()
+        return "v1=" + HexEncoding.lowercase(authenticator.finalize())
     }
 
     /// Whether `signature` is the one for `body` at `timestamp` (compared in constant time).
