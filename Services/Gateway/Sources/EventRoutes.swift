@@ -115,7 +115,7 @@ struct EventRoutes: Sendable {
     func startPositions(of chosen: [SubscriptionSource], after lastEventId: String?, fromStart: Bool) async -> Result<[String: Int64], OmnibusError> {
         let heads: [String: Int64]
         do {
-            heads = try await self.heads(of: chosen.map(\.name))
+            heads = try await Self.heads(of: chosen.map(\.name), clients: clients)
         } catch let error as OmnibusError {
             return .failure(OmnibusError(error.code, "cannot start the stream: \(error.message)"))
         } catch {
@@ -140,10 +140,6 @@ struct EventRoutes: Sendable {
     }
 
     /// Each source's head now: a stream without Last-Event-ID starts live.
-    func heads(of names: [String]) async throws -> [String: Int64] {
-        try await Self.heads(of: names, clients: clients)
-    }
-
     static func heads(of names: [String], clients: [String: CommandClient]) async throws -> [String: Int64] {
         var heads: [String: Int64] = [:]
         for name in names {
@@ -187,9 +183,7 @@ enum EventPosition {
         var positions: [String: Int64] = [:]
         for part in text.split(separator: ",") {
             let pieces = part.split(separator: ":")
-            guard pieces.count == 2, let sequence = Int64(pieces[1]), sequence >= 0, !pieces[0].isEmpty,
-                  pieces[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
-            else { return nil }
+            guard pieces.count == 2, let sequence = Int64(pieces[1]), sequence >= 0, Topic.isValidSource(String(pieces[0])) else { return nil }
             positions[String(pieces[0])] = sequence
         }
         return positions.isEmpty ? nil : positions

@@ -26,18 +26,11 @@ struct HealthRoute: Sendable {
     }
 
     func handle() async -> Response {
-        let states = await withTaskGroup(of: (String, ServiceState).self) { group in
-            for (name, client) in clients {
-                group.addTask {
-                    do {
-                        let health = try await client.send(GetHealth(), timeout: .seconds(2))
-                        return (name, ServiceState(up: true, head: health.head))
-                    } catch {
-                        return (name, ServiceState(up: false, error: "\(error)"))
-                    }
-                }
+        let states = await clients.askEach { try await $0.send(GetHealth(), timeout: .seconds(2)).head }.mapValues { answer in
+            switch answer {
+            case .success(let head): ServiceState(up: true, head: head)
+            case .failure(let error): ServiceState(up: false, error: "\(error)")
             }
-            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }
         let report = Report(ok: states.values.allSatisfy(\.up), services: states, streams: streams.inUse, maxStreams: streams.limit)
         var headers = HTTPFields()

@@ -15,12 +15,7 @@ struct MetricsRoute: Sendable {
 
     func handle(_ request: Request) async -> Response {
         if case .refused(let response) = access.check(request, command: Self.permission) { return response }
-        let texts = await withTaskGroup(of: (String, String?).self) { group in
-            for (name, client) in clients {
-                group.addTask { (name, try? await client.send(GetMetrics(), timeout: .seconds(2)).text) }
-            }
-            return await group.reduce(into: [String: String?]()) { $0[$1.0] = .some($1.1) }
-        }
+        let texts = await clients.askEach { try await $0.send(GetMetrics(), timeout: .seconds(2)).text }.mapValues { try? $0.get() }
         let missing = texts.filter { $0.value == nil }.keys.sorted()
         let body = missing.map { "# \($0) did not answer service.metrics\n" }.joined()
             + MetricsMerge.merge(texts.keys.sorted().compactMap { texts[$0] ?? nil })

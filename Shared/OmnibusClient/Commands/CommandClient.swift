@@ -75,13 +75,6 @@ public final class CommandClient: Service, Sendable {
         }
     }
 
-    /// Sends a request built by hand and returns its reply as the service encoded it, byte
-    /// for byte: for a gateway that passes replies on (a stored reply answers a retry with the
-    /// very same bytes).
-    public func replyBytes<Input: Codable & Sendable>(to request: CommandRequest<Input>, timeout: Duration? = nil) async throws -> Data {
-        try await exchange(id: request.id, body: ContractCoding.encode(request), timeout: timeout ?? options.timeout)
-    }
-
     /// Sends `command` with `data`, JSON the caller has already checked is exactly one value,
     /// as it is: a gateway forwarding a body does not decode and re-encode it. Returns the
     /// reply's bytes as the service encoded them.
