@@ -148,18 +148,10 @@ struct SSEStream {
     /// The next frame that carries data (comments and id-only blocks are read past); fails
     /// after 30 s without one.
     func next() async throws -> Frame? {
-        try await withThrowingTaskGroup(of: Frame?.self) { [frames] group in
-            group.addTask {
-                // One reader at a time, one after another: each call makes its own iterator.
-                var iterator = frames.makeAsyncIterator()
-                return try await iterator.next()
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(30))
-                throw GatewayTestError("no event within 30 s")
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+        try await within(.seconds(30), "an event") { [frames] in
+            // One reader at a time, one after another: each call makes its own iterator.
+            var iterator = frames.makeAsyncIterator()
+            return try await iterator.next()
         }
     }
 
@@ -174,6 +166,20 @@ struct SSEStream {
             if line.hasPrefix("data: ") { frame.data += line.dropFirst(6); hasData = true }
         }
         return hasData ? frame : nil
+    }
+}
+
+/// What `operation` returns, or a failure saying `what` did not come within `timeout`.
+func within<Value: Sendable>(_ timeout: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    try await withThrowingTaskGroup(of: Value.self) { group in
+        group.addTask { try await operation() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            throw GatewayTestError("no \(what) within \(timeout)")
+        }
+        defer { group.cancelAll() }
+        guard let value = try await group.next() else { throw GatewayTestError("no \(what)") }
+        return value
     }
 }
 

@@ -49,21 +49,13 @@ final class WebSocketSession: Sendable {
     @discardableResult
     func expect(_ matches: @escaping @Sendable ([String: Any]) -> Bool) async throws -> [String: Any] {
         let messages = self.messages
-        let found = try await withThrowingTaskGroup(of: String?.self) { group in
-            group.addTask {
-                // One reader at a time: each call makes its own iterator of the one stream.
-                var iterator = messages.makeAsyncIterator()
-                while let text = await iterator.next() {
-                    if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], matches(object) { return text }
-                }
-                return nil
+        let found = try await within(.seconds(30), "expected message") { () -> String? in
+            // One reader at a time: each call makes its own iterator of the one stream.
+            var iterator = messages.makeAsyncIterator()
+            while let text = await iterator.next() {
+                if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], matches(object) { return text }
             }
-            group.addTask {
-                try await Task.sleep(for: .seconds(30))
-                throw GatewayTestError("no expected message within 30 s")
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+            return nil
         }
         guard let found, let object = try JSONSerialization.jsonObject(with: Data(found.utf8)) as? [String: Any] else {
             throw GatewayTestError("the socket closed before the expected message")
