@@ -74,7 +74,7 @@ struct EventRoutes: Sendable {
     private static func stream<Items: AsyncSequence & Sendable>(
         _ items: Items, from start: [String: Int64], filter: EventFilter, to writer: inout any ResponseBodyWriter
     ) async throws where Items.Element == StreamItem {
-        var positions = start
+        var cursor = EventCursor(positions: start, filter: filter)
         for try await item in items.cancelOnGracefulShutdown() {
             let event: EventHub.Event
             switch item {
@@ -85,10 +85,8 @@ struct EventRoutes: Sendable {
             case .bus(.event(let own)): event = EventHub.Event(header: own.header, envelope: own.envelope)
             case .bus: continue
             }
-            guard event.header.sequence > positions[event.header.source] ?? 0 else { continue }
-            positions[event.header.source] = event.header.sequence
-            guard filter.matches(event.header) else { continue }
-            var frame = ByteBuffer(string: "id: \(EventPosition.format(positions, first: event.header.source))\nevent: \(event.header.topic)\ndata: ")
+            guard let id = cursor.take(event.header) else { continue }
+            var frame = ByteBuffer(string: "id: \(id)\nevent: \(event.header.topic)\ndata: ")
             frame.writeBytes(event.envelope)
             frame.writeString("\n\n")
             try await writer.write(frame)
@@ -169,6 +167,21 @@ struct EventFilter: Sendable {
     func matches(_ header: EventHeader) -> Bool {
         (types.isEmpty || types.contains(header.type) || types.contains(header.topic))
             && (customer == nil || header.customerId == customer)
+    }
+}
+
+/// Where a stream is in each of its sources, and what it sends: an event is taken once (one
+/// at or before its source's position is passed over), and sent when the filter matches, with
+/// the id of every source's position.
+struct EventCursor {
+    var positions: [String: Int64]
+    let filter: EventFilter
+
+    /// The id to send `header`'s event with, or nil when it is not sent.
+    mutating func take(_ header: EventHeader) -> String? {
+        guard header.sequence > positions[header.source] ?? 0 else { return nil }
+        positions[header.source] = header.sequence
+        return filter.matches(header) ? EventPosition.format(positions, first: header.source) : nil
     }
 }
 

@@ -104,14 +104,11 @@ struct WebSocketRoute: Sendable {
         let bus = BusEvents(sources: chosen, startAfter: start, context: events.context, logger: events.logger)
         return .success(Task {
             defer { slot.close() }
-            var positions = start
+            var cursor = EventCursor(positions: start, filter: filter)
             do {
                 for try await item in bus {
                     guard !Task.isCancelled else { return }
-                    guard case .event(let event) = item else { continue }
-                    positions[event.header.source] = event.header.sequence
-                    guard filter.matches(event.header) else { continue }
-                    let id = EventPosition.format(positions, first: event.header.source)
+                    guard case .event(let event) = item, let id = cursor.take(event.header) else { continue }
                     let frame = #"{"subscription":"# + Self.literal(wanted.id) + #","id":"# + Self.literal(id) + #","event":"#
                         + String(decoding: event.envelope, as: UTF8.self) + "}"
                     switch post.yield(frame) {
