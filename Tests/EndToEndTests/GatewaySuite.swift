@@ -40,7 +40,7 @@ final class GatewaySuite: Sendable {
                 #expect(try await suite.gateway.waitForExit() == .exited(0), "\(suite.gateway.log)")
             }) { suite in
                 try await eventually("the gateway and every service to answer /healthz") {
-                    guard suite.gateway.isRunning else { throw GatewayTestError("the gateway exited: \(suite.gateway.log)") }
+                    guard suite.gateway.isRunning else { throw TestFailure("the gateway exited: \(suite.gateway.log)") }
                     return (try? await suite.get("/healthz").status) == 200
                 }
                 try await body(suite)
@@ -124,7 +124,7 @@ struct SSEStream {
     static func open(_ request: HTTPClientRequest, on client: HTTPClient) async throws -> SSEStream {
         let response = try await client.execute(request, timeout: .seconds(3600))
         guard response.status == .ok else {
-            throw GatewayTestError("the stream answered \(response.status): \(String(buffer: try await response.body.collect(upTo: 1 << 16)))")
+            throw TestFailure("the stream answered \(response.status): \(String(buffer: try await response.body.collect(upTo: 1 << 16)))")
         }
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: Frame.self)
         let reader = Task {
@@ -175,15 +175,11 @@ func within<Value: Sendable>(_ timeout: Duration, _ what: String, _ operation: @
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: timeout)
-            throw GatewayTestError("no \(what) within \(timeout)")
+            throw TestFailure("no \(what) within \(timeout)")
         }
         defer { group.cancelAll() }
-        guard let value = try await group.next() else { throw GatewayTestError("no \(what)") }
+        guard let value = try await group.next() else { throw TestFailure("no \(what)") }
         return value
     }
 }
 
-struct GatewayTestError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

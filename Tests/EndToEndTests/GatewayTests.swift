@@ -179,7 +179,7 @@ struct GatewayTests {
                             "--wait-sku", "shoe-aria-red-40", "--screenshot", screenshot, "--timeout", "60"],
                 logPath: suite.processes.directory.file("browser.log"))
             try await eventually("the console to follow Lea live", timeout: .seconds(60)) {
-                guard browser.isRunning || browser.log.contains("READY") else { throw GatewayTestError("the browser script ended: \(browser.log)") }
+                guard browser.isRunning || browser.log.contains("READY") else { throw TestFailure("the browser script ended: \(browser.log)") }
                 return browser.log.contains("READY")
             }
             // From the web shop, not the console: the page must learn it from the stream.

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import OmnibusTestSupport
 import Synchronization
 
 /// A WebSocket client session for a test: `body` sends text and awaits the next message that
@@ -58,7 +59,7 @@ final class WebSocketSession: Sendable {
             return nil
         }
         guard let found, let object = try JSONSerialization.jsonObject(with: Data(found.utf8)) as? [String: Any] else {
-            throw GatewayTestError("the socket closed before the expected message")
+            throw TestFailure("the socket closed before the expected message")
         }
         return object
     }

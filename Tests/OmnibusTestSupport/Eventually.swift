@@ -2,6 +2,13 @@ import Foundation
 import OmnibusBus
 
 /// A condition that did not become true before its deadline.
+/// A test's own failure with a sentence that says what went wrong (a fixture that exited,
+/// an answer that never came).
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 public struct TimedOut: Error, CustomStringConvertible {
     public let description: String
     public init(description: String) { self.description = description }

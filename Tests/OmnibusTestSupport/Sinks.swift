@@ -34,7 +34,7 @@ public final class Sink: Sendable {
         process.arguments = [fixtures + "/smtp_sink.py", "--make-cert", directory.path]
         try process.run()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw SinkError("making a certificate failed") }
+        guard process.terminationStatus == 0 else { throw TestFailure("making a certificate failed") }
         return (directory.file("cert.pem"), directory.file("key.pem"))
     }
 
@@ -50,12 +50,12 @@ public final class Sink: Sendable {
                                                 "--record", recordPath, "--port-file", portFile] + arguments,
             logPath: directory.file("\(name).log"))
         try await eventually("\(script) to listen") { [process] in
-            guard process.isRunning else { throw SinkError("\(script) exited: \(process.log)") }
+            guard process.isRunning else { throw TestFailure("\(script) exited: \(process.log)") }
             return FileManager.default.fileExists(atPath: portFile)
         }
         guard let text = try? String(contentsOfFile: portFile, encoding: .utf8),
               let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { throw SinkError("\(script) wrote no port") }
+        else { throw TestFailure("\(script) wrote no port") }
         self.port = port
     }
 
@@ -63,7 +63,7 @@ public final class Sink: Sendable {
     public func received() throws -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: recordPath, encoding: .utf8) else { return [] }
         return try text.split(separator: "\n").map { line in
-            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { throw SinkError("not an object: \(line)") }
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { throw TestFailure("not an object: \(line)") }
             return object
         }
     }
@@ -73,9 +73,4 @@ public final class Sink: Sendable {
         process.send(SIGKILL)
         _ = try await process.waitForExit()
     }
-}
-
-struct SinkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
