@@ -45,11 +45,11 @@ struct Dispatch: Sendable {
         }
     }
 
-    /// Records the notification `rule` makes of the event `eventId` for the customer, unless
-    /// it exists: chosen channel, rendered words, and — for a delivered channel — due now.
-    func notify(_ customerId: String, rule: NotificationRule, causedBy eventId: String, data: JSONValue, emitter: some EventEmitting) throws {
+    /// Records the notification `rule` makes of the event `eventId` for `customer` — a live
+    /// customer's current id (``KnownCustomers/live(_:in:)``) — unless it exists: chosen
+    /// channel, rendered words, and — for a delivered channel — due now.
+    func notify(_ customer: String, rule: NotificationRule, causedBy eventId: String, data: JSONValue, emitter: some EventEmitting) throws {
         let db = emitter.db
-        guard let customer = try KnownCustomers.live(customerId, in: db) else { return }
         // Never twice: the event's id and the rule key the notification, whatever replays.
         guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM notification WHERE causedBy = ? AND ruleId = ?"),
                                 arguments: [eventId, rule.ruleId]) != true else {

@@ -39,8 +39,10 @@ struct DeliveryQueue: Sendable {
     /// Returns how many fired.
     func fireTimers(limit: Int, emitter: TransactionEmitter) throws -> Int {
         let due = try RuleTimers.takeDue(now: clock.now(), limit: limit, rules: dispatch.rules, in: emitter.db)
+        // A timer's customer may have been merged or erased while it waited.
         for timer in due {
-            try dispatch.notify(timer.customerId, rule: timer.rule, causedBy: timer.causedBy, data: timer.data, emitter: emitter)
+            guard let customer = try KnownCustomers.live(timer.customerId, in: emitter.db) else { continue }
+            try dispatch.notify(customer, rule: timer.rule, causedBy: timer.causedBy, data: timer.data, emitter: emitter)
         }
         return due.count
     }
