@@ -9,12 +9,16 @@ import CZeroMQ
 public final class ZMQContext: @unchecked Sendable {
     // @unchecked: the raw pointer is only passed to libzmq's thread-safe context functions.
     let handle: UnsafeMutableRawPointer
+    /// When set, every socket of this context speaks CURVE (see ``CurveSecurity``); nil:
+    /// plaintext, for local development on loopback.
+    public let curve: CurveSecurity?
 
     /// Creates a context with `ioThreads` background I/O threads and room for `maxSockets`
     /// sockets (libzmq's default is 1,023; a gateway with a reader per stream needs more).
-    public init(ioThreads: Int32 = 1, maxSockets: Int32? = nil) throws {
+    public init(ioThreads: Int32 = 1, maxSockets: Int32? = nil, curve: CurveSecurity? = nil) throws {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
         self.handle = handle
+        self.curve = curve
         for (option, value, name) in [(ZMQ_IO_THREADS, ioThreads, "ZMQ_IO_THREADS"), (ZMQ_MAX_SOCKETS, maxSockets, "ZMQ_MAX_SOCKETS")] {
             guard let value else { continue }
             if zmq_ctx_set(handle, option, value) != 0 {

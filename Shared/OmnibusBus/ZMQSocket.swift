@@ -39,8 +39,31 @@ public final class ZMQSocket {
         guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("zmq_bind", detail: endpoint) }
     }
 
-    /// Connects to an endpoint; libzmq connects (and reconnects) in the background.
+    /// Binds a server endpoint. When the context has ``ZMQContext/curve`` the socket is a
+    /// CURVE server first, and every client's handshake goes to the process's ZAP handler
+    /// with `zapDomain` (which names the endpoint, such as `identity.replay`), so the handler
+    /// can admit a client to one endpoint and not another.
+    public func bind(_ endpoint: String, zapDomain: String) throws {
+        if let curve = context.curve {
+            try setCurveServer(secretKey: curve.keys.secretKey)
+            try setOption(ZMQ_ZAP_DOMAIN, bytes: Data(zapDomain.utf8), name: "ZMQ_ZAP_DOMAIN")
+        }
+        try bind(endpoint)
+    }
+
+    /// Connects to an endpoint; libzmq connects (and reconnects) in the background. When the
+    /// context has ``ZMQContext/curve`` the connection is a CURVE client of the endpoint's
+    /// server key (libzmq takes the keys per connection, so one socket may connect to
+    /// several servers), and an endpoint without a known key is refused, never reached in
+    /// plaintext. Within the process (`inproc://`) there is no wire and no handshake.
     public func connect(_ endpoint: String) throws {
+        if let curve = context.curve, !endpoint.hasPrefix("inproc://") {
+            guard let serverKey = curve.serverKeys[endpoint] else {
+                throw ZMQError(function: "zmq_connect", code: EACCES,
+                               detail: "no CURVE server key is known for \(endpoint); refusing to connect in plaintext")
+            }
+            try setCurveClient(serverPublicKey: serverKey, keys: curve.keys)
+        }
         guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("zmq_connect", detail: endpoint) }
     }
 
@@ -110,6 +133,19 @@ public final class ZMQSocket {
     ///
     /// - Parameter wait: when false, returns `nil` at once if no message is waiting.
     public func receive(wait: Bool = true) throws -> [Data]? {
+        var userId: String?
+        return try receive(wait: wait, userId: &userId)
+    }
+
+    /// Receives one whole message and the user id the ZAP handler gave its sender at the
+    /// handshake (nil on a socket without authentication).
+    public func receiveAuthenticated(wait: Bool = true) throws -> (frames: [Data], userId: String?)? {
+        var userId: String?
+        guard let frames = try receive(wait: wait, userId: &userId) else { return nil }
+        return (frames, userId)
+    }
+
+    private func receive(wait: Bool, userId: inout String?) throws -> [Data]? {
         var frames: [Data] = []
         var message = zmq_msg_t()
         var more = true
@@ -123,6 +159,10 @@ public final class ZMQSocket {
                 if code == EINTR { continue }
                 if code == EAGAIN && frames.isEmpty { return nil }
                 throw ZMQError(function: "zmq_msg_recv", code: code)
+            }
+            // A ROUTER's routing-id frame is made locally and carries no metadata; the peer's frames do.
+            if userId == nil, let property = zmq_msg_gets(&message, "User-Id") {
+                userId = String(cString: property)
             }
             frames.append(Data(bytes: zmq_msg_data(&message), count: zmq_msg_size(&message)))
             more = zmq_msg_more(&message) != 0
