@@ -152,7 +152,7 @@ targets += [
         ],
         path: "Services/Gateway/Sources"),
     .executableTarget(
-        name: "omnibus-gateway", dependencies: ["Gateway", "OmnibusBus", "OmnibusCommandLine", "OmnibusConfiguration", argumentParser, logging],
+        name: "omnibus-gateway", dependencies: ["Gateway", "OmnibusBus", "OmnibusClient", "OmnibusCommandLine", "OmnibusConfiguration", argumentParser, logging],
         path: "Services/Gateway/Main"),
 ]
 

@@ -8,10 +8,13 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
     public var services: [String: ServiceEndpoints]
     /// The HTTP gateway for front ends that do not speak ZeroMQ; nil: none in this deployment.
     public var gateway: GatewayEndpoint?
+    /// CURVE keys and bus policy; nil: plaintext, allowed on loopback only (docs/SECURITY.md).
+    public var security: SecuritySettings?
 
-    public init(services: [String: ServiceEndpoints], gateway: GatewayEndpoint? = nil) {
+    public init(services: [String: ServiceEndpoints], gateway: GatewayEndpoint? = nil, security: SecuritySettings? = nil) {
         self.services = services
         self.gateway = gateway
+        self.security = security
     }
 
     /// The config file's place in a checkout, relative to its root.
@@ -45,12 +48,13 @@ public struct SuiteConfiguration: Codable, Sendable, Equatable {
         } catch {
             throw ConfigurationError("cannot read \(path): \(error.localizedDescription)")
         }
-        let configuration: SuiteConfiguration
+        var configuration: SuiteConfiguration
         do {
             configuration = try JSONDecoder().decode(SuiteConfiguration.self, from: data)
         } catch {
             throw ConfigurationError("\(path) is not a valid Omnibus configuration: \(error)")
         }
+        configuration.security = configuration.security?.resolved(against: path)
         try configuration.validate(origin: path)
         return configuration
     }

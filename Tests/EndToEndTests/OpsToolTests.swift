@@ -11,7 +11,7 @@ import Testing
 struct OpsToolTests {
     /// A config on free loopback ports, so tests never collide with a suite on the defaults.
     static func writeConfig(
-        in directory: TemporaryDirectory, services: [String] = ["identity"]
+        in directory: TemporaryDirectory, services: [String] = ["identity"], security: SecuritySettings? = nil
     ) throws -> (path: String, configuration: SuiteConfiguration) {
         var endpoints: [String: ServiceEndpoints] = [:]
         for service in services {
@@ -19,7 +19,7 @@ struct OpsToolTests {
                 events: "tcp://127.0.0.1:\(try freeLoopbackPort())", replay: "tcp://127.0.0.1:\(try freeLoopbackPort())",
                 commands: "tcp://127.0.0.1:\(try freeLoopbackPort())")
         }
-        let configuration = SuiteConfiguration(services: endpoints)
+        let configuration = SuiteConfiguration(services: endpoints, security: security)
         let path = directory.file("omnibus.json")
         try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: path))
         return (path, configuration)
@@ -51,6 +51,7 @@ struct OpsToolTests {
         let up = try ChildProcess(product: "omnibus", arguments: ["up", "--config", configPath, "--data", directory.file("data")],
                                   logPath: directory.file("up.log"))
         try await eventually("the suite is up:\n\(up.log)") { up.log.contains("suite up") }
+        #expect(up.log.contains("WARNING: CURVE is off"), "plaintext is said loudly")
         let firstPid = try #require(Self.pids(of: "identity", in: up.log).first)
         #expect(FileManager.default.fileExists(atPath: directory.file("data/identity.sqlite")))
         #expect(FileManager.default.fileExists(atPath: directory.file("data/logs/identity.log")))
@@ -113,6 +114,38 @@ struct OpsToolTests {
                                          data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
             return try client.send(request, expecting: ResolvedCustomer.self).get().customerId
         }
+    }
+
+    @Test("keys makes the folder a secured suite runs on: ops sees it up, a store key may not erase, and nothing is overwritten")
+    func securedSuite() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let (plainPath, plain) = try Self.writeConfig(in: directory, services: ["identity"])
+        let keys = try await Self.omnibus(["keys", directory.file("keys"), "--config", plainPath], in: directory)
+        #expect(keys.exit == .exited(0), "\(keys.output)")
+        #expect(keys.output.contains("wrote 9 key pairs"), "identity and the eight standard principals: \(keys.output)")
+        let again = try await Self.omnibus(["keys", directory.file("keys"), "--config", plainPath], in: directory)
+        #expect(again.exit != .exited(0) && again.output.contains("keys are not replaced"), "\(again.output)")
+
+        var secured = plain
+        secured.security = SecuritySettings(keys: "keys", policy: ServiceProcesses.deploy.appendingPathComponent("security/policy.json").path)
+        let path = directory.file("secured.json")
+        try JSONEncoder().encode(secured).write(to: URL(fileURLWithPath: path))
+        let up = try ChildProcess(product: "omnibus", arguments: ["up", "--config", path, "--data", directory.file("data")],
+                                  logPath: directory.file("up.log"))
+        try await eventually("the secured suite is up:\n\(up.log)") { up.log.contains("suite up") }
+        #expect(!up.log.contains("CURVE is off"))
+
+        let status = try await Self.omnibus(["status", "--config", path], in: directory)
+        #expect(status.exit == .exited(0) && status.output.contains("identity  up"), "\(status.output)")
+        let erase = try await Self.omnibus(
+            ["send", "--config", path, "--as", "store", "identity", EraseCustomer.name, #"{"customerId": "c-1"}"#], in: directory)
+        #expect(erase.exit == .exited(1) && erase.output.contains(#""code" : "forbidden""#), "\(erase.output)")
+        let plaintext = try await Self.omnibus(["status", "--config", plainPath, "--timeout", "1000"], in: directory)
+        #expect(plaintext.exit != .exited(0), "a client without CURVE gets no answer: \(plaintext.output)")
+
+        up.send(SIGTERM)
+        #expect(try await up.waitForExit() == .exited(0), "\(up.log)")
     }
 
     @Test("status --json reports a stopped service as down, with a non-zero exit")

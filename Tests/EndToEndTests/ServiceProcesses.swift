@@ -1,5 +1,6 @@
 import Foundation
 import OmnibusBus
+import OmnibusClient
 import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusTestSupport
@@ -18,11 +19,30 @@ final class ServiceProcesses: Sendable {
     static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy")
 
-    /// A configuration naming `services`; none is started yet.
-    init(_ services: [String]) throws {
+    /// A configuration naming `services`; none is started yet. `secured`: CURVE keys for
+    /// every principal in `<folder>/keys` and the shipped bus policy, and ``context`` is ops's.
+    init(_ services: [String], secured: Bool = false) throws {
         directory = try TemporaryDirectory()
-        (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: services)
-        context = try ZMQContext()
+        let security = secured ? try Self.makeKeys(in: directory, services: services) : nil
+        (configPath, configuration) = try OpsToolTests.writeConfig(in: directory, services: services, security: security)
+        context = try configuration.busContext(as: "ops")
+    }
+
+    /// A key folder for `services` and every other principal of the shipped policy.
+    private static func makeKeys(in directory: TemporaryDirectory, services: [String]) throws -> SecuritySettings {
+        let principals = try BusPolicy.load(path: deploy.appendingPathComponent("security/policy.json").path).principals.keys
+        let keys = directory.file("keys")
+        _ = try KeyFolder.create(at: keys, principals: Array(Set(principals).union(services))) {
+            let pair = try CurveKeyPair.generate()
+            return (pair.publicKey, pair.secretKey)
+        }
+        return SecuritySettings(keys: keys, policy: deploy.appendingPathComponent("security/policy.json").path)
+    }
+
+    /// Commands to `service` from `principal`'s own context (its key when CURVE is on).
+    func sender(_ service: String, as principal: String) throws -> CommandSender {
+        CommandSender(endpoint: configuration.services[service]!.commands, context: try configuration.busContext(as: principal),
+                      timeoutMilliseconds: 30_000)
     }
 
     /// Starts `service`, armed to SIGKILL itself at the fault point `fault` if given, with
@@ -75,8 +95,10 @@ final class ServiceProcesses: Sendable {
     }
 
     /// Runs `body` with `services` configured (and started when `start`), and stops them however it ends.
-    static func with(_ services: [String], start: Bool = false, _ body: (ServiceProcesses) async throws -> Void) async throws {
-        try await scoped(try ServiceProcesses(services), stop: { try await $0.stopAll() }) { processes in
+    static func with(
+        _ services: [String], start: Bool = false, secured: Bool = false, _ body: (ServiceProcesses) async throws -> Void
+    ) async throws {
+        try await scoped(try ServiceProcesses(services, secured: secured), stop: { try await $0.stopAll() }) { processes in
             if start { for service in services { try processes.start(service) } }
             try await body(processes)
         }

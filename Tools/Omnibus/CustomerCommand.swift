@@ -23,6 +23,7 @@ struct CustomerCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
+    @OptionGroup var principal: PrincipalOption
 
     @Argument(help: "The customer id (cus_…).")
     var customerId: String
@@ -41,7 +42,7 @@ struct CustomerCommand: AsyncParsableCommand {
     func run() async throws {
         let (configuration, _) = try suite.loadOrRefuse()
         let sources = try configuration.services.keys.sorted().map(configuration.subscriptionSource(of:))
-        let context = try ZMQContext()
+        let context = try principal.busContext(for: configuration)
         var logger = Logger(label: "omnibus.customer")
         logger.logLevel = .critical
         let views = CustomerFeed.views(

@@ -19,6 +19,7 @@ struct MetricsCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
+    @OptionGroup var principal: PrincipalOption
 
     @Option(help: ArgumentHelp("Only this service (repeatable).", valueName: "name"))
     var service: [String] = []
@@ -36,7 +37,7 @@ struct MetricsCommand: AsyncParsableCommand {
             throw ValidationError("no service '\(name)' in the configuration; it names \(configuration.services.keys.sorted().joined(separator: ", "))")
         }
         let names = service.isEmpty ? configuration.services.keys.sorted() : service
-        let context = try ZMQContext()
+        let context = try principal.busContext(for: configuration)
         var failed = false
         var texts: [String] = []
         for name in names {

@@ -17,6 +17,7 @@ struct Send: AsyncParsableCommand {
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
+    @OptionGroup var principal: PrincipalOption
 
     @Argument(help: "The service, as named in the configuration (identity, orders, …).")
     var service: String
@@ -55,7 +56,7 @@ struct Send: AsyncParsableCommand {
             throw ValidationError("no service '\(service)' in the configuration; it names \(configuration.services.keys.sorted().joined(separator: ", "))")
         }
         let request = CommandRequest(id: id ?? UUID().uuidString, command: command, channel: channel, data: try parsedData())
-        let context = try ZMQContext()
+        let context = try principal.busContext(for: configuration)
         let timeout = self.timeout
         let reply: CommandReply<JSONValue>
         do {

@@ -12,6 +12,7 @@ struct Status: AsyncParsableCommand {
         discussion: "Exits with status 1 when any service is down (no health reply within --timeout), 0 otherwise.")
 
     @OptionGroup var suite: SuiteConfigurationOption
+    @OptionGroup var principal: PrincipalOption
 
     @Option(help: "Milliseconds to wait for each service's reply.")
     var timeout = 1000
@@ -25,7 +26,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, _) = try suite.loadOrRefuse()
-        let context = try ZMQContext()
+        let context = try principal.busContext(for: configuration)
         let names = configuration.services.keys.sorted()
         let timeout = self.timeout
         // Asked in parallel, so a suite with several services down answers in one timeout.

@@ -20,6 +20,7 @@ struct Tail: AsyncParsableCommand {
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
+    @OptionGroup var principal: PrincipalOption
 
     @Option(name: .customLong("topic"), help: ArgumentHelp("Only events whose topic (source.type) starts with this.", valueName: "prefix"))
     var topicPrefix: String?
@@ -65,7 +66,7 @@ struct Tail: AsyncParsableCommand {
         for name in selected + from.compactMap({ TailStart.parse($0)?.source }) where configuration.services[name] == nil {
             throw ValidationError("no service '\(name)' in the configuration; it names \(configuration.services.keys.sorted().joined(separator: ", "))")
         }
-        let context = try ZMQContext()
+        let context = try principal.busContext(for: configuration)
         let starts = try await TailStart.positions(
             for: selected, fromStart: fromStart, from: from.compactMap(TailStart.parse), configuration: configuration, context: context)
         let filter = EventFilter(topicPrefix: topicPrefix, sources: Set(source), customerId: customer, types: Set(type))

@@ -19,6 +19,7 @@ struct Up: AsyncParsableCommand {
             """)
 
     @OptionGroup var suite: SuiteConfigurationOption
+    @OptionGroup var principal: PrincipalOption
 
     @Option(help: ArgumentHelp("The folder for every service's data and logs.", valueName: "folder"))
     var data = "data"
@@ -77,7 +78,7 @@ struct Up: AsyncParsableCommand {
         }
         guard !services.isEmpty else { throw ValidationError("no service executable found in \(binPath); build first (swift build)") }
 
-        let context = try ZMQContext()
+        let context = try principal.busContext(for: configuration)
         let supervisor = Supervisor(services: services, configuration: configuration, context: context, say: say)
         try await supervisor.refuseIfAlreadyRunning()
         let stop = StopSignal()
@@ -93,6 +94,10 @@ struct Up: AsyncParsableCommand {
         }
         defer { signals.cancel() }
         say("starting \(services.map(\.name).joined(separator: ", ")) (config: \(origin), data: \(dataPath))")
+        if configuration.security == nil {
+            say("WARNING: CURVE is off — anyone who can reach these loopback ports can call any command and read every event; " +
+                "fine for local development only (docs/SECURITY.md: `omnibus keys`)")
+        }
         try await supervisor.run(until: stop, startTimeout: .seconds(startTimeout), stopTimeout: .seconds(stopTimeout)) {
             say("suite up; `omnibus status` shows its health, `omnibus tail` its events")
             let width = services.map(\.name.count).max() ?? 0

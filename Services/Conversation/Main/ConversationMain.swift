@@ -22,7 +22,7 @@ struct ConversationMain: AsyncParsableCommand {
         let configuration = try launch.runtimeConfiguration(
             service: ConversationService.name, sources: ConversationService.sources,
             optionalSources: ConversationService.optionalSources, logger: logger)
-        let runtime = try ConversationService.makeRuntime(configuration: configuration, context: try ZMQContext(), logger: logger)
+        let runtime = try ConversationService.makeRuntime(configuration: configuration, context: try launch.busContext(as: ConversationService.name), logger: logger)
         logger.notice("conversation starting", metadata: ["commands": "\(configuration.endpoints.commands)",
                                                           "sources": "\(configuration.sources.map(\.name))"])
         try await runtime.serviceGroup(logger: logger).run()

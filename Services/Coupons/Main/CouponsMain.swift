@@ -41,7 +41,7 @@ struct CouponsMain: AsyncParsableCommand {
         var options = CouponsService.Options(seed: try seedPath.map(CouponsService.loadSeed(path:)))
         options.defaultHoldSeconds = holdSeconds
         logger.info("campaign seed", metadata: ["file": "\(seedPath ?? "none")"])
-        let runtime = try CouponsService.makeRuntime(configuration: configuration, options: options, context: try ZMQContext(), logger: logger)
+        let runtime = try CouponsService.makeRuntime(configuration: configuration, options: options, context: try launch.busContext(as: CouponsService.name), logger: logger)
         logger.notice("coupons starting", metadata: ["commands": "\(configuration.endpoints.commands)"])
         try await runtime.serviceGroup(logger: logger).run()
     }

@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import Logging
 import OmnibusBus
+import OmnibusClient
 import OmnibusCommandLine
 import OmnibusConfiguration
 
@@ -74,7 +75,8 @@ struct GatewayMain: AsyncParsableCommand {
             throw ValidationError("gateway configuration refused: \(error)")
         }
         options.corsOrigins = Set(corsOrigin.isEmpty ? configuration.gateway?.corsOrigins ?? [] : corsOrigin)
-        let application = try Gateway.makeApplication(options: options, context: try ZMQContext(maxSockets: options.socketsNeeded), logger: logger)
+        let context = try configuration.busContext(as: "gateway", maxSockets: options.socketsNeeded)
+        let application = try Gateway.makeApplication(options: options, context: context, logger: logger)
         logger.notice("gateway starting", metadata: ["http": "\(address.host):\(address.port)", "services": "\(configuration.services.keys.sorted())"])
         try await application.runService()
     }

@@ -19,7 +19,7 @@ struct IdentityMain: AsyncParsableCommand {
     func run() async throws {
         let logger = launch.bootstrapLogging(service: IdentityService.name)
         let configuration = try launch.runtimeConfiguration(service: IdentityService.name, logger: logger)
-        let runtime = try IdentityService.makeRuntime(configuration: configuration, context: try ZMQContext(), logger: logger)
+        let runtime = try IdentityService.makeRuntime(configuration: configuration, context: try launch.busContext(as: IdentityService.name), logger: logger)
         logger.notice("identity starting", metadata: ["commands": "\(configuration.endpoints.commands)"])
         try await runtime.serviceGroup(logger: logger).run()
     }

@@ -71,7 +71,7 @@ struct NotificationsMain: AsyncParsableCommand {
             optionalSources: NotificationsService.optionalSources, logger: logger)
         let delivery = try deliverySettings()
         let options = NotificationsService.Options(rules: loaded, delivery: delivery)
-        let runtime = try NotificationsService.makeRuntime(configuration: configuration, options: options, context: try ZMQContext(), logger: logger)
+        let runtime = try NotificationsService.makeRuntime(configuration: configuration, options: options, context: try launch.busContext(as: NotificationsService.name), logger: logger)
         logger.notice("notifications starting", metadata: [
             "commands": "\(configuration.endpoints.commands)", "rules": "\(loaded.rules.count)",
             "channels": "\(delivery.deliverable.map(\.rawValue).sorted().joined(separator: ","))",

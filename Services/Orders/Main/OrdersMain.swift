@@ -40,7 +40,7 @@ struct OrdersMain: AsyncParsableCommand {
         options.couponsEndpoint = try launch.suite.load().configuration.services["coupons"]?.commands
         options.couponWait = .seconds(couponWait)
         logger.info("catalog seed", metadata: ["file": "\(seedPath ?? "none")", "coupons": "\(options.couponsEndpoint ?? "none")"])
-        let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: try ZMQContext(), logger: logger)
+        let runtime = try OrdersService.makeRuntime(configuration: configuration, options: options, context: try launch.busContext(as: OrdersService.name), logger: logger)
         logger.notice("orders starting", metadata: ["commands": "\(configuration.endpoints.commands)"])
         try await runtime.serviceGroup(logger: logger).run()
     }

@@ -52,7 +52,7 @@ public final class PublisherRelay: Service, Sendable {
     private func loop(until stop: StopSignal) throws {
         let socket = try ZMQSocket(context: context, type: .publisher)
         try socket.setSendHighWaterMark(options.sendHighWaterMark)
-        try socket.bind(endpoint)
+        try socket.bind(endpoint, zapDomain: ServerRole.events.domain(of: store.source))
         bound.set(try socket.lastEndpoint)
         let pool = store.database.pool
         var sent = try pool.read { db in try Self.cursor(in: db) }

@@ -45,7 +45,7 @@ public final class ReplayServer: Service, Sendable {
         let socket = try ZMQSocket(context: context, type: .router)
         // libzmq disconnects a peer sending more than this; smaller oversize requests get an error reply.
         try socket.setMaxMessageSize(bytes: 16 << 20)
-        try socket.bind(endpoint)
+        try socket.bind(endpoint, zapDomain: ServerRole.replay.domain(of: store.source))
         bound.set(try socket.lastEndpoint)
         logger.info("replay endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)"])
         while !stop.isStopped {

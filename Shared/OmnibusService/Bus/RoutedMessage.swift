@@ -8,10 +8,13 @@ struct RoutedMessage {
     let identity: Data
     let hasDelimiter: Bool
     let body: [Data]
+    /// Who sent it, as the ZAP handler named the connection's key (nil without authentication).
+    let principal: String?
 
     /// Splits raw ROUTER frames; nil when not even a routing id and one body frame are there.
-    init?(frames: [Data]) {
+    init?(frames: [Data], principal: String? = nil) {
         guard frames.count >= 2 else { return nil }
+        self.principal = principal
         identity = frames[0]
         hasDelimiter = frames[1].isEmpty && frames.count >= 3
         body = Array(frames.dropFirst(hasDelimiter ? 2 : 1))

@@ -1,13 +1,52 @@
 import Foundation
+import OmnibusConfiguration
 import OmnibusContracts
 
 /// What the command server checks before the database: framing, size, JSON, name,
 /// version, the body's fields; and the refusals it answers when something is wrong.
 extension CommandServer {
     /// Checks what can be checked without the database — framing, size, JSON, name,
-    /// version, the body's fields — and decodes the request once, with its command's type,
-    /// outside the writer's transaction.
+    /// version, the body's fields, whether the sender may call it — and decodes the request
+    /// once, with its command's type, outside the writer's transaction.
     func screen(
+        _ message: RoutedMessage
+    ) -> Result<(CommandRegistry.Entry, CommandRegistry.DecodedCommand), Refusal> {
+        switch screenRequest(message) {
+        case .success(let (entry, command)):
+            return authorize(command.header, from: message.principal).map { channel in
+                var command = command
+                command.header.channel = channel
+                return (entry, command)
+            }
+        case .failure(let refusal):
+            // A caller that may not call the command learns nothing of how its body is wrong.
+            guard let header = refusal.header else { return .failure(refusal) }
+            if case .failure(let forbidden) = authorize(header, from: message.principal) { return .failure(forbidden) }
+            // A well-formed request whose body the command refuses: a command outcome, counted
+            // as such (not as a rejected message).
+            count(header.command, ErrorCode.invalidArgument.rawValue)
+            return .failure(refusal)
+        }
+    }
+
+    /// The channel a command runs as — the sender's, from its key, not what the request says —
+    /// or `forbidden` when the bus policy does not allow it.
+    private func authorize(_ header: CommandHeader, from principal: String?) -> Result<String?, Refusal> {
+        guard let policy else { return .success(header.channel) }
+        switch policy.authorize(principal ?? "", command: header.command, requestedChannel: header.channel) {
+        case .success(let channel):
+            return .success(channel)
+        case .failure(let refusal):
+            // The command name is one the registry knows; nothing else the caller sent is logged.
+            count(header.command, ErrorCode.forbidden.rawValue)
+            metrics.rejected(endpoint: "commands", reason: "forbidden")
+            logger.warning("command forbidden", metadata: [
+                "principal": "\(principal ?? "none")", "command": "\(header.command)", "reason": "\(refusal.reason)"])
+            return .failure(Refusal(requestId: header.id, error: OmnibusError(.forbidden, refusal.reason)))
+        }
+    }
+
+    private func screenRequest(
         _ message: RoutedMessage
     ) -> Result<(CommandRegistry.Entry, CommandRegistry.DecodedCommand), Refusal> {
         guard message.body.count == 1 else {
@@ -49,11 +88,8 @@ extension CommandServer {
         do {
             return .success((entry, try entry.decode(body)))
         } catch {
-            // A well-formed request whose body the command refuses: a command outcome, counted
-            // as such (not as a rejected message).
-            count(header.command, ErrorCode.invalidArgument.rawValue)
             let message = "\(header.command): \(ContractCoding.explain(error, in: body))"
-            return .failure(Refusal(requestId: header.id, error: OmnibusError(.invalidArgument, message)))
+            return .failure(Refusal(requestId: header.id, error: OmnibusError(.invalidArgument, message), header: header))
         }
     }
 
@@ -71,6 +107,8 @@ extension CommandServer {
     struct Refusal: Error {
         var requestId: String
         var error: OmnibusError
+        /// Set when the request named a known command and only its body was refused.
+        var header: CommandHeader?
     }
 
     private func refuse<Success>(

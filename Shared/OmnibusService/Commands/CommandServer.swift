@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import OmnibusConfiguration
 import OmnibusBus
 import OmnibusClient
 import OmnibusContracts
@@ -39,11 +40,14 @@ public final class CommandServer: Service, Sendable {
     private let endpoint: String
     private let context: ZMQContext
     let options: Options
+    /// What each authenticated principal may call; nil: no authentication, every command allowed.
+    let policy: BusPolicy?
     let logger: Logger
     let metrics: MetricsRecorder
 
     init(store: EventStore, registry: CommandRegistry, deferred: DeferredReplies, endpoint: String, context: ZMQContext,
-         options: Options, logger: Logger, metrics: MetricsRecorder) {
+         options: Options, policy: BusPolicy?, logger: Logger, metrics: MetricsRecorder) {
+        self.policy = policy
         self.store = store
         self.registry = registry
         self.deferred = deferred
@@ -62,7 +66,7 @@ public final class CommandServer: Service, Sendable {
         let socket = try ZMQSocket(context: context, type: .router)
         // Hard cap against memory exhaustion; anything between the soft and hard limit gets a `too_large` reply.
         try socket.setMaxMessageSize(bytes: Int64(max(options.maxRequestBytes, 16 << 20)))
-        try socket.bind(endpoint)
+        try socket.bind(endpoint, zapDomain: ServerRole.commands.domain(of: store.source))
         bound.set(try socket.lastEndpoint)
         logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
         var waiting = WaitingCallers()
@@ -73,8 +77,8 @@ public final class CommandServer: Service, Sendable {
             if ready[0] {
                 var batch: [(RoutedMessage, Answer)] = []
                 var accepted: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] = []
-                while batch.count + accepted.count < options.maxBatch, let frames = try socket.receive(wait: false) {
-                    guard let message = RoutedMessage(frames: frames) else {
+                while batch.count + accepted.count < options.maxBatch, let (frames, principal) = try socket.receiveAuthenticated(wait: false) {
+                    guard let message = RoutedMessage(frames: frames, principal: principal) else {
                         reject("missing_frames", "a message without routing id and body")
                         continue
                     }

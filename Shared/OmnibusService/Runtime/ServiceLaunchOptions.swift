@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import OmnibusBus
 import OmnibusClient
 import OmnibusCommandLine
 import OmnibusConfiguration
@@ -49,7 +50,24 @@ public struct ServiceLaunchOptions: ParsableArguments {
         configuration.metricsRegistry = MetricsExposition.bootstrap()
         configuration.metricsFactory = MetricsSystem.factory
         configuration.sources = try (sources + optionalSources.filter { suite.services[$0] != nil }).map(suite.subscriptionSource(of:))
+        configuration.access = try BusAccess.load(suite.security)
+        if suite.security == nil {
+            let exposed = suite.endpointsBeyondLoopback
+            guard exposed.isEmpty else {
+                throw ValidationError("""
+                    \(exposed.joined(separator: ", ")) can be reached from other machines, and the configuration has no \
+                    "security" section: run `omnibus keys` and name the key folder (see docs/SECURITY.md)
+                    """)
+            }
+            logger.warning("CURVE is off: anyone who can reach these loopback ports can call any command (local development only)")
+        }
         return configuration
+    }
+
+    /// The ZeroMQ context of a process acting as `principal` (the service's own name): CURVE
+    /// on every socket when the configuration has a security section.
+    public func busContext(as principal: String) throws -> ZMQContext {
+        try suite.load().configuration.busContext(as: principal)
     }
 
     /// A file (or folder) a service loads at start — a seed, rules: `explicit` (a flag), else

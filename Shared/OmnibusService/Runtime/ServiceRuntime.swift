@@ -30,6 +30,9 @@ public final class ServiceRuntime: Sendable {
         public var metricsRegistry: PrometheusCollectorRegistry?
         /// Past this size the WAL is emptied by a TRUNCATE checkpoint (see ``WALCheckpointer``).
         public var walTruncateAboveBytes = 64 << 20
+        /// Who may connect and what each principal may do; nil: no authentication (the
+        /// context must then be plaintext too). With it, the context needs ``ZMQContext/curve``.
+        public var access: BusAccess?
 
         public init(name: String, databasePath: String, endpoints: ServiceEndpoints) {
             self.name = name
@@ -54,6 +57,8 @@ public final class ServiceRuntime: Sendable {
     public let deferredReplies: DeferredReplies
     /// The service's own long-running parts (``init``'s `processes`).
     let processes: [any Service]
+    /// Authenticates every client of the three endpoints; bound in `init`, before they are.
+    let authenticator: ZAPHandler?
 
     /// What a service's own long-running parts (``init``'s `processes`) work with.
     public struct Parts: Sendable {
@@ -80,6 +85,10 @@ public final class ServiceRuntime: Sendable {
         let store = EventStore(source: configuration.name, database: database)
         let startedAt = try ServiceStarts.record(in: database)
         let metrics = MetricsRecorder(service: configuration.name, factory: configuration.metricsFactory)
+        guard (configuration.access == nil) == (context.curve == nil) else {
+            throw ConfigurationError("\(configuration.name): bus access and the context's CURVE keys go together; one is missing")
+        }
+        authenticator = try configuration.access?.startHandler(context: context, service: configuration.name, logger: logger, metrics: metrics)
         checkpointer = WALCheckpointer(
             path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger,
             metrics: metrics)
@@ -114,8 +123,11 @@ public final class ServiceRuntime: Sendable {
             try CommandReplyStore.prune(recordedBefore: Timestamp.now().millisecondsSince1970 - retention.wholeMilliseconds, in: emitter.db)
         }, store: store, logger: logger)
         commandServer = CommandServer(store: store, registry: registry, deferred: deferredReplies, endpoint: configuration.endpoints.commands,
-                                      context: context, options: configuration.commands, logger: logger, metrics: metrics)
+                                      context: context, options: configuration.commands, policy: configuration.access?.policy,
+                                      logger: logger, metrics: metrics)
     }
+
+    deinit { authenticator?.shutdown() }
 
     /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
     /// commands stop first and the relay last, after publishing what was committed.

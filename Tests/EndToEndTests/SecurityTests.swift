@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import OmnibusBus
+import OmnibusClient
+import OmnibusConfiguration
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// CURVE on every socket, ZAP in front of every endpoint, and the bus policy by the
+/// authenticated principal: identity and orders as processes with the shipped policy.
+@Suite("CURVE, ZAP and the bus policy", .serialized, .timeLimit(.minutes(5)))
+struct SecurityTests {
+    @Test func anUnknownKeyIsRefusedAtTheHandshakeOnEveryEndpointAndAKnownOneIsNot() async throws {
+        try await ServiceProcesses.with(["identity", "orders"], start: true, secured: true) { processes in
+            for service in ["identity", "orders"] { _ = try await processes.sender(service).health() }
+            let ops = try processes.configuration.curve(as: "ops")
+            let serverKeys = try #require(ops).serverKeys
+            let stranger = try ZMQContext(curve: CurveSecurity(keys: try CurveKeyPair.generate(), serverKeys: serverKeys))
+            let app = try processes.configuration.busContext(as: "app")
+            for service in ["identity", "orders"] {
+                let endpoints = processes.configuration.services[service]!
+                for (endpoint, type) in [(endpoints.events, SocketType.subscriber), (endpoints.replay, .dealer), (endpoints.commands, .dealer)] {
+                    #expect(try await Self.handshake(with: endpoint, type: type, context: stranger) == .refusedByAuthentication(status: 400),
+                            "a stranger at \(endpoint)")
+                    #expect(try await Self.handshake(with: endpoint, type: type, context: processes.context) == .succeeded,
+                            "ops at \(endpoint)")
+                }
+                // A channel front end may command, but not read what the policy keeps from it.
+                #expect(try await Self.handshake(with: endpoints.commands, type: .dealer, context: app) == .succeeded)
+                #expect(try await Self.handshake(with: endpoints.replay, type: .dealer, context: app) == .refusedByAuthentication(status: 400))
+                #expect(try await Self.handshake(with: endpoints.events, type: .subscriber, context: app) == .refusedByAuthentication(status: 400))
+            }
+            // Refusals are counted per endpoint.
+            let metrics = try await processes.sender("identity").call(GetMetrics()).text
+            for endpoint in ["events", "replay", "commands"] {
+                #expect(metrics.contains(#"omnibus_handshakes_refused_total{service="identity",endpoint="\#(endpoint)"}"#), "\(metrics)")
+            }
+        }
+    }
+
+    @Test func theAttacksOfTheIssueAreForbiddenAndTheRightfulCallsAreNot() async throws {
+        try await ServiceProcesses.with(["identity", "orders"], start: true, secured: true) { processes in
+            let opsIdentity = processes.sender("identity"), opsOrders = processes.sender("orders")
+            let app = try processes.sender("identity", as: "app"), appOrders = try processes.sender("orders", as: "app")
+            let store = try processes.sender("identity", as: "store")
+            let victim = try await opsIdentity.call(
+                ResolveIdentifier(identifier: IdentifierInput(.email, "victim@example.com"), createIfUnknown: true), channel: nil)
+            let attacker = try await app.call(
+                ResolveIdentifier(identifier: IdentifierInput(.email, "attacker@example.com"), createIfUnknown: true), channel: nil)
+
+            // Prices: web may not change one, not even by claiming to be the back office; the back office may.
+            var product = try #require(try await opsOrders.call(GetCatalog(), channel: nil).products.first)
+            product.variants[0].price = Money(amountMinor: 1, currency: product.variants[0].price.currency)
+            let web = try processes.sender("orders", as: "web")
+            try Self.expectForbidden(try await web.send(UpsertProduct(product: product), channel: nil))
+            try Self.expectForbidden(try await web.send(UpsertProduct(product: product), channel: "backoffice"))
+            try Self.expectForbidden(try await processes.sender("orders", as: "store").send(
+                UpsertProduct(product: product), channel: "backoffice"))
+            _ = try await processes.sender("orders", as: "backoffice").call(UpsertProduct(product: product), channel: nil)
+
+            // Personal data, order lifecycle, merges and erasure are not for a channel's own key.
+            try Self.expectForbidden(try await app.send(GetProfile(customerId: victim.customerId), channel: nil))
+            try Self.expectForbidden(try await appOrders.send(GetPurchaseHistory(customerId: victim.customerId), channel: nil))
+            try Self.expectForbidden(try await appOrders.send(GetOrder(orderId: "any"), channel: nil))
+            try Self.expectForbidden(try await appOrders.send(AdvanceOrder(orderId: "any", to: .shipped), channel: nil))
+            try Self.expectForbidden(try await appOrders.send(CancelOrder(orderId: "any", reason: "mine now"), channel: nil))
+            try Self.expectForbidden(try await app.send(
+                MergeCustomers(survivorId: attacker.customerId, mergedId: victim.customerId), channel: nil))
+            try Self.expectForbidden(try await app.send(EraseCustomer(customerId: victim.customerId), channel: nil))
+            try Self.expectForbidden(try await store.send(EraseCustomer(customerId: victim.customerId), channel: nil))
+            // A forbidden caller learns nothing of how its body is wrong.
+            try Self.expectForbidden(try await app.sendRaw(EraseCustomer.name, .object([:]), channel: nil))
+
+            // Staff read what they need; only ops erases.
+            #expect(try await store.call(GetProfile(customerId: victim.customerId), channel: nil).customerId == victim.customerId)
+            #expect(try await opsIdentity.call(EraseCustomer(customerId: victim.customerId), channel: nil).customerId == victim.customerId)
+            let metrics = try await opsIdentity.call(GetMetrics()).text
+            #expect(metrics.contains(#"omnibus_commands_total{service="identity",command="identity.customer.erase",outcome="forbidden"} 3"#),
+                    "\(metrics)")
+        }
+    }
+
+    @Test func aChannelKeySetsTheChannelOfWhatItCauses() async throws {
+        try await ServiceProcesses.with(["identity"], start: true, secured: true) { processes in
+            let store = try processes.sender("identity", as: "store")
+            let customer = try await store.call(
+                ResolveIdentifier(identifier: IdentifierInput(.email, "walk-in@example.com"), createIfUnknown: true), channel: nil)
+            var options = BusEvents.Options()
+            options.untilCaughtUp = true
+            var channels: [String?] = []
+            for try await item in BusEvents(sources: [try processes.configuration.subscriptionSource(of: "identity")],
+                                            context: processes.context, logger: Logger(label: "test.security"), options: options) {
+                if case .event(let event) = item, event.header.customerId == customer.customerId { channels.append(event.header.channel) }
+            }
+            #expect(!channels.isEmpty)
+            #expect(channels.allSatisfy { $0 == "store" }, "\(channels)")
+        }
+    }
+
+    @Test func curveHidesPersonalDataOnTheWireAndPlaintextDoesNot() async throws {
+        let email = "wire-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        #expect(try await Self.capturedBytes(resolving: email, secured: true).range(of: Data(email.utf8)) == nil)
+        #expect(try await Self.capturedBytes(resolving: email, secured: false).range(of: Data(email.utf8)) != nil)
+    }
+
+    /// Everything tshark saw on identity's command port while ops resolved `email` there.
+    private static func capturedBytes(resolving email: String, secured: Bool) async throws -> Data {
+        var captured = Data()
+        try await ServiceProcesses.with(["identity"], start: true, secured: secured) { processes in
+            _ = try await processes.sender("identity").health()
+            let port = try #require(processes.configuration.services["identity"]!.commands.split(separator: ":").last)
+            let file = processes.directory.file("capture-\(secured).pcapng")
+            // The test process blocks and ignores signals (for its in-process service groups) and
+            // a child inherits both; the capture gets the defaults back so SIGTERM stops it.
+            let tshark = try ChildProcess(
+                executable: "/usr/bin/python3",
+                arguments: ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                                + "signal.signal(signal.SIGTERM, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+                            "/usr/bin/tshark", "-i", "lo", "-f", "tcp port \(port)", "-w", file, "-P", "-x", "-l"],
+                logPath: processes.directory.file("tshark.log"))
+            // Live once it prints a packet of the port (-P -l print each as it is written).
+            try await eventually("tshark to capture: \(tshark.log)") {
+                _ = try await processes.sender("identity").health()
+                return tshark.log.contains("\(port)")
+            }
+            // A fresh connection, so the handshake and the command are both on the wire.
+            let client = try processes.configuration.busContext(as: "ops")
+            _ = try await CommandSender(endpoint: processes.configuration.services["identity"]!.commands, context: client)
+                .call(ResolveIdentifier(identifier: IdentifierInput(.email, email), createIfUnknown: true), channel: nil)
+            // Packets reach the capture in order: once bytes sent after the command show in its
+            // live dump, the command's packets are in the file too.
+            try await eventually("the marker in the capture") {
+                try sendRawTCP([UInt8](repeating: UInt8(ascii: "Z"), count: 64), toLoopbackPort: Int(port)!)
+                return tshark.log.contains(String(repeating: "Z", count: 16))
+            }
+            tshark.send(SIGTERM)
+            #expect(try await tshark.waitForExit() == .exited(0), "\(tshark.log)")
+            captured = try Data(contentsOf: URL(fileURLWithPath: file))
+            #expect(captured.count > 1000, "the capture holds the exchange")
+        }
+        return captured
+    }
+
+    private static func expectForbidden<Reply>(_ reply: CommandReply<Reply>, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(reply.error?.code == .forbidden, "\(reply.error.map(String.init(describing:)) ?? "ok")", sourceLocation: sourceLocation)
+    }
+
+    /// Connects a socket of `type` to `endpoint` and returns how its first handshake ended.
+    static func handshake(with endpoint: String, type: SocketType, context: ZMQContext) async throws -> HandshakeEvent? {
+        try await blocking {
+            let socket = try ZMQSocket(context: context, type: type, lingerMilliseconds: 0)
+            let monitorAddress = "inproc://handshake-\(UUID().uuidString)"
+            try socket.monitorHandshakes(at: monitorAddress)
+            let monitor = try ZMQSocket(context: context, type: .pair, lingerMilliseconds: 0)
+            try monitor.connect(monitorAddress)
+            if type == .subscriber { try socket.subscribe("") }
+            try socket.connect(endpoint)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                guard try monitor.waitForInput(timeoutMilliseconds: 200), let frames = try monitor.receive() else { continue }
+                if let event = HandshakeEvent(monitorFrames: frames) { return event }
+            }
+            return nil
+        }
+    }
+}
