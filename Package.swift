@@ -34,7 +34,7 @@ var targets: [Target] = [
         name: "OmnibusClient", dependencies: ["OmnibusBus", "OmnibusContracts", "OmnibusConfiguration", logging, metrics, lifecycle],
         path: "Shared/OmnibusClient"),
     .target(
-        name: "OmnibusCommandLine", dependencies: ["OmnibusConfiguration", argumentParser, logging], path: "Shared/OmnibusCommandLine"),
+        name: "OmnibusCommandLine", dependencies: ["OmnibusConfiguration", "OmnibusWire", argumentParser, logging], path: "Shared/OmnibusCommandLine"),
     .target(
         name: "OmnibusService",
         dependencies: [
@@ -45,7 +45,7 @@ var targets: [Target] = [
     ),
     .executableTarget(
         name: "omnibus-probe",
-        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusContracts", argumentParser, grdb, lifecycle],
+        dependencies: ["OmnibusService", "OmnibusClient", "OmnibusCommandLine", "OmnibusContracts", argumentParser, grdb, lifecycle],
         path: "Tools/Probe"
     ),
     .executableTarget(

@@ -61,6 +61,11 @@ final class ServiceProcesses: Sendable {
         running.withLock { $0[service] = process }
     }
 
+    /// What `service`'s running process has logged so far.
+    func log(of service: String) throws -> String {
+        try #require(running.withLock { $0[service] }).log
+    }
+
     /// Stops `service` with SIGTERM and expects a clean exit.
     func stop(_ service: String) async throws {
         let process = try #require(running.withLock { $0.removeValue(forKey: service) })

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import OmnibusCommandLine
 import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusService
@@ -27,11 +28,7 @@ struct ProbeServiceOptions: ParsableArguments {
     var endpoints: ServiceEndpoints { ServiceEndpoints(events: events, replay: replay, commands: commands) }
 
     func bootstrapLogging() -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
-        }
+        LoggingSystem.bootstrap { label in SafeLogHandler.standardError(label: label, level: logLevel) }
         return Logger(label: "omnibus.\(name)")
     }
 }

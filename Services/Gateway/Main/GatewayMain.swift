@@ -51,11 +51,7 @@ struct GatewayMain: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in SafeLogHandler.standardError(label: label, level: level) }
         let logger = Logger(label: "omnibus.gateway")
         let (configuration, origin) = try suite.load()
         guard let address = (http.map { GatewayEndpoint(http: $0) } ?? configuration.gateway)?.hostAndPort else {

@@ -158,7 +158,7 @@ struct EventFilter: Sendable {
     static func parse(source: String?, type: String?, customer: String?, known: [String]) -> Result<EventFilter, OmnibusError> {
         let sources = source.map { Set($0.split(separator: ",").map(String.init)) } ?? Set(known)
         if let unknown = sources.first(where: { !known.contains($0) }) {
-            return .failure(OmnibusError(.invalidArgument, "no source '\(unknown.prefix(40))'; the sources are \(known.sorted().joined(separator: ", "))"))
+            return .failure(OmnibusError(.invalidArgument, "no source '\(SafeText.escaped(unknown, maxBytes: 64))'; the sources are \(known.sorted().joined(separator: ", "))"))
         }
         let types = type.map { Set($0.split(separator: ",").map(String.init)) } ?? []
         return .success(EventFilter(sources: sources, types: types, customer: customer.flatMap { $0.isEmpty ? nil : $0 }))

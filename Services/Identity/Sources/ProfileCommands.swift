@@ -101,7 +101,7 @@ enum ProfileValidation {
               language.allSatisfy({ $0.isASCII && $0.isLetter }),
               parts.dropFirst().allSatisfy({ (2...8).contains($0.count) && $0.allSatisfy(isAlnum) })
         else {
-            throw OmnibusError(.invalidArgument, "locale '\(raw.prefix(40))' is not a language tag such as de-DE")
+            throw OmnibusError(.invalidArgument, "locale '\(InputCheck.excerpt(raw))' is not a language tag such as de-DE")
         }
         return raw
     }

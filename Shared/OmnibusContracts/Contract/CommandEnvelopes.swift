@@ -54,6 +54,31 @@ public enum RequestId {
     public static func isValid(_ id: String) -> Bool { (1...128).contains(id.utf8.count) }
 }
 
+extension CommandRequest {
+    /// The longest channel name, in bytes.
+    public static var maxChannelBytes: Int { 32 }
+
+    /// Why the request's own fields (besides `data`) cannot be taken, or nil: they are
+    /// copied into every event the command causes, so they are held to a small size. A
+    /// correlation id follows the request id's rule; a channel is 1 to 32 letters, digits,
+    /// '_', '-' or '.'.
+    public var headerProblem: String? {
+        if let channel, !Self.isChannelName(channel) {
+            return "channel must be 1 to \(Self.maxChannelBytes) letters, digits, '_', '-' or '.'"
+        }
+        if let correlationId, !RequestId.isValid(correlationId) {
+            return "correlationId must be 1 to 128 bytes"
+        }
+        return nil
+    }
+
+    static func isChannelName(_ name: String) -> Bool {
+        (1...maxChannelBytes).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 95 || byte == 45 || byte == 46
+        }
+    }
+}
+
 extension CommandRequest where Payload: CommandContract {
     /// A request to run `command`; its name and version are its contract's.
     public init(_ command: Payload, id: String, channel: String? = nil, correlationId: String? = nil) {

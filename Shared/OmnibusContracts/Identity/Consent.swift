@@ -59,7 +59,7 @@ public struct QuietHours: Codable, Sendable, Equatable {
         }
         guard start != end else { throw OmnibusError(.invalidArgument, "quiet hours start and end are the same") }
         guard timeZone.count <= 64, TimeZone(identifier: timeZone) != nil else {
-            throw OmnibusError(.invalidArgument, "'\(timeZone.prefix(64))' is not a known time zone")
+            throw OmnibusError(.invalidArgument, "'\(SafeText.escaped(timeZone, maxBytes: 64))' is not a known time zone")
         }
     }
 

@@ -57,7 +57,7 @@ public struct Identifier: Codable, Sendable, Hashable, CustomStringConvertible {
     public init(kind spelling: String, value: String) throws {
         guard let kind = IdentifierKind(spelling: spelling) else {
             let known = IdentifierKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw OmnibusError(.invalidArgument, "unknown identifier kind '\(spelling.prefix(40))'; known kinds: \(known)")
+            throw OmnibusError(.invalidArgument, "unknown identifier kind '\(SafeText.escaped(spelling, maxBytes: 64))'; known kinds: \(known)")
         }
         try self.init(kind: kind, value: value)
     }

@@ -98,14 +98,14 @@ public final class ReplayServer: Service, Sendable {
         do {
             request = try ContractCoding.decode(ReplayRequest.self, from: body)
         } catch {
-            throw OmnibusError(.invalidRequest, "not a replay request: \(ContractCoding.explain(error))")
+            throw OmnibusError(.invalidRequest, "not a replay request: \(InputCheck.excerpt(ContractCoding.explain(error), maxBytes: 300))")
         }
         return request
     }
 
     private func validate(_ request: ReplayRequest) throws {
         guard request.source == store.source else {
-            throw OmnibusError(.notFound, "this endpoint serves '\(store.source)', not '\(request.source)'")
+            throw OmnibusError(.notFound, "this endpoint serves '\(store.source)', not '\(InputCheck.excerpt(request.source))'")
         }
         guard request.after >= 0 else { throw OmnibusError(.invalidArgument, "after must be 0 or more; got \(request.after)") }
         if let limit = request.limit, limit < 1 {

@@ -60,7 +60,7 @@ extension CommandServer {
         // The usual case: the command's own type reads the whole request in one pass.
         if let name = RequestScan.commandName(in: body), let entry = registry.entries[name],
            let command = try? entry.decode(body), command.header.command == name,
-           RequestId.isValid(command.header.id), entry.versions.contains(command.header.version) {
+           RequestId.isValid(command.header.id), entry.versions.contains(command.header.version), command.header.headerProblem == nil {
             return .success((entry, command))
         }
         // Something is wrong: reading the header alone first says what.
@@ -72,14 +72,17 @@ extension CommandServer {
             let reason = (try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])) == nil
                 ? "invalid_json" : "invalid_request"
             return refuse(reason, .invalidRequest, requestId: Self.readableRequestId(body),
-                          "not a command: \(ContractCoding.explain(error, in: body))")
+                          "not a command: \(InputCheck.excerpt(ContractCoding.explain(error, in: body), maxBytes: 300))")
         }
         guard RequestId.isValid(header.id) else {
             return refuse("invalid_request_id", .invalidRequest, "id must be 1 to 128 characters")
         }
+        if let problem = header.headerProblem {
+            return refuse("invalid_header", .invalidRequest, requestId: header.id, problem)
+        }
         guard let entry = registry.entries[header.command] else {
             return refuse("unknown_command", .unknownCommand, requestId: header.id,
-                          "'\(header.command)' is not a command of \(store.source); known: \(registry.commandNames.joined(separator: ", "))")
+                          "'\(InputCheck.excerpt(header.command))' is not a command of \(store.source); known: \(registry.commandNames.joined(separator: ", "))")
         }
         guard entry.versions.contains(header.version) else {
             return refuse("unsupported_version", .unsupportedVersion, requestId: header.id,
@@ -88,7 +91,7 @@ extension CommandServer {
         do {
             return .success((entry, try entry.decode(body)))
         } catch {
-            let message = "\(header.command): \(ContractCoding.explain(error, in: body))"
+            let message = "\(header.command): \(InputCheck.excerpt(ContractCoding.explain(error, in: body), maxBytes: 300))"
             return .failure(Refusal(requestId: header.id, error: OmnibusError(.invalidArgument, message), header: header))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import OmnibusContracts
+import OmnibusWire
 
 /// Checks every service makes on what channels send, each failing with `invalid_argument`
 /// and a sentence that never echoes more than the start of the value.
@@ -30,8 +31,9 @@ public enum InputCheck {
         }
     }
 
-    /// The start of a value, for error messages that must not echo a huge input.
-    public static func excerpt(_ value: String) -> String {
-        value.count <= 40 ? value : String(value.prefix(40)) + "…"
+    /// The start of a value (64 bytes at most, control characters escaped), for error
+    /// messages that must not echo a huge input or break a log line.
+    public static func excerpt(_ value: String, maxBytes: Int = 64) -> String {
+        SafeText.escaped(value, maxBytes: maxBytes)
     }
 }

@@ -25,14 +25,11 @@ public struct ServiceLaunchOptions: ParsableArguments {
         data ?? ProcessInfo.processInfo.environment["OMNIBUS_DATA"] ?? "data"
     }
 
-    /// Sends logs to standard error at the chosen level and returns the service's logger.
+    /// Sends logs to standard error at the chosen level, each record one escaped line (see
+    /// ``SafeLogHandler``), and returns the service's logger.
     public func bootstrapLogging(service: String) -> Logger {
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in SafeLogHandler.standardError(label: label, level: level) }
         return Logger(label: "omnibus.\(service)")
     }
 
