@@ -147,11 +147,11 @@ struct SecurityTests {
     }
 
     /// Connects a socket of `type` to `endpoint` and returns how its first handshake ended.
-    static func handshake(with endpoint: String, type: SocketType, context: ZMQContext) async throws -> HandshakeEvent? {
+    static func handshake(with endpoint: String, type: SocketType, context: ZMQContext) async throws -> ConnectionEvent? {
         try await blocking {
             let socket = try ZMQSocket(context: context, type: type, lingerMilliseconds: 0)
             let monitorAddress = "inproc://handshake-\(UUID().uuidString)"
-            try socket.monitorHandshakes(at: monitorAddress)
+            try socket.monitorConnections(at: monitorAddress)
             let monitor = try ZMQSocket(context: context, type: .pair, lingerMilliseconds: 0)
             try monitor.connect(monitorAddress)
             if type == .subscriber { try socket.subscribe("") }
@@ -159,7 +159,7 @@ struct SecurityTests {
             let deadline = ContinuousClock.now + .seconds(20)
             while ContinuousClock.now < deadline {
                 guard try monitor.waitForInput(timeoutMilliseconds: 200), let frames = try monitor.receive() else { continue }
-                if let event = HandshakeEvent(monitorFrames: frames) { return event }
+                if let event = ConnectionEvent(monitorFrames: frames) { return event }
             }
             return nil
         }

@@ -61,6 +61,11 @@ final class ServiceProcesses: Sendable {
         running.withLock { $0[service] = process }
     }
 
+    /// The process id of `service`'s running process.
+    func pid(of service: String) throws -> Int32 {
+        try #require(running.withLock { $0[service] }).pid
+    }
+
     /// What `service`'s running process has logged so far.
     func log(of service: String) throws -> String {
         try #require(running.withLock { $0[service] }).log

@@ -103,11 +103,20 @@ private func canBind(_ port: Int) -> Bool {
 /// Connects a plain TCP socket to a loopback port and writes `bytes` (raw traffic a test
 /// wants to see on the wire, or a peer that speaks no protocol at all).
 public func sendRawTCP(_ bytes: [UInt8], toLoopbackPort port: Int) throws {
+    let descriptor = try connectedLoopbackSocket(port: port)
+    defer { close(descriptor) }
+    guard send(descriptor, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EPIPE) }
+}
+
+/// A TCP socket connected to a loopback port; the caller closes it.
+func connectedLoopbackSocket(port: Int) throws -> Int32 {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
-    defer { close(descriptor) }
-    guard withLoopbackAddress(port: port, { connect(descriptor, $0, $1) == 0 }) else { throw POSIXError(.ECONNREFUSED) }
-    guard send(descriptor, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EPIPE) }
+    guard withLoopbackAddress(port: port, { connect(descriptor, $0, $1) == 0 }) else {
+        close(descriptor)
+        throw POSIXError(.ECONNREFUSED)
+    }
+    return descriptor
 }
 
 private func withLoopbackAddress(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Bool) -> Bool {

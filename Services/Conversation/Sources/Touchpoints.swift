@@ -31,8 +31,8 @@ enum Touchpoints {
         }
         if let query = input.query { try InputCheck.text(query, "query") }
         if let attributes = input.attributes {
-            guard attributes.count <= 10, attributes.allSatisfy({ (1...64).contains($0.key.count) && $0.value.count <= 64 }) else {
-                throw OmnibusError(.invalidArgument, "at most 10 attributes, names 1 to 64 and values up to 64 characters")
+            guard attributes.count <= 10, attributes.allSatisfy({ (1...64).contains($0.key.utf8.count) && $0.value.utf8.count <= 64 }) else {
+                throw OmnibusError(.invalidArgument, "at most 10 attributes, names 1 to 64 and values up to 64 bytes")
             }
         }
         if let price = input.price {

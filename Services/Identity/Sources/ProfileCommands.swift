@@ -84,8 +84,8 @@ enum ProfileCommands {
 enum ProfileValidation {
     static func displayName(_ raw: String) throws -> String {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= IdentityCommand.maxDisplayNameLength else {
-            throw OmnibusError(.invalidArgument, "displayName must be 1 to \(IdentityCommand.maxDisplayNameLength) characters")
+        guard !name.isEmpty, name.count <= IdentityCommand.maxDisplayNameLength, name.utf8.count <= IdentityCommand.maxDisplayNameLength * 4 else {
+            throw OmnibusError(.invalidArgument, "displayName must be 1 to \(IdentityCommand.maxDisplayNameLength) characters and \(IdentityCommand.maxDisplayNameLength * 4) bytes")
         }
         guard !name.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
             throw OmnibusError(.invalidArgument, "displayName must not contain control characters")
@@ -97,7 +97,7 @@ enum ProfileValidation {
     static func locale(_ raw: String) throws -> String {
         let parts = raw.split(separator: "-", omittingEmptySubsequences: false)
         let isAlnum: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber) }
-        guard raw.count <= 35, let language = parts.first, (2...3).contains(language.count),
+        guard raw.utf8.count <= 35, let language = parts.first, (2...3).contains(language.count),
               language.allSatisfy({ $0.isASCII && $0.isLetter }),
               parts.dropFirst().allSatisfy({ (2...8).contains($0.count) && $0.allSatisfy(isAlnum) })
         else {

@@ -28,8 +28,8 @@ enum Validation {
                 throw OmnibusError(.invalidArgument, "price of \(variant.sku) must be 0 to 10^12 minor units")
             }
             guard variant.attributes.count <= 10,
-                  variant.attributes.allSatisfy({ (1...64).contains($0.key.count) && $0.value.count <= 64 }) else {
-                throw OmnibusError(.invalidArgument, "\(variant.sku): at most 10 attributes, names 1 to 64 and values up to 64 characters")
+                  variant.attributes.allSatisfy({ (1...64).contains($0.key.utf8.count) && $0.value.utf8.count <= 64 }) else {
+                throw OmnibusError(.invalidArgument, "\(variant.sku): at most 10 attributes, names 1 to 64 and values up to 64 bytes")
             }
         }
     }

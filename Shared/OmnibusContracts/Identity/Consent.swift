@@ -58,7 +58,7 @@ public struct QuietHours: Codable, Sendable, Equatable {
             throw OmnibusError(.invalidArgument, "quiet hours \(name) '\(time.prefix(20))' is not HH:MM")
         }
         guard start != end else { throw OmnibusError(.invalidArgument, "quiet hours start and end are the same") }
-        guard timeZone.count <= 64, TimeZone(identifier: timeZone) != nil else {
+        guard timeZone.utf8.count <= 64, TimeZone(identifier: timeZone) != nil else {
             throw OmnibusError(.invalidArgument, "'\(SafeText.escaped(timeZone, maxBytes: 64))' is not a known time zone")
         }
     }

@@ -84,7 +84,7 @@ enum IdentifierNormalizer {
     /// Ids made by platforms: kept exactly (they may be case-sensitive), printable ASCII only.
     static func opaque(_ value: String, kind: IdentifierKind) throws -> String {
         let allowed = Set(lowerAlnum + "ABCDEFGHIJKLMNOPQRSTUVWXYZ._:-")
-        guard value.count <= 128, value.allSatisfy(allowed.contains) else {
+        guard value.utf8.count <= 128, value.allSatisfy(allowed.contains) else {
             throw OmnibusError(.invalidArgument,
                 "the \(kind.rawValue) id is not valid (up to 128 letters, digits, '.', '_', ':', '-')")
         }

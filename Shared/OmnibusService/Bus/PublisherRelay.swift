@@ -17,7 +17,14 @@ import Synchronization
 public final class PublisherRelay: Service, Sendable {
     public struct Options: Sendable {
         public var heartbeatMilliseconds = 1000
-        public var sendHighWaterMark: Int32 = 100_000
+        /// Events queued for one subscriber that does not keep up, at most; libzmq drops the
+        /// rest for that subscriber, which sees the gap and replays it. Bounds what a
+        /// subscriber that never reads costs (an envelope is about 750 bytes).
+        public var sendHighWaterMark: Int32 = 20_000
+        /// The largest subscription message accepted (a topic prefix); a peer sending a larger
+        /// one is disconnected. libzmq keeps subscriptions in a trie of about 100 bytes per
+        /// byte of prefix, so a megabyte prefix would cost a hundred megabytes.
+        public var maxSubscriptionBytes = 1024
         /// How often the relay cursor is saved while events flow, in milliseconds.
         public var cursorSaveMilliseconds = 250
         public init() {}
@@ -52,6 +59,7 @@ public final class PublisherRelay: Service, Sendable {
     private func loop(until stop: StopSignal) throws {
         let socket = try ZMQSocket(context: context, type: .publisher)
         try socket.setSendHighWaterMark(options.sendHighWaterMark)
+        try socket.setMaxMessageSize(bytes: Int64(options.maxSubscriptionBytes))
         try socket.bind(endpoint, zapDomain: ServerRole.events.domain(of: store.source))
         bound.set(try socket.lastEndpoint)
         let pool = store.database.pool

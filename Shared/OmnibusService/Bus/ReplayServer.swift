@@ -17,6 +17,13 @@ public final class ReplayServer: Service, Sendable {
         public var maxBytesPerReply = 8 << 20
         /// Requests larger than this are refused without being parsed.
         public var maxRequestBytes = 64 << 10
+        /// Replies queued for one client that does not read, at most; further replies to it
+        /// are dropped (it asks again when it reads), so a silent client costs at most this
+        /// many replies of ``maxBytesPerReply``.
+        public var maxQueuedRepliesPerClient: Int32 = 4
+        /// Requests per second each connection may make on average, and in a burst; beyond,
+        /// a request is answered `unavailable`.
+        public var ratePerClient = RateLimiter.Limit(ratePerSecond: 200, burst: 400)
         public init() {}
     }
 
@@ -44,21 +51,32 @@ public final class ReplayServer: Service, Sendable {
     private func loop(until stop: StopSignal) throws {
         let socket = try ZMQSocket(context: context, type: .router)
         // libzmq disconnects a peer sending more than this; smaller oversize requests get an error reply.
-        try socket.setMaxMessageSize(bytes: 16 << 20)
+        try socket.setMaxMessageSize(bytes: Int64(max(options.maxRequestBytes, 16 << 20)))
+        try socket.setSendHighWaterMark(options.maxQueuedRepliesPerClient)
         try socket.bind(endpoint, zapDomain: ServerRole.replay.domain(of: store.source))
         bound.set(try socket.lastEndpoint)
         logger.info("replay endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)"])
+        var limiter = RateLimiter(options.ratePerClient)
         while !stop.isStopped {
-            guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds) else { continue }
-            while let frames = try socket.receive(wait: false) {
-                try serve(frames, on: socket)
-            }
+            // One request per poll: the poll is where libzmq takes in, unthrottled, that a
+            // client has read its earlier replies. Draining without it, the socket could still
+            // count them as queued and drop a reading client's reply at so small a high-water mark.
+            guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds),
+                  let frames = try socket.receive(wait: false) else { continue }
+            try serve(frames, on: socket, limiter: &limiter)
         }
     }
 
-    private func serve(_ frames: [Data], on socket: ZMQSocket) throws {
+    private func serve(_ frames: [Data], on socket: ZMQSocket, limiter: inout RateLimiter) throws {
         guard let message = RoutedMessage(frames: frames) else {
             return reject(reason: "missing_frames", "a message without routing id and body")
+        }
+        guard limiter.allow(message.identity) else {
+            // Counted, not logged: a flood would otherwise fill the disk with the same line.
+            metrics.rejected(endpoint: "replay", reason: "rate_limited")
+            let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) replay requests a second; slow down")
+            let header = ReplayReplyHeader(source: store.source, after: -1, head: (try? store.head()) ?? 0, count: 0, error: refusal)
+            return try message.reply([try ContractCoding.encode(header)], on: socket)
         }
         let header: ReplayReplyHeader
         var events: [Data] = []
@@ -77,6 +95,7 @@ public final class ReplayServer: Service, Sendable {
                 try Outbox.envelopes(after: request.after, limit: limit, maxBytes: options.maxBytesPerReply, in: db)
             }
             header = ReplayReplyHeader(source: store.source, after: request.after, head: head, count: events.count)
+            metrics.counter(BusMetric.replayServed).increment()
         } catch {
             let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the event log could not be read; retry later")
             if !(error is OmnibusError) { logger.error("replay failed", metadata: ["error": "\(error)"]) }

@@ -98,7 +98,7 @@ extension CommandServer {
 
     /// The id of a request refused before its header decoded, when it has a valid one; ""
     /// otherwise (docs/PROTOCOL.md §5). Bodies are at most libzmq's message limit (16 MiB).
-    private static func readableRequestId(_ body: Data) -> String {
+    static func readableRequestId(_ body: Data) -> String {
         guard let id = try? ContractCoding.decode(RequestIdOnly.self, from: body).id, RequestId.isValid(id) else {
             return ""
         }

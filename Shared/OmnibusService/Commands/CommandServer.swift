@@ -30,6 +30,9 @@ public final class CommandServer: Service, Sendable {
         /// How long a caller is kept waiting for a deferred reply; a client has given up and
         /// resent long before (a resend from the same socket replaces its earlier wait).
         public var maxWait: Duration = .seconds(60)
+        /// Commands per second each connection may send on average, and in a burst; beyond,
+        /// a command is answered `unavailable` unapplied (a retry with its id is safe).
+        public var ratePerClient = RateLimiter.Limit(ratePerSecond: 20_000, burst: 40_000)
         public init() {}
     }
 
@@ -70,6 +73,7 @@ public final class CommandServer: Service, Sendable {
         bound.set(try socket.lastEndpoint)
         logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
         var waiting = WaitingCallers()
+        var limiter = RateLimiter(options.ratePerClient)
         while !stop.isStopped {
             let ready = try ZMQPoller.poll([socket], wakingOn: deferred.wake, timeoutMilliseconds: stopCheckMilliseconds)
             if ready[1] { deferred.wake.clear() }
@@ -80,6 +84,13 @@ public final class CommandServer: Service, Sendable {
                 while batch.count + accepted.count < options.maxBatch, let (frames, principal) = try socket.receiveAuthenticated(wait: false) {
                     guard let message = RoutedMessage(frames: frames, principal: principal) else {
                         reject("missing_frames", "a message without routing id and body")
+                        continue
+                    }
+                    guard limiter.allow(message.identity) else {
+                        metrics.rejected(endpoint: "commands", reason: "rate_limited")
+                        let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) commands a second; "
+                                                   + "nothing was applied, retry with the same id")
+                        batch.append((message, .reply(reply(requestId: message.body.first.map(Self.readableRequestId) ?? "", refusal))))
                         continue
                     }
                     switch screen(message) {
