@@ -1,3 +1,5 @@
+import Foundation
+
 /// The canonical form of each identifier kind. Pure functions, shared by the identity
 /// service and any front end that wants to check input before sending it. Error messages
 /// never repeat the value: a refused command's reply is stored, and the value may be
@@ -49,11 +51,17 @@ enum IdentifierNormalizer {
     static func phone(_ value: String) throws -> String {
         var digits = ""
         var plus = false
-        for (index, character) in value.enumerated() {
+        // "+44 (0)7700 900123": the national trunk prefix in parentheses is not dialled from
+        // abroad, so E.164 leaves it out (it is not the first digit of the number).
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let written = trimmed.hasPrefix("+") || trimmed.hasPrefix("00")
+            ? trimmed.replacingOccurrences(of: #"\(\s*0\s*\)"#, with: "", options: .regularExpression) : trimmed
+        for (index, character) in written.enumerated() {
             if character == "+" && index == 0 { plus = true; continue }
             if " .-()/".contains(character) { continue }
             guard character.isASCII, character.isNumber else {
-                throw OmnibusError(.invalidArgument, "the phone number contains '\(character)'; only digits, spaces, '.', '-', '(', ')', '/' and a leading '+' are allowed")
+                throw OmnibusError(.invalidArgument, "the phone number contains '\(SafeText.escaped(String(character), maxBytes: 16))'; "
+                                   + "only digits, spaces, '.', '-', '(', ')', '/' and a leading '+' are allowed")
             }
             digits.append(character)
         }
