@@ -25,7 +25,7 @@ struct ConsentTests {
             let before = Timestamp.now()
             let _ = try await identity.call(SetConsent(customerId: customer, purpose: .marketing, channel: .email, granted: true),
                 channel: "web")
-            let _ = try await identity.call(SetConsent(customerId: customer, purpose: .service, channel: .sms, granted: false, source: "call-center agent 17"),
+            let _ = try await identity.call(SetConsent(customerId: customer, purpose: .service, channel: .sms, granted: false, source: "call-center:agent-17"),
                 channel: "call_center")
             let _ = try await identity.call(SetConsent(customerId: customer, purpose: .marketing, channel: .email, granted: true),
                 channel: "app")
@@ -35,7 +35,11 @@ struct ConsentTests {
             #expect(marketing.granted && marketing.source == "web")
             #expect(try #require(marketing.changedAt) >= before)
             #expect(!profile.allows(.service, on: .sms))
-            #expect(profile.consents.first { $0.purpose == .service && $0.channel == .sms }?.source == "call-center agent 17")
+            #expect(profile.consents.first { $0.purpose == .service && $0.channel == .sms }?.source == "call-center:agent-17")
+            // Free text would be personal data in the consent log: a source is a name.
+            let typed = try await identity.send(SetConsent(customerId: customer, purpose: .marketing, channel: .sms, granted: true,
+                                                           source: "my wife Anna said yes"), channel: "call_center")
+            #expect(typed.error?.code == .invalidArgument)
 
             let events = try identity.events(IdentityEvent.ConsentChanged.type, as: IdentityEvent.ConsentChanged.self)
             #expect(events.map { [$0.data.consent.purpose.rawValue, $0.data.consent.channel.rawValue, "\($0.data.consent.granted)"] }

@@ -133,7 +133,7 @@ struct IdentityReactionTests {
         }
     }
 
-    @Test("erasure deletes the cart and the address, keeps the order anonymously, and refuses the id afterwards")
+    @Test("erasure deletes the cart, the address and the reasons the customer wrote, keeps the orders anonymously, and refuses the id afterwards")
     func erasure() async throws {
         let pair = try await Pair.start()
         let orders = pair.orders
@@ -141,7 +141,14 @@ struct IdentityReactionTests {
         try await orders.add(customer, "tee-white-m", 2)
         let order = try await orders.checkout(customer, .ship(to: ShippingAddress(
             name: "Gone Person", lines: ["Vergessenweg 9"], postalCode: "20095", city: "Hamburg", country: "DE")))
+        for status in [OrderStatus.shipped, .delivered] {
+            _ = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status), channel: "backoffice")
+        }
+        _ = try await orders.call(ReturnItems(orderId: order.orderId, sku: "tee-white-m", quantity: 1,
+                                              reason: "Klaus next door says it itches", resolution: .refund))
         try await orders.add(customer, "shoe-red-38")
+        let cancelled = try await orders.checkout(customer, .pickup(at: "berlin"))
+        _ = try await orders.call(CancelOrder(orderId: cancelled.orderId, reason: "Klaus found it cheaper"))
 
         let _ = try await pair.identityCommands.call(EraseCustomer(customerId: customer))
         try await pair.caughtUp()
@@ -153,7 +160,8 @@ struct IdentityReactionTests {
         let refused = try await orders.send(GetCart(customerId: customer))
         #expect(refused.error?.code == .notFound)
         let erased = try orders.events(OrdersEvent.CustomerDataErased.type, as: OrdersEvent.CustomerDataErased.self)
-        #expect(erased.map(\.data.ordersAnonymised) == [1])
+        #expect(erased.map(\.data.ordersAnonymised) == [2])
+        #expect(try orders.events(OrdersEvent.OrderReturned.type, as: OrdersEvent.OrderReturned.self).map(\.data.reason) == [""])
 
         try await eventually("the erasure's compaction ran") { try await orders.commands.health().pendingCompactions == 0 }
         try await orders.stop(remove: false)
@@ -162,6 +170,7 @@ struct IdentityReactionTests {
             guard let bytes = FileManager.default.contents(atPath: path) else { continue }
             #expect(bytes.range(of: Data("Vergessenweg".utf8)) == nil, "\(file) still holds the street")
             #expect(bytes.range(of: Data("Gone Person".utf8)) == nil, "\(file) still holds the name")
+            #expect(bytes.range(of: Data("Klaus".utf8)) == nil, "\(file) still holds what the customer wrote")
         }
         orders.directory.remove()
         try await pair.identityHost.stop()

@@ -29,6 +29,7 @@ enum ErasureCommand {
             WHERE id IN \(ids)
             """)
         try Erasure.redactEvents(of: ids, in: db, redact: redactPersonalFields)
+        try Erasure.forgetStoredReplies(of: ids, in: db)
         try context.emit(IdentityEvent.CustomerErased(customerId: customer.id, erasedIds: ids), customerId: customer.id)
         try Erasure.requestCompaction(in: db)
         return ErasureOutcome(customerId: customer.id, erasedIds: ids)

@@ -107,9 +107,14 @@ enum ProfileValidation {
     }
 
     /// Where a consent change came from: a channel name or a short label.
+    /// Where a consent came from, as a name (`web`, `store:berlin-mitte`, `newsletter-2026`),
+    /// never free text: words a customer typed would be personal data kept in the consent log.
     static func source(_ raw: String) throws -> String {
-        guard (1...64).contains(raw.count), !raw.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
-            throw OmnibusError(.invalidArgument, "source must be 1 to 64 printable characters")
+        let allowed = raw.utf8.allSatisfy { byte in
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || [45, 46, 58, 95].contains(byte)
+        }
+        guard (1...64).contains(raw.utf8.count), allowed else {
+            throw OmnibusError(.invalidArgument, "source must be a name: 1 to 64 letters, digits, '-', '.', ':' or '_'")
         }
         return raw
     }

@@ -44,17 +44,32 @@ enum IdentityReactions {
     }
 
     /// Forgets the erased customers: carts and finished checkouts deleted, orders kept for
-    /// the accounts with neither customer id nor address. Further commands for them get
-    /// `not_found`.
+    /// the accounts with neither customer id nor address, and the words the customer typed
+    /// (return and cancellation reasons) blanked in the tables and in the logged events.
+    /// Further commands for them get `not_found`.
     static func erase(_ erased: IdentityEvent.CustomerErased, emitter: some EventEmitting) throws {
         let db = emitter.db
         let list = try KnownCustomers.recordErasure(erased, in: db)
         try db.execute(literal: "DELETE FROM cart WHERE customerId IN \(list)")
         try db.execute(literal: "DELETE FROM checkout WHERE customerId IN \(list) AND status <> \(CheckoutStatus.running.rawValue)")
+        try db.execute(literal: """
+            UPDATE orderReturn SET reason = '' WHERE orderId IN (SELECT id FROM purchaseOrder WHERE customerId IN \(list))
+            """)
+        try Erasure.redactEvents(of: list, in: db, redact: redactTypedWords)
         try db.execute(literal: "UPDATE purchaseOrder SET customerId = NULL, address = NULL WHERE customerId IN \(list)")
         let anonymised = db.changesCount
         try Erasure.requestCompaction(in: db)
         try emitter.emit(OrdersEvent.CustomerDataErased(erasedIds: list, ordersAnonymised: anonymised),
                          customerId: erased.customerId)
+    }
+
+    /// Orders' events that carry words a customer typed: their `reason`, blanked (kept as a
+    /// string, which the contract requires) and the event marked redacted.
+    static func redactTypedWords(type: String, data: JSONValue) -> JSONValue? {
+        guard [OrdersEvent.OrderReturned.type, OrdersEvent.OrderCancelled.type].contains(type),
+              case .object(var object) = data, object["reason"] != nil else { return nil }
+        object["reason"] = .string("")
+        object["redacted"] = .bool(true)
+        return .object(object)
     }
 }

@@ -34,6 +34,21 @@ public enum Erasure {
         return forgotten
     }
 
+    /// Deletes the replies kept for retries (see `CommandServer.Options.replyRetention`) that
+    /// name any of `customerIds` as a JSON string: a stored reply may quote what the customer
+    /// wrote or where they live. A retry of such a request is then answered afresh (`not_found`
+    /// for an erased customer). Returns how many. Called by ``KnownCustomers/recordErasure(_:in:)``.
+    @discardableResult
+    public static func forgetStoredReplies(of customerIds: [String], in db: Database) throws -> Int {
+        var forgotten = 0
+        for id in customerIds {
+            let quoted = try ContractCoding.encode(id)
+            try db.execute(sql: "DELETE FROM commandReply WHERE instr(reply, ?) > 0", arguments: [quoted])
+            forgotten += db.changesCount
+        }
+        return forgotten
+    }
+
     /// Compactions asked for and not yet done.
     public static func pendingCompactions(in db: Database) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM compactionRequest") ?? 0

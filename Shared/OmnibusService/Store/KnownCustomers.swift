@@ -74,8 +74,8 @@ public enum KnownCustomers {
     }
 
     /// The erased customer with every id merged into it or named with it, each recorded as
-    /// erased (later commands for them get `not_found`), and the dead letters naming them
-    /// dropped; sorted.
+    /// erased (later commands for them get `not_found`), and the dead letters and stored
+    /// replies naming them dropped; sorted.
     public static func recordErasure(_ erased: IdentityEvent.CustomerErased, in db: Database) throws -> [String] {
         var ids = Set(erased.erasedIds + [erased.customerId])
         for id in Array(ids) { ids.formUnion(try mergedIds(into: id, in: db)) }
@@ -84,6 +84,7 @@ public enum KnownCustomers {
             try db.execute(sql: "INSERT OR IGNORE INTO erasedCustomer (id, erasedAt) VALUES (?, ?)", arguments: [id, now])
         }
         try Erasure.forgetDeadLetters(of: Array(ids), in: db)
+        try Erasure.forgetStoredReplies(of: Array(ids), in: db)
         return ids.sorted()
     }
 
