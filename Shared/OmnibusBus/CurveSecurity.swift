@@ -10,9 +10,19 @@ public struct CurveSecurity: Sendable {
     public var keys: CurveKeyPair
     /// Server public keys by endpoint address, exactly as `connect` is given it.
     public var serverKeys: [String: String]
+    /// The key of a server whose endpoint is not in ``serverKeys``: for processes whose
+    /// servers all share one key pair and bind ephemeral ports (benchmarks, tests). Nil: such
+    /// an endpoint is refused.
+    public var defaultServerKey: String?
 
-    public init(keys: CurveKeyPair, serverKeys: [String: String]) {
+    public init(keys: CurveKeyPair, serverKeys: [String: String], defaultServerKey: String? = nil) {
         self.keys = keys
         self.serverKeys = serverKeys
+        self.defaultServerKey = defaultServerKey
+    }
+
+    /// The server key to use for `endpoint`, if one is known.
+    public func serverKey(for endpoint: String) -> String? {
+        serverKeys[endpoint] ?? defaultServerKey
     }
 }

@@ -58,7 +58,7 @@ public final class ZMQSocket {
     /// plaintext. Within the process (`inproc://`) there is no wire and no handshake.
     public func connect(_ endpoint: String) throws {
         if let curve = context.curve, !endpoint.hasPrefix("inproc://") {
-            guard let serverKey = curve.serverKeys[endpoint] else {
+            guard let serverKey = curve.serverKey(for: endpoint) else {
                 throw ZMQError(function: "zmq_connect", code: EACCES,
                                detail: "no CURVE server key is known for \(endpoint); refusing to connect in plaintext")
             }

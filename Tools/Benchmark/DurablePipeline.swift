@@ -30,14 +30,21 @@ final class DurablePipeline: Sendable {
         self.applied = applied
     }
 
-    static func start(directory: String, context: ZMQContext) async throws -> DurablePipeline {
-        let producerConfiguration = ServiceRuntime.Configuration(
+    /// Starts the producer on `context` and the consumer on `consumerContext` (the same one
+    /// unless given); with `access`, both authenticate their clients (each context then needs
+    /// CURVE keys and a ZAP handler of its own, so the two contexts must differ).
+    static func start(
+        directory: String, context: ZMQContext, consumerContext: ZMQContext? = nil, access: BusAccess? = nil
+    ) async throws -> DurablePipeline {
+        var producerConfiguration = ServiceRuntime.Configuration(
             name: source, databasePath: directory + "/producer.sqlite", endpoints: .ephemeral)
+        producerConfiguration.access = access
         let producer = try await RunningRuntime.start(
             try ServiceRuntime(configuration: producerConfiguration, context: context, logger: quietLogger), logger: quietLogger)
         let applied = AppliedClock()
         let consumer = try await RunningRuntime.start(try consumerRuntime(
-            name: "bench-consumer", path: directory + "/consumer.sqlite", from: producer, context: context, clock: applied),
+            name: "bench-consumer", path: directory + "/consumer.sqlite", from: producer, context: consumerContext ?? context,
+            access: access, clock: applied),
             logger: quietLogger)
         return DurablePipeline(producer: producer, consumer: consumer, context: context, applied: applied)
     }
@@ -112,7 +119,7 @@ final class DurablePipeline: Sendable {
     }
 
     private static func consumerRuntime(
-        name: String, path: String, from producer: RunningRuntime, context: ZMQContext, clock: AppliedClock
+        name: String, path: String, from producer: RunningRuntime, context: ZMQContext, access: BusAccess? = nil, clock: AppliedClock
     ) throws -> ServiceRuntime {
         var events = EventHandlerRegistry()
         events.onRaw(Happened.self) { event, context in
@@ -122,6 +129,7 @@ final class DurablePipeline: Sendable {
         var configuration = ServiceRuntime.Configuration(name: name, databasePath: path, endpoints: .ephemeral)
         configuration.sources = [producer.asSource]
         configuration.subscriber.onCommitted = { _, through in clock.applied(through: through) }
+        configuration.access = access
         return try ServiceRuntime(
             configuration: configuration, events: events,
             migrations: { migrator in

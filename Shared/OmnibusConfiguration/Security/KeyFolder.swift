@@ -9,6 +9,12 @@ public struct KeyFolder: Sendable {
     /// Public keys (Z85) by principal name.
     public let publicKeys: [String: String]
 
+    /// A folder's allow-list as loaded (or made in memory, for a benchmark).
+    public init(path: String, publicKeys: [String: String]) {
+        self.path = path
+        self.publicKeys = publicKeys
+    }
+
     /// The allow-list's file name inside the folder.
     public static let principalsFile = "principals.json"
 
