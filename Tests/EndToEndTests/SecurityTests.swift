@@ -64,6 +64,9 @@ struct SecurityTests {
             try Self.expectForbidden(try await appOrders.send(GetPurchaseHistory(customerId: victim.customerId), channel: nil))
             try Self.expectForbidden(try await appOrders.send(GetOrder(orderId: "any"), channel: nil))
             try Self.expectForbidden(try await appOrders.send(AdvanceOrder(orderId: "any", to: .shipped), channel: nil))
+            // Staff may move orders, but each step only from the channel that owns it.
+            let callCenter = try processes.sender("orders", as: "call_center")
+            try Self.expectForbidden(try await callCenter.send(AdvanceOrder(orderId: "any", to: .collected), channel: nil))
             try Self.expectForbidden(try await appOrders.send(CancelOrder(orderId: "any", reason: "mine now"), channel: nil))
             try Self.expectForbidden(try await app.send(
                 MergeCustomers(survivorId: attacker.customerId, mergedId: victim.customerId), channel: nil))

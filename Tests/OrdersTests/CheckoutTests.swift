@@ -53,8 +53,11 @@ struct CheckoutTests {
             #expect(order.fulfilment.storeId == "warehouse")
             #expect(order.fulfilment.address == nil, "a stored reply carries no address")
             #expect(try await orders.order(order.orderId).fulfilment.address == Self.home)
+            // The lifecycle moves only from the channel that owns it.
+            let fromApp = try await orders.send(AdvanceOrder(orderId: order.orderId, to: .shipped), channel: "app")
+            #expect(fromApp.error?.code == .forbidden)
             for status in [OrderStatus.shipped, .delivered] {
-                let moved = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status))
+                let moved = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status), channel: "backoffice")
                 #expect(moved.status == status)
             }
             #expect(try await orders.stock("tee-white-m", at: "warehouse")?.onHand == 7)
@@ -92,7 +95,7 @@ struct CheckoutTests {
             try await orders.add(customer, "shoe-red-38", channel: "web")
             let order = try await orders.checkout(customer, .pickup(at: "berlin"))
             for status in [OrderStatus.readyForPickup, .collected] {
-                let _ = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status, storeId: "berlin"))
+                let _ = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status, storeId: "berlin"), channel: "store")
             }
 
             let wrongProduct = try await orders.send(ReturnItems(orderId: order.orderId, sku: "shoe-red-38", quantity: 1, reason: "too small", resolution: .replacement,
@@ -131,7 +134,7 @@ struct CheckoutTests {
             try await orders.add(customer, "tee-white-m", 2)
             let order = try await orders.checkout(customer, .ship(to: Self.home))
             for status in [OrderStatus.shipped, .delivered] {
-                let _ = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status))
+                let _ = try await orders.call(AdvanceOrder(orderId: order.orderId, to: status), channel: "backoffice")
             }
             let outcome = try await orders.call(ReturnItems(orderId: order.orderId, sku: "tee-white-m", quantity: 2, reason: "faded", resolution: .refund))
             #expect(outcome.replacement == nil)

@@ -18,7 +18,8 @@ enum OrderCommands {
             try history(input.customerId, in: context.db)
         }
         registry.register(AdvanceOrder.self) { input, context in
-            try Orders.advance(input, emitter: context)
+            try Orders.checkOwner(of: input.to, channel: context.channel)
+            return try Orders.advance(input, emitter: context)
         }
         registry.register(CancelOrder.self) { input, context in
             try Orders.cancel(input, emitter: context)

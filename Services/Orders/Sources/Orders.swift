@@ -67,6 +67,19 @@ enum Orders {
         }
     }
 
+    /// The channels that own each step of an order's life: a store hands over its pickups, the
+    /// back office (the warehouse's fulfilment) ships and confirms delivery. A request without
+    /// a channel (ops, a service) may move any step.
+    static let owners: [OrderStatus: Set<String>] = [
+        .readyForPickup: ["store"], .collected: ["store"], .shipped: ["backoffice"], .delivered: ["backoffice"],
+    ]
+
+    /// `forbidden` unless `channel` owns the step to `status`.
+    static func checkOwner(of status: OrderStatus, channel: String?) throws {
+        guard let channel, let owners = owners[status], !owners.contains(channel) else { return }
+        throw OmnibusError(.forbidden, "only \(owners.sorted().joined(separator: " or ")) may mark an order \(status.rawValue)")
+    }
+
     /// Moves an order on. Handing over (collected, shipped) takes its items off the shelf.
     static func advance(_ input: AdvanceOrder, emitter: some EventEmitting) throws -> OrderView {
         let db = emitter.db
