@@ -22,8 +22,9 @@ final class GatewaySuite: Sendable {
         self.http = http
     }
 
-    static func with(_ services: [String], _ body: (GatewaySuite) async throws -> Void) async throws {
-        try await ServiceProcesses.with(services, start: true) { processes in
+    /// `secured`: CURVE on the bus, the gateway acting as its own principal (see ``ServiceProcesses``).
+    static func with(_ services: [String], secured: Bool = false, _ body: (GatewaySuite) async throws -> Void) async throws {
+        try await ServiceProcesses.with(services, start: true, secured: secured) { processes in
             let port = try freeLoopbackPort()
             let deploy = ServiceProcesses.deploy.appendingPathComponent("gateway").path
             let gateway = try ChildProcess(

@@ -101,6 +101,31 @@ struct SecurityTests {
         }
     }
 
+    @Test func onACurveBusTheGatewayActsForEachTokensChannelWithThatChannelsRightsOnly() async throws {
+        try await GatewaySuite.with(["identity", "orders"], secured: true) { suite in
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"kai@example.com"}}"#,
+                                                token: "dev-web-token")
+            let customerId = try #require(resolved.data?["customerId"] as? String, "\(resolved.body)")
+            let other = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"kai2@example.com"}}"#,
+                                             token: "dev-web-token")
+            let otherId = try #require(other.data?["customerId"] as? String)
+            let added = try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
+                                             token: "dev-app-token")
+            #expect(added.status == 200 && (added.data?["lines"] as? [[String: Any]])?.first?["channel"] as? String == "app", "\(added.body)")
+            // The gateway's own policy lets a store merge customers; the bus's lets only ops: the bus wins.
+            let merge = #"{"survivorId":"\#(customerId)","mergedId":"\#(otherId)"}"#
+            let refused = try await suite.post(MergeCustomers.name, merge, token: "dev-store-token")
+            #expect(refused.status == 403 && refused.error?["code"] as? String == "forbidden", "\(refused.body)")
+            #expect(try await suite.post(MergeCustomers.name, merge, token: "dev-ops-token").status == 200)
+            // Reading over CURVE as the gateway: a customer's view streams.
+            let view = try await suite.events("/v1/customers/\(customerId)/view?access_token=dev-store-token", token: nil)
+            let first = try #require(try await view.next())
+            let initial = try JSONSerialization.jsonObject(with: Data(first.data.utf8)) as? [String: Any]
+            #expect(((initial?["view"] as? [String: Any])?["cart"] as? [String: Any]).flatMap { $0["items"] as? [Any] }?.count == 1)
+            view.close()
+        }
+    }
+
     @Test func curveHidesPersonalDataOnTheWireAndPlaintextDoesNot() async throws {
         let email = "wire-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         #expect(try await Self.capturedBytes(resolving: email, secured: true).range(of: Data(email.utf8)) == nil)
