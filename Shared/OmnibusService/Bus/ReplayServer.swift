@@ -14,7 +14,7 @@ public final class ReplayServer: Service, Sendable {
         /// Events per reply at most (a request's `limit` is capped to this).
         public var maxEventsPerReply = 5000
         /// Bytes of envelopes per reply at most.
-        public var maxBytesPerReply = 8 << 20
+        public var maxBytesPerReply = 4 << 20
         /// Requests larger than this are refused without being parsed.
         public var maxRequestBytes = 64 << 10
         /// Replies queued for one client that does not read, at most; further replies to it
