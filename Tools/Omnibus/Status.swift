@@ -79,7 +79,7 @@ struct ServiceStatus {
 enum StatusTable {
     static func render(_ rows: [ServiceStatus]) -> String {
         var lines = [["SERVICE", "STATE", "UPTIME", "STARTS/1H", "COMMANDS", "HEAD", "PUBLISHED", "SUBSCRIPTIONS (applied/head lag)",
-                      "DEAD"]]
+                      "DEAD", "DISK FREE"]]
         for row in rows {
             switch row.health {
             case .success(let report):
@@ -88,14 +88,20 @@ enum StatusTable {
                     return "\(source) \(progress.applied)/\(progress.head) lag \(progress.head - progress.applied)"
                 }.joined(separator: ", ")
                 let uptime = report.startedAt.map { Self.duration(Timestamp.now().millisecondsSince1970 - $0.millisecondsSince1970) }
-                lines.append([row.name, "up", uptime ?? "-", report.startsPastHour.map(String.init) ?? "-", row.endpoints.commands,
+                lines.append([row.name, report.storage?.writesRefused == true ? "up, WRITES REFUSED" : "up", uptime ?? "-",
+                              report.startsPastHour.map(String.init) ?? "-", row.endpoints.commands,
                               String(report.head), String(report.publishedThrough), subscriptions.isEmpty ? "-" : subscriptions,
-                              String(report.deadLetters)])
+                              String(report.deadLetters), report.storage.map(Self.disk) ?? "-"])
             case .failure(let error):
-                lines.append([row.name, "DOWN", "-", "-", row.endpoints.commands, "-", "-", error.message, "-"])
+                lines.append([row.name, "DOWN", "-", "-", row.endpoints.commands, "-", "-", error.message, "-", "-"])
             }
         }
         return align(lines)
+    }
+
+    /// `812 MiB (floor 64)`: free space beside the floor below which writes are refused.
+    static func disk(_ storage: StorageReport) -> String {
+        "\(storage.freeBytes >> 20) MiB (floor \(storage.minimumFreeBytes >> 20))"
     }
 
     /// `42s`, `7m05s`, `3h12m`, `2d04h`.

@@ -14,6 +14,8 @@ package enum BusMetric {
     package static let commands = "omnibus_commands_total"  // command, outcome
     package static let appliedSequence = "omnibus_applied_sequence"  // from
     package static let publishedSequence = "omnibus_published_sequence"
+    package static let diskFreeBytes = "omnibus_disk_free_bytes"
+    package static let databaseBytes = "omnibus_database_bytes"
     package static let replayServed = "omnibus_replay_served_total"
     package static let handshakesRefused = "omnibus_handshakes_refused_total"  // endpoint
 }

@@ -24,11 +24,14 @@ public struct HealthReport: Codable, Sendable, Equatable {
     /// How many times the service started in the past hour, this start included: more than
     /// a few means it keeps dying (a crash loop).
     public var startsPastHour: Int?
+    /// The disk the database is on; while `writesRefused`, state-changing commands get `unavailable`.
+    public var storage: StorageReport?
 
     public init(
         service: String, head: Int64, publishedThrough: Int64, subscriptions: [String: SourceProgress], deadLetters: Int,
-        pendingCompactions: Int, startedAt: Timestamp?, startsPastHour: Int?
+        pendingCompactions: Int, startedAt: Timestamp?, startsPastHour: Int?, storage: StorageReport? = nil
     ) {
+        self.storage = storage
         self.service = service
         self.head = head
         self.publishedThrough = publishedThrough
@@ -37,6 +40,22 @@ public struct HealthReport: Codable, Sendable, Equatable {
         self.pendingCompactions = pendingCompactions
         self.startedAt = startedAt
         self.startsPastHour = startsPastHour
+    }
+}
+
+/// A service's disk: free space on the filesystem of its database, the database's size (WAL
+/// included), and the floor below which it refuses state-changing commands.
+public struct StorageReport: Sendable, Equatable, Codable {
+    public var freeBytes: Int64
+    public var databaseBytes: Int64
+    public var minimumFreeBytes: Int64
+    public var writesRefused: Bool
+
+    public init(freeBytes: Int64, databaseBytes: Int64, minimumFreeBytes: Int64, writesRefused: Bool) {
+        self.freeBytes = freeBytes
+        self.databaseBytes = databaseBytes
+        self.minimumFreeBytes = minimumFreeBytes
+        self.writesRefused = writesRefused
     }
 }
 

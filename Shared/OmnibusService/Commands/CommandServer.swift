@@ -45,12 +45,15 @@ public final class CommandServer: Service, Sendable {
     let options: Options
     /// What each authenticated principal may call; nil: no authentication, every command allowed.
     let policy: BusPolicy?
+    /// Refuses state-changing commands while the disk is nearly full.
+    let disk: DiskGuard
     let logger: Logger
     let metrics: MetricsRecorder
 
     init(store: EventStore, registry: CommandRegistry, deferred: DeferredReplies, endpoint: String, context: ZMQContext,
-         options: Options, policy: BusPolicy?, logger: Logger, metrics: MetricsRecorder) {
+         options: Options, policy: BusPolicy?, disk: DiskGuard, logger: Logger, metrics: MetricsRecorder) {
         self.policy = policy
+        self.disk = disk
         self.store = store
         self.registry = registry
         self.deferred = deferred
@@ -98,7 +101,7 @@ public final class CommandServer: Service, Sendable {
                     case .failure(let refusal): batch.append((message, .reply(reply(requestId: refusal.requestId, refusal.error))))
                     }
                 }
-                batch += apply(accepted)
+                batch += apply(refusingWritesIfDiskIsLow(accepted, answers: &batch))
                 for (message, answer) in batch {
                     switch answer {
                     case .reply(let data):
@@ -116,6 +119,34 @@ public final class CommandServer: Service, Sendable {
             for (key, data) in deferred.takeCompleted() {
                 for message in waiting.take(key) { try message.reply([data], on: socket) }
             }
+        }
+    }
+
+    /// The commands to apply: all of them, or — while free space is below the floor — only
+    /// the queries, the others answered `unavailable` in `answers`.
+    private func refusingWritesIfDiskIsLow(
+        _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)], answers: inout [(RoutedMessage, Answer)]
+    ) -> [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] {
+        guard !commands.isEmpty, disk.minimumFreeBytes > 0 else { return commands }
+        let (reading, changed) = disk.read()
+        if changed {
+            // Logged when the state flips, not per command: a full disk must not fill the log too.
+            let metadata: Logger.Metadata = ["freeBytes": "\(reading.freeBytes)", "minimumFreeBytes": "\(disk.minimumFreeBytes)"]
+            if reading.isLow {
+                logger.error("disk nearly full: refusing state-changing commands", metadata: metadata)
+            } else {
+                logger.notice("disk space back: taking state-changing commands again", metadata: metadata)
+            }
+        }
+        guard reading.isLow else { return commands }
+        let refusal = OmnibusError(.unavailable, "the disk is nearly full (\(reading.freeBytes >> 20) MiB free, the floor is "
+                                   + "\(disk.minimumFreeBytes >> 20) MiB): nothing was applied; queries and replay still work, retry with the same id later")
+        return commands.filter { message, entry, command in
+            guard entry.storesReply else { return true }
+            count(command.header.command, ErrorCode.unavailable.rawValue)
+            metrics.rejected(endpoint: "commands", reason: "disk_low")
+            answers.append((message, .reply(reply(requestId: command.header.id, refusal))))
+            return false
         }
     }
 

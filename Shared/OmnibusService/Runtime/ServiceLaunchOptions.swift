@@ -18,6 +18,11 @@ public struct ServiceLaunchOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     public var logLevel: Logger.Level = .info
 
+    @Option(help: ArgumentHelp(
+        "Below this many MiB free on the data folder's disk, refuse state-changing commands (default: $OMNIBUS_MIN_FREE_MB or 64; 0: never).",
+        valueName: "MiB"))
+    public var minFreeMb: Int64?
+
     public init() {}
 
     /// The data folder after flags and environment.
@@ -48,6 +53,10 @@ public struct ServiceLaunchOptions: ParsableArguments {
         configuration.metricsFactory = MetricsSystem.factory
         configuration.sources = try (sources + optionalSources.filter { suite.services[$0] != nil }).map(suite.subscriptionSource(of:))
         configuration.access = try BusAccess.load(suite.security)
+        if let floor = minFreeMb ?? ProcessInfo.processInfo.environment["OMNIBUS_MIN_FREE_MB"].flatMap(Int64.init) {
+            guard floor >= 0 else { throw ValidationError("--min-free-mb must be 0 or more") }
+            configuration.minimumFreeBytes = floor << 20
+        }
         if suite.security == nil {
             let exposed = suite.endpointsBeyondLoopback
             guard exposed.isEmpty else {

@@ -30,6 +30,9 @@ public final class ServiceRuntime: Sendable {
         public var metricsRegistry: PrometheusCollectorRegistry?
         /// Past this size the WAL is emptied by a TRUNCATE checkpoint (see ``WALCheckpointer``).
         public var walTruncateAboveBytes = 64 << 20
+        /// Below this much free space on the database's filesystem, state-changing commands
+        /// are refused with `unavailable` (queries and replay go on); 0 turns the check off.
+        public var minimumFreeBytes: Int64 = 64 << 20
         /// Who may connect and what each principal may do; nil: no authentication (the
         /// context must then be plaintext too). With it, the context needs ``ZMQContext/curve``.
         public var access: BusAccess?
@@ -104,15 +107,20 @@ public final class ServiceRuntime: Sendable {
         subscriber = configuration.sources.isEmpty ? nil : EventSubscriber(
             store: store, sources: configuration.sources, registry: events, context: context,
             options: configuration.subscriber, logger: logger, metrics: metrics)
+        let disk = DiskGuard(databasePath: configuration.databasePath, minimumFreeBytes: configuration.minimumFreeBytes, metrics: metrics)
         var registry = commands
         registry.register(GetHealth.self) { [relay, subscriber] _, context in
-            HealthReport(
+            let reading = disk.read().reading
+            return HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),
                 pendingCompactions: try Erasure.pendingCompactions(in: context.db),
-                startedAt: startedAt, startsPastHour: try ServiceStarts.pastHour(in: context.db))
+                startedAt: startedAt, startsPastHour: try ServiceStarts.pastHour(in: context.db),
+                storage: StorageReport(freeBytes: reading.freeBytes, databaseBytes: reading.databaseBytes,
+                                       minimumFreeBytes: disk.minimumFreeBytes, writesRefused: reading.isLow))
         }
         registry.register(GetMetrics.self) { [metricsRegistry = configuration.metricsRegistry] _, _ in
+            _ = disk.read()  // so that a scrape sees current disk figures
             guard let metricsRegistry else {
                 throw OmnibusError(.unavailable, "\(store.source) does not export metrics (no registry was bootstrapped in this process)")
             }
@@ -124,7 +132,7 @@ public final class ServiceRuntime: Sendable {
         }, store: store, logger: logger)
         commandServer = CommandServer(store: store, registry: registry, deferred: deferredReplies, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, policy: configuration.access?.policy,
-                                      logger: logger, metrics: metrics)
+                                      disk: disk, logger: logger, metrics: metrics)
     }
 
     deinit { authenticator?.shutdown() }

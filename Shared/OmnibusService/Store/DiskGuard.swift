@@ -1,0 +1,61 @@
+import Foundation
+import OmnibusClient
+import Synchronization
+
+/// Watches the free space of the filesystem that holds a service's database, so that the
+/// service refuses state-changing commands while space is below a floor — answering
+/// `unavailable` with a clear sentence, still serving queries and replay — instead of
+/// failing writes at random once the disk is full, and takes them again when space returns.
+///
+/// Free space is read with `statvfs` at most every 250 ms; reading it is a system call,
+/// cheap beside a commit but not free on every command.
+final class DiskGuard: Sendable {
+    /// What the filesystem and the database looked like at the last look.
+    struct Reading: Sendable, Equatable {
+        var freeBytes: Int64
+        /// The database file and its WAL.
+        var databaseBytes: Int64
+        var isLow: Bool
+    }
+
+    private let databasePath: String
+    private let folder: String
+    /// Below this many free bytes, state-changing commands are refused.
+    let minimumFreeBytes: Int64
+    private let state = Mutex<(reading: Reading, readAt: ContinuousClock.Instant)?>(nil)
+    private let metrics: MetricsRecorder?
+
+    init(databasePath: String, minimumFreeBytes: Int64, metrics: MetricsRecorder? = nil) {
+        self.databasePath = databasePath
+        folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
+        self.minimumFreeBytes = minimumFreeBytes
+        self.metrics = metrics
+    }
+
+    /// The current reading (taken now if the last is older than 250 ms), and whether the
+    /// low state changed with it.
+    func read() -> (reading: Reading, changed: Bool) {
+        let now = ContinuousClock.now
+        if let last = state.withLock({ $0 }), now - last.readAt < .milliseconds(250) { return (last.reading, false) }
+        let free = Self.freeBytes(in: folder)
+        let reading = Reading(freeBytes: free, databaseBytes: Self.size(databasePath) + Self.size(databasePath + "-wal"),
+                              isLow: free < minimumFreeBytes)
+        metrics?.gauge(BusMetric.diskFreeBytes).record(reading.freeBytes)
+        metrics?.gauge(BusMetric.databaseBytes).record(reading.databaseBytes)
+        let previous = state.withLock { state in
+            defer { state = (reading, now) }
+            return state?.reading.isLow
+        }
+        return (reading, previous.map { $0 != reading.isLow } ?? reading.isLow)
+    }
+
+    static func freeBytes(in folder: String) -> Int64 {
+        var stats = statvfs()
+        guard statvfs(folder, &stats) == 0 else { return .max }  // unknown: never refuse on a failed look
+        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+    }
+
+    private static func size(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
