@@ -27,6 +27,9 @@ struct DiskPressureTests {
             try await eventually("identity reports writes refused") { try await identity.health().storage?.writesRefused == true }
             let refused = try await identity.send(ResolveIdentifier(identifier: IdentifierInput(.email, "late@example.com"), createIfUnknown: true))
             #expect(refused.error?.code == .unavailable && refused.error?.message.contains("disk is nearly full") == true, "\(refused)")
+            _ = try await identity.send(ResolveIdentifier(identifier: IdentifierInput(.email, "later@example.com"), createIfUnknown: true))
+            let log = try processes.log(of: "identity")
+            #expect(log.components(separatedBy: "disk nearly full").count - 1 == 1, "said once, not per command:\n\(log)")
             #expect(try await identity.call(GetProfile(customerId: kept.customerId)).customerId == kept.customerId, "queries go on")
             var options = BusEvents.Options()
             options.untilCaughtUp = true

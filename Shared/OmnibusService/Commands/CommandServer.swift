@@ -128,16 +128,7 @@ public final class CommandServer: Service, Sendable {
         _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)], answers: inout [(RoutedMessage, Answer)]
     ) -> [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] {
         guard !commands.isEmpty, disk.minimumFreeBytes > 0 else { return commands }
-        let (reading, changed) = disk.read()
-        if changed {
-            // Logged when the state flips, not per command: a full disk must not fill the log too.
-            let metadata: Logger.Metadata = ["freeBytes": "\(reading.freeBytes)", "minimumFreeBytes": "\(disk.minimumFreeBytes)"]
-            if reading.isLow {
-                logger.error("disk nearly full: refusing state-changing commands", metadata: metadata)
-            } else {
-                logger.notice("disk space back: taking state-changing commands again", metadata: metadata)
-            }
-        }
+        let reading = disk.read()
         guard reading.isLow else { return commands }
         let refusal = OmnibusError(.unavailable, "the disk is nearly full (\(reading.freeBytes >> 20) MiB free, the floor is "
                                    + "\(disk.minimumFreeBytes >> 20) MiB): nothing was applied; queries and replay still work, retry with the same id later")

@@ -107,10 +107,11 @@ public final class ServiceRuntime: Sendable {
         subscriber = configuration.sources.isEmpty ? nil : EventSubscriber(
             store: store, sources: configuration.sources, registry: events, context: context,
             options: configuration.subscriber, logger: logger, metrics: metrics)
-        let disk = DiskGuard(databasePath: configuration.databasePath, minimumFreeBytes: configuration.minimumFreeBytes, metrics: metrics)
+        let disk = DiskGuard(databasePath: configuration.databasePath, minimumFreeBytes: configuration.minimumFreeBytes,
+                             metrics: metrics, logger: logger)
         var registry = commands
         registry.register(GetHealth.self) { [relay, subscriber] _, context in
-            let reading = disk.read().reading
+            let reading = disk.read()
             return HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),

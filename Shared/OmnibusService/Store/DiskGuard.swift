@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import OmnibusClient
 import Synchronization
 
@@ -24,17 +25,33 @@ final class DiskGuard: Sendable {
     let minimumFreeBytes: Int64
     private let state = Mutex<(reading: Reading, readAt: ContinuousClock.Instant)?>(nil)
     private let metrics: MetricsRecorder?
+    private let logger: Logger?
 
-    init(databasePath: String, minimumFreeBytes: Int64, metrics: MetricsRecorder? = nil) {
+    init(databasePath: String, minimumFreeBytes: Int64, metrics: MetricsRecorder? = nil, logger: Logger? = nil) {
         self.databasePath = databasePath
         folder = URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
         self.minimumFreeBytes = minimumFreeBytes
         self.metrics = metrics
+        self.logger = logger
     }
 
-    /// The current reading (taken now if the last is older than 250 ms), and whether the
-    /// low state changed with it.
-    func read() -> (reading: Reading, changed: Bool) {
+    /// The current reading (taken now if the last is older than 250 ms). When the low state
+    /// changes, the reading that sees it logs it, once — not once per command: a full disk
+    /// must not fill the log too.
+    func read() -> Reading {
+        let (reading, changed) = look()
+        if changed {
+            let metadata: Logger.Metadata = ["freeBytes": "\(reading.freeBytes)", "minimumFreeBytes": "\(minimumFreeBytes)"]
+            if reading.isLow {
+                logger?.error("disk nearly full: refusing state-changing commands", metadata: metadata)
+            } else {
+                logger?.notice("disk space back: taking state-changing commands again", metadata: metadata)
+            }
+        }
+        return reading
+    }
+
+    private func look() -> (reading: Reading, changed: Bool) {
         let now = ContinuousClock.now
         if let last = state.withLock({ $0 }), now - last.readAt < .milliseconds(250) { return (last.reading, false) }
         let free = Self.freeBytes(in: folder)
