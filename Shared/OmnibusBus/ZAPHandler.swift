@@ -61,16 +61,20 @@ public final class ZAPHandler: Sendable {
         return handler
     }
 
-    /// Stops answering at the next poll (every 100 ms); handshakes after that fail.
+    /// Refuses every handshake from now on. The handler stays bound: were it gone, libzmq
+    /// would admit every client of a CURVE server, and take a client's own handshake
+    /// metadata (a `User-Id` it made up) as the principal.
     public func shutdown() { stop.stop() }
 
     deinit { stop.stop() }
 
-    private static func serve(_ socket: ZMQSocket, until stop: StopSignal, decide: (ZAPRequest) -> ZAPVerdict) {
-        while !stop.isStopped {
+    /// Answers until the context is terminated, refusing everyone once `refuseAll` is raised.
+    private static func serve(_ socket: ZMQSocket, until refuseAll: StopSignal, decide: @escaping (ZAPRequest) -> ZAPVerdict) {
+        let refusing: (ZAPRequest) -> ZAPVerdict = { _ in .refuse(reason: "the service is shutting down") }
+        while true {
             do {
                 guard try socket.waitForInput(timeoutMilliseconds: 100), let frames = try socket.receive() else { continue }
-                try socket.send(answer(frames, decide: decide))
+                try socket.send(answer(frames, decide: refuseAll.isStopped ? refusing : decide))
             } catch let error as ZMQError where error.isContextTerminated {
                 return
             } catch {

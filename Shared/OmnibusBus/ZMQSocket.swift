@@ -35,8 +35,20 @@ public final class ZMQSocket {
     }
 
     /// Binds to an endpoint such as `tcp://127.0.0.1:5550`, `tcp://127.0.0.1:*` or `ipc:///tmp/x`.
+    /// On a context with ``ZMQContext/curve`` only `inproc://` may be bound so; a server
+    /// endpoint goes through ``bind(_:zapDomain:)``, never in plaintext.
     public func bind(_ endpoint: String) throws {
+        if context.curve != nil, !endpoint.hasPrefix("inproc://"), !isCurveServer {
+            throw ZMQError(function: "zmq_bind", code: EACCES,
+                           detail: "\(endpoint): a CURVE context binds servers with bind(_:zapDomain:), never in plaintext")
+        }
         guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("zmq_bind", detail: endpoint) }
+    }
+
+    private var isCurveServer: Bool {
+        var value: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        return zmq_getsockopt(handle, ZMQ_CURVE_SERVER, &value, &size) == 0 && value == 1
     }
 
     /// Binds a server endpoint. When the context has ``ZMQContext/curve`` the socket is a

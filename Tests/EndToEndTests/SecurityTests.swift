@@ -75,6 +75,21 @@ struct SecurityTests {
             // A forbidden caller learns nothing of how its body is wrong.
             try Self.expectForbidden(try await app.sendRaw(EraseCustomer.name, .object([:]), channel: nil))
 
+            // A request id is the caller's choice: another principal's reply is never given out for it.
+            let storeOrders = try processes.sender("orders", as: "store")
+            let stock = try await storeOrders.send(SetStock(storeId: "berlin-mitte", sku: "shoe-aria-red-38", onHand: 7), channel: nil, id: "guessable-1")
+            #expect(stock.ok, "\(stock)")
+            let replayed = try await web.send(SetStock(storeId: "berlin-mitte", sku: "shoe-aria-red-38", onHand: 7), channel: nil, id: "guessable-1")
+            #expect(replayed.error?.code == .forbidden, "web may not set stock at all")
+            let cart = try await web.send(GetCart(customerId: attacker.customerId), channel: nil, id: "guessable-2")
+            #expect(cart.ok)
+            let reused = try await storeOrders.send(GetCart(customerId: attacker.customerId), channel: nil, id: "guessable-2")
+            #expect(reused.ok, "queries keep no reply, so nothing to collide with")
+            let add = try await storeOrders.send(AddToCart(customerId: victim.customerId, sku: "shoe-aria-red-38", quantity: 1), channel: nil, id: "guessable-3")
+            #expect(add.ok, "\(add)")
+            let stolen = try await web.send(AddToCart(customerId: victim.customerId, sku: "shoe-aria-red-38", quantity: 1), channel: nil, id: "guessable-3")
+            #expect(stolen.error?.code == .conflict && stolen.data == nil, "not the store's reply (the victim's cart): \(stolen)")
+
             // Staff read what they need; only ops erases.
             #expect(try await store.call(GetProfile(customerId: victim.customerId), channel: nil).customerId == victim.customerId)
             #expect(try await opsIdentity.call(EraseCustomer(customerId: victim.customerId), channel: nil).customerId == victim.customerId)

@@ -54,6 +54,18 @@ public struct KeyFolder: Sendable {
         publicKeys.first { $0.value == key }?.key
     }
 
+    /// Creates `file` readable by its owner only from the first byte (never 0644 then 0600)
+    /// and refuses to replace one that exists.
+    private static func writeSecret(_ text: String, to file: String) throws {
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else { throw ConfigurationError("cannot create \(file): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        let bytes = Array(text.utf8)
+        guard write(descriptor, bytes, bytes.count) == bytes.count else {
+            throw ConfigurationError("cannot write \(file): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Writes a new folder with a key pair per principal, made by `generate` (public, secret).
     /// Refuses to overwrite an existing allow-list: replacing keys is a deliberate act.
     public static func create(
@@ -69,10 +81,7 @@ public struct KeyFolder: Sendable {
         for principal in principals {
             let keys = try generate()
             let file = folder.appendingPathComponent("\(principal).key").path
-            guard FileManager.default.createFile(atPath: file, contents: Data((keys.secretKey + "\n").utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
-                throw ConfigurationError("cannot write \(file)")
-            }
+            try writeSecret(keys.secretKey + "\n", to: file)
             publicKeys[principal] = keys.publicKey
         }
         let encoder = JSONEncoder()

@@ -75,7 +75,8 @@ public final class ReplayServer: Service, Sendable {
             // Counted, not logged: a flood would otherwise fill the disk with the same line.
             metrics.rejected(endpoint: "replay", reason: "rate_limited")
             let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) replay requests a second; slow down")
-            let header = ReplayReplyHeader(source: store.source, after: -1, head: (try? store.head()) ?? 0, count: 0, error: refusal)
+            // No database read for a refusal: a flood must stay cheap.
+            let header = ReplayReplyHeader(source: store.source, after: -1, head: 0, count: 0, error: refusal)
             return try message.reply([try ContractCoding.encode(header)], on: socket)
         }
         let header: ReplayReplyHeader

@@ -93,7 +93,10 @@ public final class CommandServer: Service, Sendable {
                         metrics.rejected(endpoint: "commands", reason: "rate_limited")
                         let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) commands a second; "
                                                    + "nothing was applied, retry with the same id")
-                        batch.append((message, .reply(reply(requestId: message.body.first.map(Self.readableRequestId) ?? "", refusal))))
+                        // Its id is read only from a small body: a flood must not cost a decode per message.
+                        let body = message.body.first ?? Data()
+                        let id = body.count <= 4096 ? Self.readableRequestId(body) : ""
+                        batch.append((message, .reply(reply(requestId: id, refusal))))
                         continue
                     }
                     switch screen(message) {
@@ -154,7 +157,7 @@ public final class CommandServer: Service, Sendable {
         guard !commands.isEmpty else { return [] }
         do {
             let answers = try store.write { db in
-                try commands.map { message, entry, command in (message, try execute(command, entry, in: db)) }
+                try commands.map { message, entry, command in (message, try execute(command, entry, from: message.principal, in: db)) }
             }
             if FaultInjection.isArmed {
                 for (_, _, command) in commands { FaultInjection.killIfArmed("after-commit:\(command.header.command)") }
@@ -167,9 +170,16 @@ public final class CommandServer: Service, Sendable {
         }
     }
 
-    private func execute(_ command: CommandRegistry.DecodedCommand, _ entry: CommandRegistry.Entry, in db: Database) throws -> Answer {
+    private func execute(
+        _ command: CommandRegistry.DecodedCommand, _ entry: CommandRegistry.Entry, from principal: String?, in db: Database
+    ) throws -> Answer {
         let header = command.header
         if let stored = try CommandReplyStore.find(requestId: header.id, in: db) {
+            // Request ids are the caller's choice: another principal's reply is never given out.
+            guard stored.principal == nil || stored.principal == principal else {
+                count(header.command, "conflict")
+                return .reply(reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
+            }
             guard stored.command == header.command else {
                 count(header.command, "conflict")
                 return .reply(reply(requestId: header.id, OmnibusError(
@@ -208,7 +218,7 @@ public final class CommandServer: Service, Sendable {
         // Replies of applied commands and of commands refused by the domain are both kept:
         // a retry gets the same answer even if the state has moved on since.
         guard entry.storesReply else { return .reply(reply) }
-        try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, in: db)
+        try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, principal: principal, in: db)
         return .reply(reply)
     }
 

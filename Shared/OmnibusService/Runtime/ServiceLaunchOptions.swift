@@ -53,8 +53,11 @@ public struct ServiceLaunchOptions: ParsableArguments {
         configuration.metricsFactory = MetricsSystem.factory
         configuration.sources = try (sources + optionalSources.filter { suite.services[$0] != nil }).map(suite.subscriptionSource(of:))
         configuration.access = try BusAccess.load(suite.security)
-        if let floor = minFreeMb ?? ProcessInfo.processInfo.environment["OMNIBUS_MIN_FREE_MB"].flatMap(Int64.init) {
-            guard floor >= 0 else { throw ValidationError("--min-free-mb must be 0 or more") }
+        if let floor = try minFreeMb ?? ProcessInfo.processInfo.environment["OMNIBUS_MIN_FREE_MB"].map({ text in
+            guard let value = Int64(text) else { throw ValidationError("$OMNIBUS_MIN_FREE_MB '\(text)' is not a whole number of MiB") }
+            return value
+        }) {
+            guard (0...(Int64.max >> 20)).contains(floor) else { throw ValidationError("--min-free-mb must be 0 or more, in MiB") }
             configuration.minimumFreeBytes = floor << 20
         }
         if suite.security == nil {

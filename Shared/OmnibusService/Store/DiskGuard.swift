@@ -69,7 +69,9 @@ final class DiskGuard: Sendable {
     static func freeBytes(in folder: String) -> Int64 {
         var stats = statvfs()
         guard statvfs(folder, &stats) == 0 else { return .max }  // unknown: never refuse on a failed look
-        return Int64(stats.f_bavail) * Int64(stats.f_frsize)
+        // Some network filesystems report absurd figures; saturate rather than trap.
+        let (bytes, overflow) = Int64(clamping: stats.f_bavail).multipliedReportingOverflow(by: Int64(clamping: stats.f_frsize))
+        return overflow ? .max : bytes
     }
 
     private static func size(_ path: String) -> Int64 {

@@ -63,5 +63,12 @@ enum RuntimeMigrations {
                 table.column("startedAt", .integer).notNull().indexed()
             }
         }
+        migrator.registerMigration("omnibus-runtime-v5-reply-principal") { db in
+            // Who sent the request a stored reply answers (with CURVE): another principal's
+            // request with the same id gets `conflict`, never that reply (see CommandServer).
+            try db.alter(table: "commandReply") { table in
+                table.add(column: "principal", .text)
+            }
+        }
     }
 }
