@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import OmnibusConfiguration
 import OmnibusContracts
 
 /// Who may call the gateway: each front end's token (kept as its SHA-256, never in clear)
@@ -77,9 +78,7 @@ public struct CommandPolicy: Sendable {
 
     /// Whether `channel` may call `command` (or use the gateway permission of that name).
     public func allows(_ channel: String, _ command: String) -> Bool {
-        (patterns[channel] ?? []).contains { pattern in
-            pattern.hasSuffix("*") ? command.hasPrefix(pattern.dropLast()) : command == pattern
-        }
+        (patterns[channel] ?? []).contains { CommandPattern.matches($0, command) }
     }
 }
 

@@ -87,9 +87,7 @@ public struct BusPolicy: Codable, Sendable, Equatable {
     }
 
     static func allows(_ patterns: [String], _ command: String) -> Bool {
-        patterns.contains { pattern in
-            pattern == "*" || pattern == command || (pattern.hasSuffix(".*") && command.hasPrefix(pattern.dropLast()))
-        }
+        patterns.contains { CommandPattern.matches($0, command) }
     }
 
     /// Why a command is refused, in a sentence that quotes nothing the caller wrote beyond
