@@ -24,15 +24,26 @@ public struct ReplayReplyHeader: Codable, Sendable, Equatable {
     public var head: Int64
     /// How many event frames follow.
     public var count: Int
+    /// The oldest sequence the log still holds (older ones were removed by retention), when
+    /// the service knows it; an `after` below `oldest - 1` gets `out_of_range`, and the
+    /// client bootstraps from the source's snapshot (``SnapshotRequest``).
+    public var oldest: Int64?
     /// Set when the request could not be served; then no events follow.
     public var error: OmnibusError?
 
-    public init(source: String, after: Int64, head: Int64, count: Int, error: OmnibusError? = nil) {
+    public init(source: String, after: Int64, head: Int64, count: Int, oldest: Int64? = nil, error: OmnibusError? = nil) {
         self.source = source
         self.after = after
         self.head = head
         self.count = count
+        self.oldest = oldest
         self.error = error
+    }
+
+    /// The reply says the events after `after` are no longer kept (retention removed them),
+    /// as opposed to `after` being beyond the head (a reset or restored log).
+    public var eventsRetired: Bool {
+        error?.code == .outOfRange && (oldest.map { after < $0 - 1 } ?? false)
     }
 }
 

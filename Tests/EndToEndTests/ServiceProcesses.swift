@@ -46,9 +46,12 @@ final class ServiceProcesses: Sendable {
     }
 
     /// Starts `service`, armed to SIGKILL itself at the fault point `fault` if given, with
-    /// `environment` added to the test's.
-    func start(_ service: String, fault: String? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws {
-        var all = ["--config", configPath, "--data", directory.file("data")] + arguments
+    /// `environment` added to the test's. A second copy of a service runs as another
+    /// `instance` (the name ``stop(_:)`` and ``log(of:)`` then take) with its own `config`
+    /// and `data` folder.
+    func start(_ service: String, instance: String? = nil, config: String? = nil, data: String? = nil, fault: String? = nil,
+               arguments: [String] = [], environment: [String: String] = [:]) throws {
+        var all = ["--config", config ?? configPath, "--data", data ?? directory.file("data")] + arguments
         switch service {
         case "orders": all += ["--catalog", Self.deploy.appendingPathComponent("catalog.json").path]
         case "coupons": all += ["--campaigns", Self.deploy.appendingPathComponent("campaigns.json").path]
@@ -57,8 +60,8 @@ final class ServiceProcesses: Sendable {
         }
         let process = try ChildProcess(product: "omnibus-\(service)", arguments: all,
                                        environment: environment.merging(fault.map { ["OMNIBUS_FAULT_KILL": $0] } ?? [:]) { $1 },
-                                       logPath: directory.file("\(service)-\(UUID().uuidString.prefix(6)).log"))
-        running.withLock { $0[service] = process }
+                                       logPath: directory.file("\(instance ?? service)-\(UUID().uuidString.prefix(6)).log"))
+        running.withLock { $0[instance ?? service] = process }
     }
 
     /// The process id of `service`'s running process.

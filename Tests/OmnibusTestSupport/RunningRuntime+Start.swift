@@ -13,6 +13,7 @@ extension RunningRuntime {
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
         migrations: (inout DatabaseMigrator) -> Void = { _ in },
+        snapshot: SnapshotProvider? = nil,
         context: ZMQContext,
         logLevel: Logger.Level = .critical
     ) async throws -> RunningRuntime {
@@ -20,7 +21,7 @@ extension RunningRuntime {
         logger.logLevel = logLevel
         let runtime = try ServiceRuntime(
             configuration: configuration, commands: commands, events: events,
-            migrations: migrations, context: context, logger: logger)
+            migrations: migrations, snapshot: snapshot, context: context, logger: logger)
         return try await start(runtime, logger: logger)
     }
 

@@ -63,6 +63,9 @@ enum Reactions {
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try IdentityReactions.erase(event.data, emitter: context)
         }
+        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { record, context in
+            try IdentityReactions.fold(record, emitter: context)
+        }
     }
 
     private static func keep<Event: EventContract>(_ type: Event.Type, in registry: inout EventHandlerRegistry) {

@@ -22,6 +22,20 @@ enum IdentityReactions {
         }
     }
 
+    /// Identity's snapshot record of a customer, for a conversation service away longer than
+    /// identity keeps its events: missed merges and erasures done, and every identifier of a
+    /// live customer known (bringing in its waiting messages). The context's recent events
+    /// missed meanwhile are not rebuilt: they are a window, not state.
+    static func fold(_ record: SnapshotRecord, emitter: SnapshotContext) throws {
+        guard let state = try KnownCustomers.fold(record, in: emitter.db,
+                                                  merge: { try merge($0, into: $1, emitter: emitter) },
+                                                  erase: { try erase($0, emitter: emitter) }) else { return }
+        for identifier in state.identifiers {
+            try linked(IdentityEvent.IdentifierLinked(customerId: state.customerId, kind: identifier.kind, value: identifier.value,
+                                                      channel: identifier.channel, verified: identifier.verified), emitter: emitter)
+        }
+    }
+
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {
         let db = emitter.db
         guard let survivor = try KnownCustomers.merge(mergedId, into: survivorId, in: db) else { return }

@@ -15,6 +15,12 @@ enum IdentityReactions {
             try erase(event.data, emitter: context)
         }
         registry.ignoreUnhandled(IdentityEvent.all)
+        // Away longer than identity keeps its events: the merges and erasures missed, from its snapshot.
+        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { record, context in
+            _ = try KnownCustomers.fold(record, in: context.db,
+                                        merge: { try merge($0, into: $1, emitter: context) },
+                                        erase: { try erase($0, emitter: context) })
+        }
     }
 
     static func merge(_ mergedId: String, into survivorId: String, emitter: some EventEmitting) throws {

@@ -27,6 +27,6 @@ public enum IdentityService {
         precondition(configuration.name == name, "the identity service must be named \(name)")
         return try ServiceRuntime(
             configuration: configuration, commands: commands(),
-            migrations: IdentityMigrations.register(in:), context: context, logger: logger)
+            migrations: IdentityMigrations.register(in:), snapshot: CustomerSnapshot.provider, context: context, logger: logger)
     }
 }

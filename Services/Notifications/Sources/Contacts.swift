@@ -38,6 +38,32 @@ enum Contacts {
             try erase(event.data, emitter: context)
         }
         registry.ignoreUnhandled(IdentityEvent.all)
+        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { record, context in
+            try fold(record, emitter: context)
+        }
+    }
+
+    /// Identity's snapshot record of a customer, for a notifications service away longer than
+    /// identity keeps its events: missed merges and erasures done, and a live customer's
+    /// locale, preferences, consents and addresses set to identity's.
+    static func fold(_ record: SnapshotRecord, emitter: SnapshotContext) throws {
+        let db = emitter.db
+        guard let state = try KnownCustomers.fold(record, in: db, merge: { try merge($0, into: $1, in: db) },
+                                                  erase: { try erase($0, emitter: emitter) }) else { return }
+        let quietHours = try state.quietHours.map { String(decoding: try ContractCoding.encode($0), as: UTF8.self) }
+        let hasContact = try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE customerId = ?", arguments: [state.customerId]) == true
+        if state.locale != nil || state.preferredChannel != nil || quietHours != nil || hasContact {
+            try db.execute(sql: "INSERT OR REPLACE INTO contact (customerId, locale, preferredChannel, quietHours) VALUES (?, ?, ?, ?)",
+                           arguments: [state.customerId, state.locale, state.preferredChannel?.rawValue, quietHours])
+        }
+        for consent in state.consents {
+            try db.execute(sql: "INSERT OR REPLACE INTO contactConsent (customerId, purpose, channel, granted) VALUES (?, ?, ?, ?)",
+                           arguments: [state.customerId, consent.purpose.rawValue, consent.channel.rawValue, consent.granted])
+        }
+        for identifier in state.identifiers where Reach.addressKinds.values.contains(identifier.kind) {
+            try db.execute(sql: "INSERT OR REPLACE INTO contactAddress (customerId, kind, value) VALUES (?, ?, ?)",
+                           arguments: [state.customerId, identifier.kind.rawValue, identifier.value])
+        }
     }
 
     /// Where to reach a customer.

@@ -18,6 +18,12 @@ package enum BusMetric {
     package static let databaseBytes = "omnibus_database_bytes"
     package static let replayServed = "omnibus_replay_served_total"
     package static let handshakesRefused = "omnibus_handshakes_refused_total"  // endpoint
+    package static let eventLogBytes = "omnibus_event_log_bytes"
+    package static let oldestSequence = "omnibus_event_log_oldest_sequence"
+    package static let eventsRetired = "omnibus_events_retired_total"
+    package static let snapshotsServed = "omnibus_snapshots_served_total"
+    package static let snapshotBootstraps = "omnibus_snapshot_bootstraps_total"  // from
+    package static let eventsLost = "omnibus_events_lost_total"  // from
 }
 
 /// Creates metrics with the service dimension filled in, from one factory (tests pass a

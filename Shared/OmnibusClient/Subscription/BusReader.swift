@@ -20,10 +20,13 @@ package final class BusReader {
     private let options: BusReadingOptions
 
     /// Subscribes to `sources` and positions each after its sequence in `startAfter`
-    /// (0, the start of its log, when absent). Nothing is asked for until ``requestReplays()``.
+    /// (0, the start of its log, when absent). A source in `snapshotsOf` is rebuilt from its
+    /// snapshot when the reader's position is older than its retained log (the chunks go to
+    /// ``read(atMost:rejected:gapRepaired:snapshot:deliver:)``'s `snapshot`); for the others
+    /// such events are counted as lost and skipped. Nothing is asked for until ``requestReplays()``.
     package init(
-        sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
-        metrics: MetricsRecorder, options: BusReadingOptions
+        sources: [SubscriptionSource], startAfter: [String: Int64], snapshotsOf: Set<String> = [], context: ZMQContext,
+        logger: Logger, metrics: MetricsRecorder, options: BusReadingOptions
     ) throws {
         subscriber = try ZMQSocket(context: context, type: .subscriber)
         try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)
@@ -35,7 +38,8 @@ package final class BusReader {
             try subscriber.connect(source.events)
             try subscriber.subscribe(Topic.sourcePrefix(source.name))
             streams.append(try SourceStream(
-                source: source, applied: startAfter[source.name] ?? 0, context: context, logger: logger, metrics: metrics))
+                source: source, applied: startAfter[source.name] ?? 0, readsSnapshots: snapshotsOf.contains(source.name),
+                context: context, logger: logger, metrics: metrics))
         }
         self.streams = streams
         streamsByName = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0) })
@@ -64,22 +68,29 @@ package final class BusReader {
     /// Waits for messages (at most `milliseconds`, less when a source is due to be asked
     /// again) and hands them to `deliver` in order: each replay reply's events — after the
     /// next chunk was asked for, so the source reads it while the caller applies these — and
-    /// live events in batches. Unusable live messages go to `rejected`, repaired gaps to
-    /// `gapRepaired`. Returns false as soon as `deliver` does.
+    /// live events in batches. Snapshot chunks of a bootstrap go to `snapshot`, which commits
+    /// them (``SourceStream/committed(_:)``) or rolls back. Unusable live messages go to
+    /// `rejected`, repaired gaps to `gapRepaired`. Returns false as soon as `deliver` does.
     package func read(
         atMost milliseconds: Int,
         rejected: (LiveMessage.Rejection) -> Void,
         gapRepaired: (_ source: String, _ after: Int64) -> Void,
+        snapshot: (SnapshotChunk) -> Void = { _ in },
         deliver: ([ReceivedEvent]) throws -> Bool
     ) throws -> Bool {
         let timeout = streams.reduce(milliseconds) { $1.pollMilliseconds(atMost: $0) }
         let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
         for (index, stream) in streams.enumerated() where readable[index + 1] {
             while let frames = try stream.dealer.receive(wait: false) {
-                let events = stream.takeReplay(frames)
+                let reply = stream.take(frames)
                 if let gap = try requestReplay(of: stream) { gapRepaired(gap.source, gap.after) }
-                if !events.isEmpty {
+                switch reply {
+                case .events(let events) where !events.isEmpty:
                     guard try deliver(events) else { return false }
+                case .events:
+                    break
+                case .snapshot(let chunk):
+                    snapshot(chunk)
                 }
             }
         }

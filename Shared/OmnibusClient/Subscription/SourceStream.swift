@@ -26,6 +26,13 @@ package final class SourceStream {
     private var replaySentAt: ContinuousClock.Instant?
     private var retryAfter = ContinuousClock.now
     private var gapsRepaired = 0
+    /// Set while the stream rebuilds from the source's snapshot (its position was older than
+    /// the source's retained log).
+    private var bootstrap: SnapshotBootstrap?
+    /// Whether the reader folds this source's snapshots; if not, events that retention
+    /// removed before they were read are counted as lost and skipped.
+    private let readsSnapshots: Bool
+    private var snapshotBootstraps = 0
     /// Where the last counted gap began (events were missing after it): a gap is counted
     /// once, however often its replay has to be asked for again.
     package private(set) var lastGapAfter: Int64?
@@ -36,9 +43,16 @@ package final class SourceStream {
     private let appliedCounter: Counter
     private let appliedGauge: Gauge
     private let rejected: Counter
+    private let bootstraps: Counter
+    private let lost: Counter
 
-    package init(source: SubscriptionSource, applied: Int64, context: ZMQContext, logger: Logger, metrics: MetricsRecorder) throws {
+    /// Snapshot formats this client reads.
+    static let snapshotVersions = [1]
+
+    package init(source: SubscriptionSource, applied: Int64, readsSnapshots: Bool = false, context: ZMQContext, logger: Logger,
+                 metrics: MetricsRecorder) throws {
         self.source = source
+        self.readsSnapshots = readsSnapshots
         topicPrefix = Array(Topic.sourcePrefix(source.name).utf8)
         self.applied = applied
         self.accepted = applied
@@ -56,20 +70,27 @@ package final class SourceStream {
         appliedCounter = metrics.counter(BusMetric.eventsApplied, from)
         appliedGauge = metrics.gauge(BusMetric.appliedSequence, from)
         rejected = metrics.counter(BusMetric.rejectedMessages, [("endpoint", "replay-reply"), ("reason", "invalid_reply")])
+        bootstraps = metrics.counter(BusMetric.snapshotBootstraps, from)
+        lost = metrics.counter(BusMetric.eventsLost, from)
     }
 
     package var progress: SourceProgress {
-        SourceProgress(applied: applied, head: max(head, applied), gapsRepaired: gapsRepaired)
+        SourceProgress(applied: applied, head: max(head, applied), gapsRepaired: gapsRepaired,
+                       snapshotBootstraps: snapshotBootstraps, bootstrapping: bootstrap != nil)
     }
 
     /// True when the source has answered a replay, nothing is being asked, and everything
     /// it announced has been committed (handed out): a reader that started behind has caught up.
     package var isCaughtUp: Bool {
-        !awaitingFirstReplay && replaySentAt == nil && applied >= head
+        !awaitingFirstReplay && replaySentAt == nil && bootstrap == nil && applied >= head
     }
 
-    /// Events are known to be missing, or the source has not answered yet.
-    private var needsReplay: Bool { awaitingFirstReplay || accepted < head }
+    /// Events are known to be missing, the source has not answered yet, or a snapshot has
+    /// chunks still to come.
+    private var needsReplay: Bool {
+        if let bootstrap { return !bootstrap.lastHandedOut }
+        return awaitingFirstReplay || accepted < head
+    }
 
     /// How long the reader may wait for messages before this stream needs
     /// ``requestReplayIfNeeded`` again: short while a request could not be sent yet, so
@@ -102,16 +123,44 @@ package final class SourceStream {
         if sequence > head { head = sequence }
     }
 
-    /// Reads a replay reply and returns the events in it that follow on.
-    package func takeReplay(_ frames: [Data]) -> [ReceivedEvent] {
+    /// What a reply from the replay endpoint brought.
+    package enum Reply {
+        case events([ReceivedEvent])
+        case snapshot(SnapshotChunk)
+    }
+
+    /// Reads a reply from the replay endpoint: the events in it that follow on, or the
+    /// snapshot chunk the stream asked for next.
+    package func take(_ frames: [Data]) -> Reply {
         replaySentAt = nil
+        guard let first = frames.first else {
+            rejected.increment()
+            return .events([])
+        }
+        if let snapshot = try? ContractCoding.decode(SnapshotReplyHeader.self, from: first), snapshot.type == SnapshotReplyHeader.typeName {
+            return takeSnapshot(snapshot, records: frames.dropFirst()).map(Reply.snapshot) ?? .events([])
+        }
+        return .events(takeReplay(frames))
+    }
+
+    /// Reads a replay reply and returns the events in it that follow on.
+    private func takeReplay(_ frames: [Data]) -> [ReceivedEvent] {
         guard let first = frames.first, let header = try? ContractCoding.decode(ReplayReplyHeader.self, from: first) else {
             rejected.increment()
             logger.warning("undecodable replay reply", metadata: ["source": "\(source.name)"])
             return []
         }
         if let error = header.error {
-            if error.code == .outOfRange {
+            if header.eventsRetired, let oldest = header.oldest {
+                noteHead(header.head)
+                if header.after == accepted && bootstrap == nil { retired(through: oldest - 1) }
+                return []
+            }
+            if bootstrap != nil {
+                // A source that does not know snapshot requests reads one as a replay request
+                // without `after`; other refusals here answer requests from before the bootstrap.
+                if error.code == .invalidRequest { noSnapshot(because: "\(error)") }
+            } else if error.code == .outOfRange {
                 // Asked after what this subscriber applied, which the source no longer has.
                 logger.critical("source is behind what was applied: its event log was reset or restored", metadata: [
                     "source": "\(source.name)", "head": "\(header.head)", "applied": "\(applied)",
@@ -122,6 +171,7 @@ package final class SourceStream {
             retryAfter = .now + .seconds(1)
             return []
         }
+        guard bootstrap == nil else { return [] }  // an answer to a request from before the bootstrap began
         awaitingFirstReplay = false
         // A head below what was applied is no alarm here: the reply was read before live
         // events that overtook it on the SUB socket.
@@ -139,6 +189,99 @@ package final class SourceStream {
         return events
     }
 
+    /// The events after `accepted` are gone from the source's log (through `through`): read
+    /// its snapshot instead, or — if this reader keeps nothing a snapshot would rebuild —
+    /// count them as lost and go on after them. Never silent: both are logged and counted.
+    private func retired(through: Int64) {
+        guard readsSnapshots else {
+            skipLost(through: through, because: "this reader folds no snapshot of \(source.name)")
+            return
+        }
+        logger.warning("events older than the source's retained log are needed: bootstrapping from its snapshot", metadata: [
+            "source": "\(source.name)", "applied": "\(applied)", "oldest": "\(through + 1)",
+        ])
+        bootstraps.increment()
+        snapshotBootstraps += 1
+        bootstrap = SnapshotBootstrap(oldest: through + 1)
+        retryAfter = .now
+    }
+
+    private func skipLost(through: Int64, because reason: String) {
+        let count = through - accepted
+        guard count > 0 else { return }
+        logger.critical("events lost: the source no longer keeps them and they cannot be rebuilt", metadata: [
+            "source": "\(source.name)", "from": "\(accepted + 1)", "through": "\(through)", "reason": "\(reason)",
+        ])
+        lost.increment(by: Int(count))
+        accepted = through
+        applied = through
+        awaitingFirstReplay = false
+    }
+
+    private func noSnapshot(because reason: String) {
+        guard let bootstrap else { return }
+        self.bootstrap = nil
+        skipLost(through: bootstrap.oldest - 1, because: "the source serves no snapshot this reader can read (\(reason))")
+    }
+
+    /// Takes a snapshot reply if it is the chunk asked for next.
+    private func takeSnapshot(_ header: SnapshotReplyHeader, records: ArraySlice<Data>) -> SnapshotChunk? {
+        guard var bootstrap else { return nil }  // a late reply to a bootstrap already over
+        if let error = header.error {
+            if error.code == .unavailable || (error.code == .notFound && bootstrap.id != nil) {
+                // Busy, or the snapshot was closed (idle, or the source restarted): start a new one.
+                logger.warning("snapshot interrupted; starting again", metadata: ["source": "\(source.name)", "error": "\(error)"])
+                self.bootstrap = SnapshotBootstrap(oldest: bootstrap.oldest)
+                retryAfter = .now + .seconds(1)
+            } else {
+                noSnapshot(because: "\(error)")
+            }
+            return nil
+        }
+        guard bootstrap.id == nil || header.id == bootstrap.id, header.cursor == bootstrap.accepted, !bootstrap.lastHandedOut,
+              header.count == records.count else {
+            return nil
+        }
+        var decoded: [SnapshotRecord] = []
+        decoded.reserveCapacity(records.count)
+        for frame in records {
+            guard let record = try? ContractCoding.decode(SnapshotRecord.self, from: frame) else {
+                rejected.increment()
+                logger.error("undecodable snapshot record; asking for the chunk again", metadata: ["source": "\(source.name)"])
+                retryAfter = .now + .seconds(1)
+                return nil
+            }
+            decoded.append(record)
+        }
+        let chunk = SnapshotChunk(source: source.name, id: header.id, sequence: header.sequence, records: decoded,
+                                  cursor: bootstrap.accepted, next: header.next)
+        bootstrap.id = header.id
+        bootstrap.accepted = header.next
+        bootstrap.lastHandedOut = header.next == nil
+        self.bootstrap = bootstrap
+        return chunk
+    }
+
+    /// The chunk was folded and committed with the reader's state; after the last one the
+    /// stream stands at the snapshot's sequence and goes on with the events after it.
+    package func committed(_ chunk: SnapshotChunk) {
+        guard var bootstrap, chunk.id == bootstrap.id else { return }
+        bootstrap.committed = chunk.next
+        guard chunk.isLast else {
+            self.bootstrap = bootstrap
+            return
+        }
+        self.bootstrap = nil
+        applied = chunk.sequence
+        accepted = chunk.sequence
+        appliedGauge.record(chunk.sequence)
+        awaitingFirstReplay = false
+        noteHead(chunk.sequence)
+        logger.notice("bootstrapped from the source's snapshot", metadata: [
+            "source": "\(source.name)", "snapshot": "\(chunk.id)", "sequence": "\(chunk.sequence)",
+        ])
+    }
+
     /// Asks for replay when events are known to be missing (or at start), and again when a
     /// request went unanswered for `timeoutMilliseconds`.
     package func requestReplayIfNeeded(limit: Int, timeoutMilliseconds: Int) throws {
@@ -151,8 +294,15 @@ package final class SourceStream {
             guard needsReplay, now >= retryAfter else { return }
             repairsGap = !awaitingFirstReplay && !catchingUp && lastGapAfter != accepted
         }
-        let request = ReplayRequest(source: source.name, after: accepted, limit: limit)
-        if try dealer.send([try ContractCoding.encode(request)], wait: false) {
+        let request: Data
+        if let bootstrap {
+            request = try ContractCoding.encode(SnapshotRequest(source: source.name, snapshot: .init(
+                versions: Self.snapshotVersions, id: bootstrap.id, cursor: bootstrap.accepted)))
+            repairsGap = false
+        } else {
+            request = try ContractCoding.encode(ReplayRequest(source: source.name, after: accepted, limit: limit))
+        }
+        if try dealer.send([request], wait: false) {
             replaySentAt = now
             replayRequests.increment()
             if repairsGap {
@@ -174,8 +324,14 @@ package final class SourceStream {
         appliedGauge.record(sequence)
     }
 
-    /// The batch failed to commit: forget what it accepted, so replay brings it again.
+    /// The batch failed to commit: forget what it accepted, so replay brings it again (or,
+    /// during a bootstrap, the snapshot's chunks from the last committed one).
     package func rollBack() {
         accepted = applied
+        if var bootstrap {
+            bootstrap.accepted = bootstrap.committed
+            bootstrap.lastHandedOut = false
+            self.bootstrap = bootstrap
+        }
     }
 }

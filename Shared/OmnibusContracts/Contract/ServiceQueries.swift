@@ -50,12 +50,19 @@ public struct StorageReport: Sendable, Equatable, Codable {
     public var databaseBytes: Int64
     public var minimumFreeBytes: Int64
     public var writesRefused: Bool
+    /// The event log's envelope bytes (what retention bounds).
+    public var eventLogBytes: Int64?
+    /// The oldest sequence the log still holds; nil when it is empty.
+    public var oldestSequence: Int64?
 
-    public init(freeBytes: Int64, databaseBytes: Int64, minimumFreeBytes: Int64, writesRefused: Bool) {
+    public init(freeBytes: Int64, databaseBytes: Int64, minimumFreeBytes: Int64, writesRefused: Bool,
+                eventLogBytes: Int64? = nil, oldestSequence: Int64? = nil) {
         self.freeBytes = freeBytes
         self.databaseBytes = databaseBytes
         self.minimumFreeBytes = minimumFreeBytes
         self.writesRefused = writesRefused
+        self.eventLogBytes = eventLogBytes
+        self.oldestSequence = oldestSequence
     }
 }
 
@@ -67,11 +74,18 @@ public struct SourceProgress: Sendable, Equatable, Codable {
     public var head: Int64
     /// Gaps detected in the stream and repaired by replay.
     public var gapsRepaired: Int
+    /// Times the subscriber rebuilt its state from the source's snapshot since it started,
+    /// because its position was older than the source's retained log.
+    public var snapshotBootstraps: Int?
+    /// A snapshot of the source is being read now.
+    public var bootstrapping: Bool?
 
-    public init(applied: Int64, head: Int64, gapsRepaired: Int) {
+    public init(applied: Int64, head: Int64, gapsRepaired: Int, snapshotBootstraps: Int? = nil, bootstrapping: Bool? = nil) {
         self.applied = applied
         self.head = head
         self.gapsRepaired = gapsRepaired
+        self.snapshotBootstraps = snapshotBootstraps
+        self.bootstrapping = bootstrapping
     }
 }
 

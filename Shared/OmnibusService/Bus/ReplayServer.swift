@@ -1,14 +1,17 @@
 import Foundation
+import GRDB
 import Logging
 import OmnibusBus
 import OmnibusClient
 import OmnibusContracts
 import ServiceLifecycle
 
-/// Answers "events of this source after sequence N" from the outbox, on a ROUTER socket.
+/// Answers "events of this source after sequence N" from the outbox, on a ROUTER socket, and
+/// serves the source's state as a snapshot to clients older than the retained log.
 ///
 /// Request: one JSON frame, a ``ReplayRequest``. Reply: a ``ReplayReplyHeader`` frame, then
-/// one frame per envelope, oldest first. See docs/PROTOCOL.md.
+/// one frame per envelope, oldest first. A ``SnapshotRequest`` gets a ``SnapshotReplyHeader``
+/// and one ``SnapshotRecord`` per frame. See docs/PROTOCOL.md.
 public final class ReplayServer: Service, Sendable {
     public struct Options: Sendable {
         /// Events per reply at most (a request's `limit` is capped to this).
@@ -24,19 +27,35 @@ public final class ReplayServer: Service, Sendable {
         /// Requests per second each connection may make on average, and in a burst; beyond,
         /// a request is answered `unavailable`.
         public var ratePerClient = RateLimiter.Limit(ratePerSecond: 200, burst: 400)
+        public var snapshots = SnapshotOptions()
+        public init() {}
+    }
+
+    /// How snapshots are served (see ``SnapshotProvider``).
+    public struct SnapshotOptions: Sendable {
+        /// Snapshots open at once at most; a further client is told `unavailable`.
+        public var maxOpen = 4
+        /// A snapshot not asked for its next chunk within this long is closed (each open one
+        /// holds a read transaction, which keeps the WAL from being checkpointed past it).
+        public var idleTimeout: Duration = .seconds(30)
+        /// Records per chunk at most (a request's `limit` is capped to this).
+        public var maxRecordsPerChunk = 1_000
         public init() {}
     }
 
     package let bound = BoundAddress()
     private let store: EventStore
+    private let snapshot: SnapshotProvider?
     private let endpoint: String
     private let context: ZMQContext
     private let options: Options
     private let logger: Logger
     private let metrics: MetricsRecorder
 
-    init(store: EventStore, endpoint: String, context: ZMQContext, options: Options, logger: Logger, metrics: MetricsRecorder) {
+    init(store: EventStore, snapshot: SnapshotProvider?, endpoint: String, context: ZMQContext, options: Options, logger: Logger,
+         metrics: MetricsRecorder) {
         self.store = store
+        self.snapshot = snapshot
         self.endpoint = endpoint
         self.context = context
         self.options = options
@@ -57,17 +76,18 @@ public final class ReplayServer: Service, Sendable {
         bound.set(try socket.lastEndpoint)
         logger.info("replay endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)"])
         var limiter = RateLimiter(options.ratePerClient)
+        let snapshots = SnapshotSessions(source: store.source, pool: store.database.pool, provider: snapshot, options: options.snapshots)
         while !stop.isStopped {
             // One request per poll: the poll is where libzmq takes in, unthrottled, that a
             // client has read its earlier replies. Draining without it, the socket could still
             // count them as queued and drop a reading client's reply at so small a high-water mark.
             guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds),
                   let frames = try socket.receive(wait: false) else { continue }
-            try serve(frames, on: socket, limiter: &limiter)
+            try serve(frames, on: socket, limiter: &limiter, snapshots: snapshots)
         }
     }
 
-    private func serve(_ frames: [Data], on socket: ZMQSocket, limiter: inout RateLimiter) throws {
+    private func serve(_ frames: [Data], on socket: ZMQSocket, limiter: inout RateLimiter, snapshots: SnapshotSessions) throws {
         guard let message = RoutedMessage(frames: frames) else {
             return reject(reason: "missing_frames", "a message without routing id and body")
         }
@@ -79,34 +99,105 @@ public final class ReplayServer: Service, Sendable {
             let header = ReplayReplyHeader(source: store.source, after: -1, head: 0, count: 0, error: refusal)
             return try message.reply([try ContractCoding.encode(header)], on: socket)
         }
-        let header: ReplayReplyHeader
-        var events: [Data] = []
-        // The request's `after`, echoed in an error header; -1 until the request is read.
-        var after: Int64 = -1
+        let request: IncomingRequest
         do {
-            let request = try parse(message)
-            after = request.after
-            try validate(request)
-            let head = try store.head()
-            if request.after > head {
-                throw OmnibusError(.outOfRange, "after \(request.after) is beyond \(store.source)'s head \(head)")
-            }
-            let limit = min(request.limit ?? options.maxEventsPerReply, options.maxEventsPerReply)
-            events = try store.database.pool.read { db in
-                try Outbox.envelopes(after: request.after, limit: limit, maxBytes: options.maxBytesPerReply, in: db)
-            }
-            header = ReplayReplyHeader(source: store.source, after: request.after, head: head, count: events.count)
-            metrics.counter(BusMetric.replayServed).increment()
+            request = try parse(message)
         } catch {
+            return try refuse(error, after: -1, on: message, socket: socket)
+        }
+        if let ask = request.snapshot {
+            return try serveSnapshot(ask, source: request.source, to: message, on: socket, sessions: snapshots)
+        }
+        guard let after = request.after else {
+            let missing = OmnibusError(.invalidRequest, "a replay request needs 'after' (or 'snapshot' for a snapshot request)")
+            return try refuse(missing, after: -1, on: message, socket: socket)
+        }
+        let replay = ReplayRequest(source: request.source, after: after, limit: request.limit)
+        do {
+            try validate(replay)
+            let (header, events) = try store.database.pool.read { db in try read(replay, in: db) }
+            metrics.counter(BusMetric.replayServed).increment()
+            try message.reply([try ContractCoding.encode(header)] + events, on: socket)
+        } catch {
+            try refuse(error, after: after, on: message, socket: socket)
+        }
+    }
+
+    /// The events `request` asks for, from one read transaction; `out_of_range` when they
+    /// are beyond the head or older than the retained log.
+    private func read(_ request: ReplayRequest, in db: Database) throws -> (ReplayReplyHeader, [Data]) {
+        let head = try Outbox.head(in: db)
+        let oldest = try Outbox.oldest(in: db)
+        if request.after > head {
+            throw OmnibusError(.outOfRange, "after \(request.after) is beyond \(store.source)'s head \(head)")
+        }
+        if let oldest, request.after < oldest - 1 {
+            throw RetiredEvents(oldest: oldest, head: head, error: OmnibusError(.outOfRange, """
+                events after \(request.after) are no longer kept: \(store.source)'s log starts at \(oldest); \
+                bootstrap from its snapshot (docs/PROTOCOL.md, 3.1)
+                """))
+        }
+        let limit = min(request.limit ?? options.maxEventsPerReply, options.maxEventsPerReply)
+        let events = try Outbox.envelopes(after: request.after, limit: limit, maxBytes: options.maxBytesPerReply, in: db)
+        return (ReplayReplyHeader(source: store.source, after: request.after, head: head, count: events.count, oldest: oldest), events)
+    }
+
+    /// An `out_of_range` for events retention removed, with where the log now starts.
+    private struct RetiredEvents: Error {
+        var oldest: Int64
+        var head: Int64
+        var error: OmnibusError
+    }
+
+    private func refuse(_ error: any Error, after: Int64, on message: RoutedMessage, socket: ZMQSocket) throws {
+        let header: ReplayReplyHeader
+        if let retired = error as? RetiredEvents {
+            reject(reason: retired.error.code.rawValue, retired.error.message)
+            header = ReplayReplyHeader(source: store.source, after: after, head: retired.head, count: 0, oldest: retired.oldest,
+                                       error: retired.error)
+        } else {
             let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the event log could not be read; retry later")
             if !(error is OmnibusError) { logger.error("replay failed", metadata: ["error": "\(error)"]) }
             reject(reason: refusal.code.rawValue, refusal.message)
             header = ReplayReplyHeader(source: store.source, after: after, head: (try? store.head()) ?? 0, count: 0, error: refusal)
         }
-        try message.reply([try ContractCoding.encode(header)] + events, on: socket)
+        try message.reply([try ContractCoding.encode(header)], on: socket)
     }
 
-    private func parse(_ message: RoutedMessage) throws -> ReplayRequest {
+    private func serveSnapshot(_ ask: SnapshotRequest.Ask, source: String, to message: RoutedMessage, on socket: ZMQSocket,
+                               sessions: SnapshotSessions) throws {
+        var frames: [Data]
+        do {
+            guard source == store.source else {
+                throw OmnibusError(.notFound, "this endpoint serves '\(store.source)', not '\(InputCheck.excerpt(source))'")
+            }
+            let (header, records) = try sessions.serve(ask)
+            frames = [try ContractCoding.encode(header)]
+            for record in records { frames.append(try ContractCoding.encode(record)) }
+            if ask.id == nil {
+                metrics.counter(BusMetric.snapshotsServed).increment()
+                logger.notice("serving a snapshot", metadata: ["id": "\(header.id)", "sequence": "\(header.sequence)"])
+            }
+        } catch {
+            let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the snapshot could not be read; start again later")
+            if !(error is OmnibusError) { logger.error("snapshot failed", metadata: ["error": "\(error)"]) }
+            reject(reason: refusal.code.rawValue, refusal.message)
+            let header = SnapshotReplyHeader(source: store.source, id: ask.id ?? "", version: ask.versions.max() ?? 0, sequence: 0,
+                                             count: 0, cursor: ask.cursor, next: nil, error: refusal)
+            frames = [try ContractCoding.encode(header)]
+        }
+        try message.reply(frames, on: socket)
+    }
+
+    /// A replay or snapshot request as read, before it is told apart.
+    private struct IncomingRequest: Decodable {
+        var source: String
+        var after: Int64?
+        var limit: Int?
+        var snapshot: SnapshotRequest.Ask?
+    }
+
+    private func parse(_ message: RoutedMessage) throws -> IncomingRequest {
         guard message.body.count == 1 else {
             throw OmnibusError(.invalidRequest, "a replay request is one JSON frame; got \(message.body.count) frames")
         }
@@ -114,13 +205,11 @@ public final class ReplayServer: Service, Sendable {
         guard body.count <= options.maxRequestBytes else {
             throw OmnibusError(.tooLarge, "request is \(body.count) bytes; the limit is \(options.maxRequestBytes)")
         }
-        let request: ReplayRequest
         do {
-            request = try ContractCoding.decode(ReplayRequest.self, from: body)
+            return try ContractCoding.decode(IncomingRequest.self, from: body)
         } catch {
             throw OmnibusError(.invalidRequest, "not a replay request: \(InputCheck.excerpt(ContractCoding.explain(error), maxBytes: 300))")
         }
-        return request
     }
 
     private func validate(_ request: ReplayRequest) throws {

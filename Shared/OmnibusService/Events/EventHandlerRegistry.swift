@@ -19,8 +19,16 @@ public struct EventHandlerRegistry: Sendable {
         var type: String
     }
 
+    typealias SnapshotHandler = @Sendable (SnapshotRecord, SnapshotContext) throws -> Void
+
     private(set) var entries: [Key: Entry] = [:]
     private(set) var ignored: Set<Key> = []
+    /// Snapshot handlers by source and record kind (the key's `type`).
+    private(set) var snapshotHandlers: [Key: SnapshotHandler] = [:]
+
+    /// The sources whose snapshots this service folds when its position in their log is
+    /// older than what they keep.
+    public var snapshotSources: Set<String> { Set(snapshotHandlers.keys.map(\.source)) }
 
     public init() {}
 
@@ -58,6 +66,24 @@ public struct EventHandlerRegistry: Sendable {
     /// type the contract gains later is still parked, not dropped, by a service built before it.
     public mutating func ignoreUnhandled(_ events: [any EventContract.Type]) {
         ignore(events.filter { entries[Key(source: $0.source, type: $0.type)] == nil })
+    }
+
+    /// Folds `kind` records of `source`'s snapshot into this service's state: how it rebuilds
+    /// what it keeps of `source` when it was away longer than `source` keeps its events
+    /// (docs/PROTOCOL.md, 3.1). The handler must be idempotent — a chunk may be folded
+    /// again after a failed commit — and bring the service's state to what applying the
+    /// events it missed would have (merges moved, erasures done). Kinds without a handler
+    /// are not this service's concern.
+    public mutating func onSnapshot(
+        of source: String, kind: String, _ handler: @escaping @Sendable (SnapshotRecord, SnapshotContext) throws -> Void
+    ) {
+        let key = Key(source: source, type: kind)
+        precondition(snapshotHandlers[key] == nil, "snapshot handler for \(source) \(kind) registered twice")
+        snapshotHandlers[key] = handler
+    }
+
+    func snapshotHandler(source: String, kind: String) -> SnapshotHandler? {
+        snapshotHandlers[Key(source: source, type: kind)]
     }
 
     private mutating func add(_ key: Key, versions: ClosedRange<Int>, _ handler: @escaping Handler) {

@@ -54,8 +54,8 @@ public final class EventSubscriber: Service, Sendable {
 
     private func loop(until stop: StopSignal) throws {
         let offsets = try store.database.pool.read { db in try InboxOffsets.all(in: db) }
-        let reader = try BusReader(sources: sources, startAfter: offsets, context: context, logger: logger, metrics: metrics,
-                                   options: options.reading)
+        let reader = try BusReader(sources: sources, startAfter: offsets, snapshotsOf: registry.snapshotSources, context: context,
+                                   logger: logger, metrics: metrics, options: options.reading)
         publishProgress(reader)
         _ = try reader.requestReplays()
         logger.info("subscriber started", metadata: ["sources": "\(offsets)"])
@@ -63,7 +63,11 @@ public final class EventSubscriber: Service, Sendable {
             _ = try reader.read(
                 atMost: stopCheckMilliseconds,
                 rejected: { reject($0.reason, $0.detail) },
-                gapRepaired: { _, _ in }  // counted by the stream
+                gapRepaired: { _, _ in },  // counted by the stream
+                snapshot: { chunk in
+                    fold(chunk, from: reader)
+                    publishProgress(reader)
+                }
             ) { events in
                 apply(events, from: reader)
                 publishProgress(reader)
@@ -92,6 +96,45 @@ public final class EventSubscriber: Service, Sendable {
             logger.error("applying events failed; will replay", metadata: ["error": "\(error)", "events": "\(events.count)"])
             for stream in reader.streams { stream.rollBack() }
         }
+    }
+
+    /// Folds a snapshot chunk in one transaction; with the last one, the source's offset
+    /// moves to the snapshot's sequence in the same transaction. A record whose handler fails
+    /// is parked as a dead letter (its own savepoint), like an event.
+    private func fold(_ chunk: SnapshotChunk, from reader: BusReader) {
+        guard let stream = reader.stream(named: chunk.source) else { return }
+        do {
+            try store.write { db in
+                let context = SnapshotContext(db: db, source: chunk.source, sequence: chunk.sequence, snapshotId: chunk.id, store: store)
+                for record in chunk.records {
+                    guard let handler = registry.snapshotHandler(source: chunk.source, kind: record.kind) else { continue }
+                    do {
+                        try db.inSavepoint {
+                            try handler(record, context)
+                            return .commit
+                        }
+                    } catch {
+                        try parkSnapshotRecord(record, of: chunk, reason: "snapshot handler failed: \(error)", in: db)
+                    }
+                }
+                if chunk.isLast { try InboxOffsets.save(source: chunk.source, appliedThrough: chunk.sequence, in: db) }
+            }
+            stream.committed(chunk)
+            if chunk.isLast { options.onCommitted?(chunk.source, chunk.sequence) }
+        } catch {
+            logger.error("folding a snapshot chunk failed; will ask for it again", metadata: ["error": "\(error)", "source": "\(chunk.source)"])
+            stream.rollBack()
+        }
+    }
+
+    private func parkSnapshotRecord(_ record: SnapshotRecord, of chunk: SnapshotChunk, reason: String, in db: Database) throws {
+        try DeadLetter(id: nil, source: chunk.source, sequence: chunk.sequence, eventId: chunk.id, type: "snapshot.\(record.kind)",
+                       reason: reason, envelope: try ContractCoding.encode(record),
+                       recordedAt: Timestamp.now().millisecondsSince1970).insert(db)
+        metrics.counter(BusMetric.deadLetters, [("from", chunk.source)]).increment()
+        logger.error("snapshot record parked as dead letter", metadata: [
+            "source": "\(chunk.source)", "kind": "\(record.kind)", "key": "\(record.key)", "reason": "\(reason)",
+        ])
     }
 
     /// A handler threw while savepoints were off: the whole batch is rolled back and redone.

@@ -23,6 +23,21 @@ public struct ServiceLaunchOptions: ParsableArguments {
         valueName: "MiB"))
     public var minFreeMb: Int64?
 
+    @Option(help: ArgumentHelp(
+        "Keep events in the log for this long: 30s, 15m, 12h, 7d; 0: no age limit (default: $OMNIBUS_KEEP_EVENTS or 7d).",
+        valueName: "age"))
+    public var keepEvents: String?
+
+    @Option(help: ArgumentHelp(
+        "Keep at most this many MiB of events in the log, the oldest going first; 0: no size limit (default: $OMNIBUS_KEEP_EVENTS_MB or 1024).",
+        valueName: "MiB"))
+    public var keepEventsMb: Int64?
+
+    @Option(help: ArgumentHelp(
+        "How often to remove the events retention no longer keeps: 1s, 30s, 5m (default: $OMNIBUS_TRIM_EVERY or 10s).",
+        valueName: "interval"))
+    public var trimEvery: String?
+
     public init() {}
 
     /// The data folder after flags and environment.
@@ -60,6 +75,13 @@ public struct ServiceLaunchOptions: ParsableArguments {
             guard (0...(Int64.max >> 20)).contains(floor) else { throw ValidationError("--min-free-mb must be 0 or more, in MiB") }
             configuration.minimumFreeBytes = floor << 20
         }
+        configuration.retention = try retention()
+        if let text = trimEvery ?? ProcessInfo.processInfo.environment["OMNIBUS_TRIM_EVERY"] {
+            guard let interval = EventRetention.parseAge(text), let interval else {
+                throw ValidationError("--trim-every '\(text)' is not an interval such as 1s, 30s or 5m")
+            }
+            configuration.trimInterval = interval
+        }
         if suite.security == nil {
             let exposed = suite.endpointsBeyondLoopback
             guard exposed.isEmpty else {
@@ -71,6 +93,26 @@ public struct ServiceLaunchOptions: ParsableArguments {
             logger.warning("CURVE is off: anyone who can reach these loopback ports can call any command (local development only)")
         }
         return configuration
+    }
+
+    /// The event retention after flags and environment (``EventRetention/standard`` for what neither sets).
+    public func retention() throws -> EventRetention {
+        let environment = ProcessInfo.processInfo.environment
+        var retention = EventRetention.standard
+        if let text = keepEvents ?? environment["OMNIBUS_KEEP_EVENTS"] {
+            guard let age = EventRetention.parseAge(text) else {
+                throw ValidationError("--keep-events '\(text)' is not an age such as 30s, 15m, 12h or 7d (0: no limit)")
+            }
+            retention.maxAge = age
+        }
+        if let mebibytes = try keepEventsMb ?? environment["OMNIBUS_KEEP_EVENTS_MB"].map({ text in
+            guard let value = Int64(text) else { throw ValidationError("$OMNIBUS_KEEP_EVENTS_MB '\(text)' is not a whole number of MiB") }
+            return value
+        }) {
+            guard (0...(Int64.max >> 20)).contains(mebibytes) else { throw ValidationError("--keep-events-mb must be 0 or more, in MiB") }
+            retention.maxBytes = mebibytes == 0 ? nil : mebibytes << 20
+        }
+        return retention
     }
 
     /// The ZeroMQ context of a process acting as `principal` (the service's own name): CURVE

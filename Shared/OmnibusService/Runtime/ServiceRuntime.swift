@@ -33,6 +33,10 @@ public final class ServiceRuntime: Sendable {
         /// Below this much free space on the database's filesystem, state-changing commands
         /// are refused with `unavailable` (queries and replay go on); 0 turns the check off.
         public var minimumFreeBytes: Int64 = 64 << 20
+        /// How much of the event log is kept (see ``EventRetention``).
+        public var retention = EventRetention.standard
+        /// How often the log is trimmed to ``retention``.
+        public var trimInterval: Duration = .seconds(10)
         /// Who may connect and what each principal may do; nil: no authentication (the
         /// context must then be plaintext too). With it, the context needs ``ZMQContext/curve``.
         public var access: BusAccess?
@@ -55,6 +59,8 @@ public final class ServiceRuntime: Sendable {
     package let subscriber: EventSubscriber?
     /// Keeps the WAL small without making commits pay for it.
     package let checkpointer: WALCheckpointer
+    /// Keeps the event log within its retention.
+    package let trimmer: LogTrimmer
     let periodicWorkers: [PeriodicWorker]
     /// Replies of commands that wait on other services, for the service's own processes.
     public let deferredReplies: DeferredReplies
@@ -72,13 +78,15 @@ public final class ServiceRuntime: Sendable {
 
     /// Opens the database (running the runtime's and then the service's `migrations`) and
     /// wires the servers; `periodic` work and the service's own `processes` (made from the
-    /// runtime's parts: a saga that calls other services, say) run beside them. Nothing binds
-    /// or runs until ``services`` run.
+    /// runtime's parts: a saga that calls other services, say) run beside them. A service
+    /// whose state others keep part of serves it as a `snapshot` (see ``SnapshotProvider``).
+    /// Nothing binds or runs until ``services`` run.
     public init(
         configuration: Configuration,
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
         migrations: (inout DatabaseMigrator) -> Void = { _ in },
+        snapshot: SnapshotProvider? = nil,
         periodic: [PeriodicWork] = [],
         processes: (Parts) -> [any Service] = { _ in [] },
         context: ZMQContext,
@@ -96,13 +104,15 @@ public final class ServiceRuntime: Sendable {
             path: configuration.databasePath, truncateAboveBytes: configuration.walTruncateAboveBytes, logger: logger,
             metrics: metrics)
         self.store = store
+        trimmer = LogTrimmer(store: store, retention: configuration.retention, interval: configuration.trimInterval,
+                             logger: logger, metrics: metrics)
         periodicWorkers = periodic.map { PeriodicWorker($0, store: store, logger: logger) }
         let deferredReplies = try DeferredReplies(metrics: metrics)
         self.deferredReplies = deferredReplies
         self.processes = processes(Parts(store: store, deferredReplies: deferredReplies, logger: logger))
         relay = PublisherRelay(store: store, endpoint: configuration.endpoints.events, context: context,
                                options: configuration.relay, logger: logger, metrics: metrics)
-        replayServer = ReplayServer(store: store, endpoint: configuration.endpoints.replay, context: context,
+        replayServer = ReplayServer(store: store, snapshot: snapshot, endpoint: configuration.endpoints.replay, context: context,
                                     options: configuration.replay, logger: logger, metrics: metrics)
         subscriber = configuration.sources.isEmpty ? nil : EventSubscriber(
             store: store, sources: configuration.sources, registry: events, context: context,
@@ -112,13 +122,15 @@ public final class ServiceRuntime: Sendable {
         var registry = commands
         registry.register(GetHealth.self) { [relay, subscriber] _, context in
             let reading = disk.read()
+            let log = try Outbox.size(in: context.db)
             return HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),
                 pendingCompactions: try Erasure.pendingCompactions(in: context.db),
                 startedAt: startedAt, startsPastHour: try ServiceStarts.pastHour(in: context.db),
                 storage: StorageReport(freeBytes: reading.freeBytes, databaseBytes: reading.databaseBytes,
-                                       minimumFreeBytes: disk.minimumFreeBytes, writesRefused: reading.isLow))
+                                       minimumFreeBytes: disk.minimumFreeBytes, writesRefused: reading.isLow,
+                                       eventLogBytes: log.bytes, oldestSequence: try Outbox.oldest(in: context.db)))
         }
         registry.register(GetMetrics.self) { [metricsRegistry = configuration.metricsRegistry] _, _ in
             _ = disk.read()  // so that a scrape sees current disk figures
@@ -141,7 +153,7 @@ public final class ServiceRuntime: Sendable {
     /// The long-running parts, in start order. A `ServiceGroup` stops them in reverse, so
     /// commands stop first and the relay last, after publishing what was committed.
     public var services: [any Service] {
-        [checkpointer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + periodicWorkers + processes + [commandServer]
+        [checkpointer, trimmer, replyPruner, relay, replayServer] + (subscriber.map { [$0] } ?? []) + periodicWorkers + processes + [commandServer]
     }
 
     /// A group that runs ``services`` (after `extra`, which therefore stop last) and shuts

@@ -70,5 +70,14 @@ enum RuntimeMigrations {
                 table.add(column: "principal", .text)
             }
         }
+        migrator.registerMigration("omnibus-runtime-v6-event-log-size") { db in
+            // The log's envelope bytes, counted as events are appended and removed, so that
+            // retention by size never sums the whole log (see Outbox.trim).
+            try db.create(table: "eventLogSize") { table in
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("bytes", .integer).notNull()
+                table.column("countedThrough", .integer).notNull()
+            }
+        }
     }
 }

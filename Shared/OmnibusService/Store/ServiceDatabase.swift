@@ -36,11 +36,25 @@ package final class ServiceDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         // Set after opening: GRDB's pool sets NORMAL on its writer once it has switched to
         // WAL, after any prepareDatabase. Only the writer's setting matters for commits.
-        try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.barrierWriteWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try Self.enableIncrementalVacuum(db)
+        }
         self.path = path
         var migrator = DatabaseMigrator()
         RuntimeMigrations.register(in: &migrator)
         migrations(&migrator)
         try migrator.migrate(pool)
+    }
+
+    /// Makes pages freed by deletes (retention, erasure, pruned replies) returnable to the
+    /// filesystem a chunk at a time (``LogTrimmer``) instead of only by a whole-file VACUUM.
+    /// In WAL mode SQLite takes the mode only through a VACUUM: instant on a new database, a
+    /// one-time rewrite for an older one at its first start with this version.
+    private static func enableIncrementalVacuum(_ db: Database) throws {
+        let incremental = 2
+        guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incremental else { return }
+        try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+        try db.execute(sql: "VACUUM")
     }
 }

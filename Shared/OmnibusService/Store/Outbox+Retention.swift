@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+
+extension Outbox {
+    /// The log's size as the trimmer keeps count of it: envelope bytes of the events through
+    /// `countedThrough`, minus those removed.
+    package struct Size: Equatable, Sendable {
+        package var bytes: Int64
+        package var countedThrough: Int64
+    }
+
+    /// The oldest sequence still in the log; nil when it is empty.
+    package static func oldest(in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM outbox")
+    }
+
+    /// The envelope bytes in the log: the stored count plus the events appended since it was
+    /// taken, a range read of only those, so it costs what was appended, never the whole log.
+    package static func size(in db: Database) throws -> Size {
+        let row = try Row.fetchOne(db, sql: "SELECT bytes, countedThrough FROM eventLogSize WHERE id = 1")
+        var size = Size(bytes: row?["bytes"] ?? 0, countedThrough: row?["countedThrough"] ?? 0)
+        if let added = try Row.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(length(envelope)), 0) AS bytes, MAX(sequence) AS through FROM outbox WHERE sequence > ?
+            """, arguments: [size.countedThrough]), let through: Int64 = added["through"] {
+            size.bytes += added["bytes"] as Int64
+            size.countedThrough = through
+        }
+        return size
+    }
+
+    private static func save(_ size: Size, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO eventLogSize (id, bytes, countedThrough) VALUES (1, ?, ?)",
+                       arguments: [size.bytes, size.countedThrough])
+    }
+
+    /// Removes, oldest first, at most `chunk` events that `retention` no longer keeps, and
+    /// returns how many went. Never the newest event (the head stays known) nor one the relay
+    /// has not published yet. One range delete on the primary key: no table-wide work.
+    package static func trim(_ retention: EventRetention, now: Timestamp, chunk: Int, in db: Database) throws -> Int {
+        var size = try size(in: db)
+        let head = try head(in: db)
+        let published = try Int64.fetchOne(db, sql: "SELECT publishedThrough FROM relayCursor WHERE id = 1") ?? 0
+        let removable = min(head - 1, published)
+        let ageCutoff = retention.maxAge.map { now.millisecondsSince1970 - $0.wholeMilliseconds }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT sequence, recordedAt, length(envelope) AS bytes FROM outbox WHERE sequence <= ? ORDER BY sequence LIMIT ?
+            """, arguments: [removable, chunk])
+        var through: Int64?
+        var removedBytes: Int64 = 0
+        var removed = 0
+        while let row = try rows.next() {
+            let tooOld = ageCutoff.map { (row["recordedAt"] as Int64) < $0 } ?? false
+            let overSize = retention.maxBytes.map { size.bytes - removedBytes > $0 } ?? false
+            guard tooOld || overSize else { break }
+            through = row["sequence"]
+            removedBytes += row["bytes"] as Int64
+            removed += 1
+        }
+        guard let through else {
+            try save(size, in: db)
+            return 0
+        }
+        try db.execute(sql: "DELETE FROM outbox WHERE sequence <= ?", arguments: [through])
+        size.bytes -= removedBytes
+        try save(size, in: db)
+        return removed
+    }
+}
