@@ -121,4 +121,42 @@ struct ReplyRetentionTests {
         #expect(try reused.get().sequences == [2], "past the retention the id counts as a new request")
         try await producer.stop()
     }
+
+    @Test func beyondTheirSizeTheOldestRepliesGoFirst() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        let budget: Int64 = 5_000  // a reply here is about 150 bytes
+        let producer = try await Fixture.producer(in: directory, context: context) {
+            $0.commands.maxStoredReplyBytes = budget
+            $0.replyPruneInterval = .milliseconds(50)
+        }
+        try await scoped(producer, stop: { try await $0.stop() }) { producer in
+            var first: [Int64] = []
+            var last: [Int64] = []
+            for index in 0..<100 {
+                let request = CommandRequest(id: "r\(index)", command: AddNotes.name, data: AddNotes(count: 20, text: "a"))
+                let sequences = try await Fixture.command(request, to: producer, context: context, expecting: AddedNotes.self).get().sequences
+                if index == 0 { first = sequences }
+                last = sequences
+            }
+            let stored = { @Sendable in
+                try await producer.runtime.store.database.pool.read { db in
+                    try Int64.fetchOne(db, sql: "SELECT SUM(length(reply)) FROM commandReply") ?? 0
+                }
+            }
+            let kept = { @Sendable in
+                try await producer.runtime.store.database.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM commandReply") ?? 0 }
+            }
+            try await eventually("the stored replies fit their budget") { try await stored() <= budget }
+            #expect(try await kept() < 50, "most of the hundred replies went")
+            #expect(try await stored() > budget / 2, "only the oldest went")
+            let newest = CommandRequest(id: "r99", command: AddNotes.name, data: AddNotes(count: 20, text: "a"))
+            #expect(try await Fixture.command(newest, to: producer, context: context, expecting: AddedNotes.self).get().sequences == last,
+                    "the newest reply is still kept: the retry is answered the same")
+            let oldest = CommandRequest(id: "r0", command: AddNotes.name, data: AddNotes(count: 20, text: "a"))
+            #expect(try await Fixture.command(oldest, to: producer, context: context, expecting: AddedNotes.self).get().sequences != first,
+                    "the oldest reply went: its id counts as new")
+        }
+    }
 }

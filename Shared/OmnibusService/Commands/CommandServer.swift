@@ -24,6 +24,9 @@ public final class CommandServer: Service, Sendable {
         /// How long a reply is kept for retries of its request id (default 7 days). A client
         /// retries within seconds; the window only has to outlast outages.
         public var replyRetention: Duration = .seconds(7 * 24 * 3600)
+        /// The stored replies' bytes at most; beyond, the oldest go first, before their
+        /// ``replyRetention`` is up (default 256 MiB: a quarter of a million cart replies).
+        public var maxStoredReplyBytes: Int64 = 256 << 20
         /// The most callers kept waiting for deferred replies; beyond it a pending command
         /// is answered `unavailable` (it goes on; a retry with its id waits again).
         public var maxWaitingCallers = 10_000

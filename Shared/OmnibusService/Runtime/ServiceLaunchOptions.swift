@@ -34,6 +34,16 @@ public struct ServiceLaunchOptions: ParsableArguments {
     public var keepEventsMb: Int64?
 
     @Option(help: ArgumentHelp(
+        "Keep each command's reply, for retries of its request id, this long: 15m, 12h, 7d (default: $OMNIBUS_KEEP_REPLIES or 7d).",
+        valueName: "age"))
+    public var keepReplies: String?
+
+    @Option(help: ArgumentHelp(
+        "Keep at most this many MiB of stored replies, the oldest going first (default: $OMNIBUS_KEEP_REPLIES_MB or 256).",
+        valueName: "MiB"))
+    public var keepRepliesMb: Int64?
+
+    @Option(help: ArgumentHelp(
         "How often to remove the events retention no longer keeps: 1s, 30s, 5m (default: $OMNIBUS_TRIM_EVERY or 10s).",
         valueName: "interval"))
     public var trimEvery: String?
@@ -76,6 +86,7 @@ public struct ServiceLaunchOptions: ParsableArguments {
             configuration.minimumFreeBytes = floor << 20
         }
         configuration.retention = try retention()
+        try applyReplyRetention(to: &configuration.commands)
         if let text = trimEvery ?? ProcessInfo.processInfo.environment["OMNIBUS_TRIM_EVERY"] {
             guard let interval = EventRetention.parseAge(text), let interval else {
                 throw ValidationError("--trim-every '\(text)' is not an interval such as 1s, 30s or 5m")
@@ -113,6 +124,24 @@ public struct ServiceLaunchOptions: ParsableArguments {
             retention.maxBytes = mebibytes == 0 ? nil : mebibytes << 20
         }
         return retention
+    }
+
+    /// Stored replies' age and size limits after flags and environment.
+    func applyReplyRetention(to options: inout CommandServer.Options) throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let text = keepReplies ?? environment["OMNIBUS_KEEP_REPLIES"] {
+            guard let age = EventRetention.parseAge(text), let age else {
+                throw ValidationError("--keep-replies '\(text)' is not an age such as 15m, 12h or 7d")
+            }
+            options.replyRetention = age
+        }
+        if let mebibytes = try keepRepliesMb ?? environment["OMNIBUS_KEEP_REPLIES_MB"].map({ text in
+            guard let value = Int64(text) else { throw ValidationError("$OMNIBUS_KEEP_REPLIES_MB '\(text)' is not a whole number of MiB") }
+            return value
+        }) {
+            guard (1...(Int64.max >> 20)).contains(mebibytes) else { throw ValidationError("--keep-replies-mb must be 1 or more, in MiB") }
+            options.maxStoredReplyBytes = mebibytes << 20
+        }
     }
 
     /// The ZeroMQ context of a process acting as `principal` (the service's own name): CURVE

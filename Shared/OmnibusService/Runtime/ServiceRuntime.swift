@@ -7,6 +7,7 @@ import OmnibusConfiguration
 import OmnibusContracts
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// Everything one Omnibus service runs besides its domain: the database, the publisher
 /// relay, the replay endpoint, the command endpoint and (if it consumes anything) the
@@ -37,6 +38,8 @@ public final class ServiceRuntime: Sendable {
         public var retention = EventRetention.standard
         /// How often the log is trimmed to ``retention``.
         public var trimInterval: Duration = .seconds(10)
+        /// How often stored replies are pruned to their age and size limits (``CommandServer/Options``).
+        public var replyPruneInterval: Duration = .seconds(60)
         /// Who may connect and what each principal may do; nil: no authentication (the
         /// context must then be plaintext too). With it, the context needs ``ZMQContext/curve``.
         public var access: BusAccess?
@@ -139,9 +142,13 @@ public final class ServiceRuntime: Sendable {
             }
             return MetricsReport(service: store.source, text: metricsRegistry.emitToString())
         }
-        let retention = configuration.commands.replyRetention
-        replyPruner = PeriodicWorker(PeriodicWork(name: "prune-command-replies", interval: .seconds(60)) { emitter in
-            try CommandReplyStore.prune(recordedBefore: Timestamp.now().millisecondsSince1970 - retention.wholeMilliseconds, in: emitter.db)
+        let (retention, maxReplyBytes) = (configuration.commands.replyRetention, configuration.commands.maxStoredReplyBytes)
+        let replyBytes = Mutex(CommandReplyStore.Size())
+        replyPruner = PeriodicWorker(PeriodicWork(name: "prune-command-replies", interval: configuration.replyPruneInterval) { emitter in
+            try replyBytes.withLock { size in
+                try CommandReplyStore.prune(recordedBefore: Timestamp.now().millisecondsSince1970 - retention.wholeMilliseconds,
+                                            maxBytes: maxReplyBytes, size: &size, in: emitter.db)
+            }
         }, store: store, logger: logger)
         commandServer = CommandServer(store: store, registry: registry, deferred: deferredReplies, endpoint: configuration.endpoints.commands,
                                       context: context, options: configuration.commands, policy: configuration.access?.policy,

@@ -26,6 +26,48 @@ enum CommandReplyStore {
         return db.changesCount
     }
 
+    /// The stored replies' bytes, counted a range at a time: ``count(in:)`` adds the replies
+    /// stored since it last looked (rowids above the last counted), so a pass costs what
+    /// was stored since, never the whole table; what pruning removes it subtracts. Held by
+    /// the pruner in memory: a restart counts the table once. (Erasure's deletions are not
+    /// subtracted, so the count errs high — pruning a little early — until the next restart.)
+    struct Size: Sendable {
+        var bytes: Int64 = 0
+        var countedThroughRowid: Int64 = 0
+
+        mutating func count(in db: Database) throws {
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(length(reply)), 0) AS bytes, MAX(rowid) AS through FROM commandReply WHERE rowid > ?
+                """, arguments: [countedThroughRowid]), let through: Int64 = row["through"] else { return }
+            bytes += row["bytes"] as Int64
+            countedThroughRowid = through
+        }
+    }
+
+    /// Forgets replies recorded before `cutoff`, then the oldest ones until the rest fit in
+    /// `maxBytes`; returns how many went. Walks the `recordedAt` index from the oldest, so it
+    /// reads only what it removes.
+    static func prune(recordedBefore cutoff: Int64, maxBytes: Int64, size: inout Size, in db: Database) throws -> Int {
+        try size.count(in: db)
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT recordedAt, length(reply) AS bytes FROM commandReply INDEXED BY commandReply_on_recordedAt ORDER BY recordedAt
+            """)
+        var through: Int64?
+        var removedBytes: Int64 = 0
+        while let row = try rows.next() {
+            let recordedAt: Int64 = row["recordedAt"]
+            // Whole milliseconds go together: the delete below takes every reply of its last one.
+            let sameMillisecond = recordedAt == through
+            guard recordedAt < cutoff || size.bytes - removedBytes > maxBytes || sameMillisecond else { break }
+            through = recordedAt
+            removedBytes += row["bytes"] as Int64
+        }
+        guard let through else { return 0 }
+        try db.execute(sql: "DELETE FROM commandReply WHERE recordedAt <= ?", arguments: [through])
+        size.bytes -= removedBytes
+        return db.changesCount
+    }
+
     static func save(requestId: String, command: String, reply: Data, principal: String? = nil, in db: Database) throws {
         try db.execute(
             sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt, principal) VALUES (?, ?, ?, ?, ?)",
