@@ -78,12 +78,8 @@ public struct ServiceLaunchOptions: ParsableArguments {
         configuration.metricsFactory = MetricsSystem.factory
         configuration.sources = try (sources + optionalSources.filter { suite.services[$0] != nil }).map(suite.subscriptionSource(of:))
         configuration.access = try BusAccess.load(suite.security)
-        if let floor = try minFreeMb ?? ProcessInfo.processInfo.environment["OMNIBUS_MIN_FREE_MB"].map({ text in
-            guard let value = Int64(text) else { throw ValidationError("$OMNIBUS_MIN_FREE_MB '\(text)' is not a whole number of MiB") }
-            return value
-        }) {
-            guard (0...(Int64.max >> 20)).contains(floor) else { throw ValidationError("--min-free-mb must be 0 or more, in MiB") }
-            configuration.minimumFreeBytes = floor << 20
+        if let floor = try Self.bytes(flag: minFreeMb, "--min-free-mb", environment: "OMNIBUS_MIN_FREE_MB", least: 0) {
+            configuration.minimumFreeBytes = floor
         }
         configuration.retention = try retention()
         try applyReplyRetention(to: &configuration.commands)
@@ -116,12 +112,8 @@ public struct ServiceLaunchOptions: ParsableArguments {
             }
             retention.maxAge = age
         }
-        if let mebibytes = try keepEventsMb ?? environment["OMNIBUS_KEEP_EVENTS_MB"].map({ text in
-            guard let value = Int64(text) else { throw ValidationError("$OMNIBUS_KEEP_EVENTS_MB '\(text)' is not a whole number of MiB") }
-            return value
-        }) {
-            guard (0...(Int64.max >> 20)).contains(mebibytes) else { throw ValidationError("--keep-events-mb must be 0 or more, in MiB") }
-            retention.maxBytes = mebibytes == 0 ? nil : mebibytes << 20
+        if let bytes = try Self.bytes(flag: keepEventsMb, "--keep-events-mb", environment: "OMNIBUS_KEEP_EVENTS_MB", least: 0) {
+            retention.maxBytes = bytes == 0 ? nil : bytes
         }
         return retention
     }
@@ -135,13 +127,21 @@ public struct ServiceLaunchOptions: ParsableArguments {
             }
             options.replyRetention = age
         }
-        if let mebibytes = try keepRepliesMb ?? environment["OMNIBUS_KEEP_REPLIES_MB"].map({ text in
-            guard let value = Int64(text) else { throw ValidationError("$OMNIBUS_KEEP_REPLIES_MB '\(text)' is not a whole number of MiB") }
-            return value
-        }) {
-            guard (1...(Int64.max >> 20)).contains(mebibytes) else { throw ValidationError("--keep-replies-mb must be 1 or more, in MiB") }
-            options.maxStoredReplyBytes = mebibytes << 20
+        if let bytes = try Self.bytes(flag: keepRepliesMb, "--keep-replies-mb", environment: "OMNIBUS_KEEP_REPLIES_MB", least: 1) {
+            options.maxStoredReplyBytes = bytes
         }
+    }
+
+    /// A size given in MiB by `flag`, else by the environment variable, in bytes; nil when neither is set.
+    private static func bytes(flag value: Int64?, _ name: String, environment: String, least: Int64) throws -> Int64? {
+        var mebibytes = value
+        if mebibytes == nil, let text = ProcessInfo.processInfo.environment[environment] {
+            guard let parsed = Int64(text) else { throw ValidationError("$\(environment) '\(text)' is not a whole number of MiB") }
+            mebibytes = parsed
+        }
+        guard let mebibytes else { return nil }
+        guard (least...(Int64.max >> 20)).contains(mebibytes) else { throw ValidationError("\(name) must be \(least) or more, in MiB") }
+        return mebibytes << 20
     }
 
     /// The ZeroMQ context of a process acting as `principal` (the service's own name): CURVE
