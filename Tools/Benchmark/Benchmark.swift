@@ -10,7 +10,7 @@ struct BenchmarkCommand: AsyncParsableCommand {
         commandName: "omnibus-bench",
         abstract: "Measure Omnibus on this machine and print the figures.",
         subcommands: [BusBenchmark.self, IdentityBenchmark.self, OrdersBenchmark.self, CouponsBenchmark.self, ConversationBenchmark.self, NotificationsBenchmark.self,
-                      GatewayBenchmark.self, CodecBenchmark.self, CurveBenchmark.self],
+                      GatewayBenchmark.self, CodecBenchmark.self, CurveBenchmark.self, SoakBenchmark.self],
         defaultSubcommand: BusBenchmark.self)
 }
 
