@@ -28,15 +28,19 @@ public struct ReplayReplyHeader: Codable, Sendable, Equatable {
     /// the service knows it; an `after` below `oldest - 1` gets `out_of_range`, and the
     /// client bootstraps from the source's snapshot (``SnapshotRequest``).
     public var oldest: Int64?
+    /// The log's epoch (see ``LogEpoch``); nil from a service that predates epochs.
+    public var epoch: LogEpoch?
     /// Set when the request could not be served; then no events follow.
     public var error: OmnibusError?
 
-    public init(source: String, after: Int64, head: Int64, count: Int, oldest: Int64? = nil, error: OmnibusError? = nil) {
+    public init(source: String, after: Int64, head: Int64, count: Int, oldest: Int64? = nil, epoch: LogEpoch? = nil,
+                error: OmnibusError? = nil) {
         self.source = source
         self.after = after
         self.head = head
         self.count = count
         self.oldest = oldest
+        self.epoch = epoch
         self.error = error
     }
 
@@ -54,10 +58,30 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     /// The source's latest committed sequence.
     public var head: Int64
     public var time: Timestamp
+    /// The log's epoch (see ``LogEpoch``); nil from a service that predates epochs.
+    public var epoch: LogEpoch?
 
-    public init(source: String, head: Int64, time: Timestamp) {
+    public init(source: String, head: Int64, time: Timestamp, epoch: LogEpoch? = nil) {
         self.source = source
         self.head = head
         self.time = time
+        self.epoch = epoch
+    }
+}
+
+/// Which life of a source's event log the sequences belong to. A log starts a new epoch when
+/// its database is restored from a backup: it then goes on from the backup's head, handing
+/// out again numbers that the old log may already have given to other events. A subscriber
+/// that sees the epoch change knows that what it applied after ``startsAfter`` is not in the
+/// log any more, and replays from there (docs/PROTOCOL.md, section 4).
+public struct LogEpoch: Codable, Sendable, Hashable {
+    /// Random, unique per epoch.
+    public var id: String
+    /// The last sequence shared with the previous epoch (0 for a log's first epoch).
+    public var startsAfter: Int64
+
+    public init(id: String, startsAfter: Int64) {
+        self.id = id
+        self.startsAfter = startsAfter
     }
 }

@@ -24,6 +24,7 @@ package enum BusMetric {
     package static let snapshotsServed = "omnibus_snapshots_served_total"
     package static let snapshotBootstraps = "omnibus_snapshot_bootstraps_total"  // from
     package static let eventsLost = "omnibus_events_lost_total"  // from
+    package static let sourceRestores = "omnibus_source_restores_total"  // from
 }
 
 /// Creates metrics with the service dimension filled in, from one factory (tests pass a

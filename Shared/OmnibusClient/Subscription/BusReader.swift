@@ -20,12 +20,14 @@ package final class BusReader {
     private let options: BusReadingOptions
 
     /// Subscribes to `sources` and positions each after its sequence in `startAfter`
-    /// (0, the start of its log, when absent). A source in `snapshotsOf` is rebuilt from its
+    /// (0, the start of its log, when absent) in its log epoch `epochs` (taken from the source
+    /// when absent; see ``SourceStream/noteEpoch(_:)``). A source in `snapshotsOf` is rebuilt from its
     /// snapshot when the reader's position is older than its retained log (the chunks go to
     /// ``read(atMost:rejected:gapRepaired:snapshot:deliver:)``'s `snapshot`); for the others
     /// such events are counted as lost and skipped. Nothing is asked for until ``requestReplays()``.
     package init(
-        sources: [SubscriptionSource], startAfter: [String: Int64], snapshotsOf: Set<String> = [], context: ZMQContext,
+        sources: [SubscriptionSource], startAfter: [String: Int64], epochs: [String: String] = [:], snapshotsOf: Set<String> = [],
+        context: ZMQContext,
         logger: Logger, metrics: MetricsRecorder, options: BusReadingOptions
     ) throws {
         subscriber = try ZMQSocket(context: context, type: .subscriber)
@@ -38,7 +40,7 @@ package final class BusReader {
             try subscriber.connect(source.events)
             try subscriber.subscribe(Topic.sourcePrefix(source.name))
             streams.append(try SourceStream(
-                source: source, applied: startAfter[source.name] ?? 0, readsSnapshots: snapshotsOf.contains(source.name),
+                source: source, applied: startAfter[source.name] ?? 0, epoch: epochs[source.name], readsSnapshots: snapshotsOf.contains(source.name),
                 context: context, logger: logger, metrics: metrics))
         }
         self.streams = streams

@@ -24,7 +24,7 @@ package enum LiveMessage {
             guard let heartbeat = try? ContractCoding.decode(Heartbeat.self, from: frames[1]), heartbeat.source == source else {
                 return .failure(Rejection(reason: "invalid_heartbeat", detail: "undecodable heartbeat from \(source)"))
             }
-            stream.noteHead(heartbeat.head)
+            if stream.noteEpoch(heartbeat.epoch) { stream.noteHead(heartbeat.head) }
             return .success(nil)
         }
         guard let header = try? EventHeader.decode(from: frames[1]),

@@ -33,6 +33,10 @@ package final class SourceStream {
     /// removed before they were read are counted as lost and skipped.
     private let readsSnapshots: Bool
     private var snapshotBootstraps = 0
+    /// The source's log epoch as last seen; the subscriber stores it with its offset.
+    package private(set) var epoch: String?
+    /// Epochs this stream has seen replaced: a late message from one of them is dropped.
+    private var pastEpochs: Set<String> = []
     /// Where the last counted gap began (events were missing after it): a gap is counted
     /// once, however often its replay has to be asked for again.
     package private(set) var lastGapAfter: Int64?
@@ -45,13 +49,15 @@ package final class SourceStream {
     private let rejected: Counter
     private let bootstraps: Counter
     private let lost: Counter
+    private let restores: Counter
 
     /// Snapshot formats this client reads.
     static let snapshotVersions = [1]
 
-    package init(source: SubscriptionSource, applied: Int64, readsSnapshots: Bool = false, context: ZMQContext, logger: Logger,
-                 metrics: MetricsRecorder) throws {
+    package init(source: SubscriptionSource, applied: Int64, epoch: String? = nil, readsSnapshots: Bool = false, context: ZMQContext,
+                 logger: Logger, metrics: MetricsRecorder) throws {
         self.source = source
+        self.epoch = epoch
         self.readsSnapshots = readsSnapshots
         topicPrefix = Array(Topic.sourcePrefix(source.name).utf8)
         self.applied = applied
@@ -72,6 +78,7 @@ package final class SourceStream {
         rejected = metrics.counter(BusMetric.rejectedMessages, [("endpoint", "replay-reply"), ("reason", "invalid_reply")])
         bootstraps = metrics.counter(BusMetric.snapshotBootstraps, from)
         lost = metrics.counter(BusMetric.eventsLost, from)
+        restores = metrics.counter(BusMetric.sourceRestores, from)
     }
 
     package var progress: SourceProgress {
@@ -118,6 +125,42 @@ package final class SourceStream {
         return event
     }
 
+    /// Checks the log epoch a heartbeat or replay reply announces, and returns whether the
+    /// message belongs to the current one. A new epoch means the source was restored from a
+    /// backup: what this reader applied after the backup's head is not in the source's log
+    /// any more (other events may now carry those numbers), so it goes back there, says so
+    /// and replays. A message of a replaced epoch (late, from before the restore) is dropped.
+    package func noteEpoch(_ announced: LogEpoch?) -> Bool {
+        guard let announced else { return true }  // a source that predates epochs
+        if announced.id == epoch { return true }
+        if pastEpochs.contains(announced.id) { return false }
+        guard let known = epoch else {
+            epoch = announced.id
+            return true
+        }
+        pastEpochs.insert(known)
+        epoch = announced.id
+        restores.increment()
+        guard applied > announced.startsAfter || accepted > announced.startsAfter else {
+            logger.warning("source was restored from a backup; everything applied here is in its log", metadata: [
+                "source": "\(source.name)", "backupHead": "\(announced.startsAfter)", "applied": "\(applied)",
+            ])
+            return true
+        }
+        logger.critical("source was restored from a backup: events applied here after its backup are not in its log; replaying from the backup's head", metadata: [
+            "source": "\(source.name)", "backupHead": "\(announced.startsAfter)", "applied": "\(applied)",
+            "notInLog": "\(announced.startsAfter + 1)…\(applied)",
+        ])
+        applied = announced.startsAfter
+        accepted = announced.startsAfter
+        head = announced.startsAfter
+        bootstrap = nil
+        awaitingFirstReplay = true
+        replaySentAt = nil
+        retryAfter = .now
+        return true
+    }
+
     /// Records the source's latest sequence, from a heartbeat, a replay reply or an event.
     package func noteHead(_ sequence: Int64) {
         if sequence > head { head = sequence }
@@ -150,6 +193,10 @@ package final class SourceStream {
             logger.warning("undecodable replay reply", metadata: ["source": "\(source.name)"])
             return []
         }
+        let appliedBefore = applied
+        guard noteEpoch(header.epoch) else { return [] }
+        // The source was restored and this stream went back: the reply answers a request from before.
+        if applied != appliedBefore { return [] }
         if let error = header.error {
             if header.eventsRetired, let oldest = header.oldest {
                 noteHead(header.head)

@@ -64,6 +64,8 @@ public final class PublisherRelay: Service, Sendable {
         bound.set(try socket.lastEndpoint)
         let pool = store.database.pool
         var sent = try pool.read { db in try Self.cursor(in: db) }
+        // Changes only offline (a restore), so read once.
+        let epoch = try pool.read { db in try LogEpochs.current(in: db) }
         var saved = sent
         var lastSave = ContinuousClock.now
         var lastHeartbeat = ContinuousClock.now - .seconds(3600)
@@ -80,7 +82,7 @@ public final class PublisherRelay: Service, Sendable {
             published.store(sent, ordering: .releasing)
             let now = ContinuousClock.now
             if now - lastHeartbeat >= .milliseconds(options.heartbeatMilliseconds) {
-                let heartbeat = Heartbeat(source: store.source, head: sent, time: .now())
+                let heartbeat = Heartbeat(source: store.source, head: sent, time: .now(), epoch: epoch)
                 try socket.send([Data(Topic.heartbeat(source: store.source).utf8), try ContractCoding.encode(heartbeat)], wait: false)
                 heartbeats.increment()
                 publishedGauge.record(sent)

@@ -76,6 +76,7 @@ public final class ReplayServer: Service, Sendable {
         bound.set(try socket.lastEndpoint)
         logger.info("replay endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)"])
         var limiter = RateLimiter(options.ratePerClient)
+        let epoch = try store.database.pool.read { db in try LogEpochs.current(in: db) }
         let snapshots = SnapshotSessions(source: store.source, pool: store.database.pool, provider: snapshot, options: options.snapshots)
         while !stop.isStopped {
             // One request per poll: the poll is where libzmq takes in, unthrottled, that a
@@ -83,11 +84,12 @@ public final class ReplayServer: Service, Sendable {
             // count them as queued and drop a reading client's reply at so small a high-water mark.
             guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds),
                   let frames = try socket.receive(wait: false) else { continue }
-            try serve(frames, on: socket, limiter: &limiter, snapshots: snapshots)
+            try serve(frames, on: socket, limiter: &limiter, snapshots: snapshots, epoch: epoch)
         }
     }
 
-    private func serve(_ frames: [Data], on socket: ZMQSocket, limiter: inout RateLimiter, snapshots: SnapshotSessions) throws {
+    private func serve(_ frames: [Data], on socket: ZMQSocket, limiter: inout RateLimiter, snapshots: SnapshotSessions,
+                       epoch: LogEpoch) throws {
         guard let message = RoutedMessage(frames: frames) else {
             return reject(reason: "missing_frames", "a message without routing id and body")
         }
@@ -115,11 +117,12 @@ public final class ReplayServer: Service, Sendable {
         let replay = ReplayRequest(source: request.source, after: after, limit: request.limit)
         do {
             try validate(replay)
-            let (header, events) = try store.database.pool.read { db in try read(replay, in: db) }
+            var (header, events) = try store.database.pool.read { db in try read(replay, in: db) }
+            header.epoch = epoch
             metrics.counter(BusMetric.replayServed).increment()
             try message.reply([try ContractCoding.encode(header)] + events, on: socket)
         } catch {
-            try refuse(error, after: after, on: message, socket: socket)
+            try refuse(error, after: after, epoch: epoch, on: message, socket: socket)
         }
     }
 
@@ -149,17 +152,18 @@ public final class ReplayServer: Service, Sendable {
         var error: OmnibusError
     }
 
-    private func refuse(_ error: any Error, after: Int64, on message: RoutedMessage, socket: ZMQSocket) throws {
+    private func refuse(_ error: any Error, after: Int64, epoch: LogEpoch? = nil, on message: RoutedMessage, socket: ZMQSocket) throws {
         let header: ReplayReplyHeader
         if let retired = error as? RetiredEvents {
             reject(reason: retired.error.code.rawValue, retired.error.message)
             header = ReplayReplyHeader(source: store.source, after: after, head: retired.head, count: 0, oldest: retired.oldest,
-                                       error: retired.error)
+                                       epoch: epoch, error: retired.error)
         } else {
             let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the event log could not be read; retry later")
             if !(error is OmnibusError) { logger.error("replay failed", metadata: ["error": "\(error)"]) }
             reject(reason: refusal.code.rawValue, refusal.message)
-            header = ReplayReplyHeader(source: store.source, after: after, head: (try? store.head()) ?? 0, count: 0, error: refusal)
+            header = ReplayReplyHeader(source: store.source, after: after, head: (try? store.head()) ?? 0, count: 0, epoch: epoch,
+                                       error: refusal)
         }
         try message.reply([try ContractCoding.encode(header)], on: socket)
     }

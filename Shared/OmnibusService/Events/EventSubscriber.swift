@@ -53,8 +53,8 @@ public final class EventSubscriber: Service, Sendable {
     }
 
     private func loop(until stop: StopSignal) throws {
-        let offsets = try store.database.pool.read { db in try InboxOffsets.all(in: db) }
-        let reader = try BusReader(sources: sources, startAfter: offsets, snapshotsOf: registry.snapshotSources, context: context,
+        let (offsets, epochs) = try store.database.pool.read { db in (try InboxOffsets.all(in: db), try InboxOffsets.epochs(in: db)) }
+        let reader = try BusReader(sources: sources, startAfter: offsets, epochs: epochs, snapshotsOf: registry.snapshotSources, context: context,
                                    logger: logger, metrics: metrics, options: options.reading)
         publishProgress(reader)
         _ = try reader.requestReplays()
@@ -84,10 +84,10 @@ public final class EventSubscriber: Service, Sendable {
         do {
             let applied: [String: Int64]
             do {
-                applied = try commit(events, isolatingHandlers: false)
+                applied = try commit(events, isolatingHandlers: false, reader: reader)
             } catch is HandlerFailedInBatch {
                 // Rare: redo the batch with a savepoint per event, so only the failing one is parked.
-                applied = try commit(events, isolatingHandlers: true)
+                applied = try commit(events, isolatingHandlers: true, reader: reader)
             }
             for (source, sequence) in applied { reader.stream(named: source)?.committed(through: sequence) }
             for (source, sequence) in applied { options.onCommitted?(source, sequence) }
@@ -117,7 +117,7 @@ public final class EventSubscriber: Service, Sendable {
                         try parkSnapshotRecord(record, of: chunk, reason: "snapshot handler failed: \(error)", in: db)
                     }
                 }
-                if chunk.isLast { try InboxOffsets.save(source: chunk.source, appliedThrough: chunk.sequence, in: db) }
+                if chunk.isLast { try InboxOffsets.save(source: chunk.source, appliedThrough: chunk.sequence, epoch: stream.epoch, in: db) }
             }
             stream.committed(chunk)
             if chunk.isLast { options.onCommitted?(chunk.source, chunk.sequence) }
@@ -140,14 +140,16 @@ public final class EventSubscriber: Service, Sendable {
     /// A handler threw while savepoints were off: the whole batch is rolled back and redone.
     private struct HandlerFailedInBatch: Error {}
 
-    private func commit(_ events: [ReceivedEvent], isolatingHandlers: Bool) throws -> [String: Int64] {
+    private func commit(_ events: [ReceivedEvent], isolatingHandlers: Bool, reader: BusReader) throws -> [String: Int64] {
         try store.write { db in
             var last: [String: Int64] = [:]
             for event in events {
                 try applyOne(event, in: db, isolated: isolatingHandlers)
                 last[event.header.source] = event.header.sequence
             }
-            for (source, sequence) in last { try InboxOffsets.save(source: source, appliedThrough: sequence, in: db) }
+            for (source, sequence) in last {
+                try InboxOffsets.save(source: source, appliedThrough: sequence, epoch: reader.stream(named: source)?.epoch, in: db)
+            }
             return last
         }
     }

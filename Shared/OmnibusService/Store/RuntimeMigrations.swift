@@ -79,5 +79,18 @@ enum RuntimeMigrations {
                 table.column("countedThrough", .integer).notNull()
             }
         }
+        migrator.registerMigration("omnibus-runtime-v7-log-epoch") { db in
+            // Which life of the event log this is; a restore from a backup starts a new one
+            // (see LogEpochs), so subscribers can tell reused sequence numbers apart.
+            try db.create(table: "logEpoch") { table in
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("epoch", .text).notNull()
+                table.column("startsAfter", .integer).notNull()
+            }
+            try LogEpochs.begin(after: 0, in: db)
+            try db.alter(table: "inboxOffset") { table in
+                table.add(column: "epoch", .text)
+            }
+        }
     }
 }
