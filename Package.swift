@@ -52,7 +52,7 @@ var targets: [Target] = [
         name: "omnibus",
         dependencies: [
             "OmnibusClient", "OmnibusConfiguration", "OmnibusContracts", "OmnibusBus", "OmnibusCommandLine", argumentParser, unixSignals,
-            asyncAlgorithms, logging,
+            asyncAlgorithms, logging, grdb,
         ],
         path: "Tools/Omnibus"
     ),

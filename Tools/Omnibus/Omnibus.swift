@@ -7,5 +7,6 @@ struct Omnibus: AsyncParsableCommand {
         commandName: "omnibus",
         abstract: "Run and inspect an Omnibus suite.",
         discussion: "Every subcommand reads the service endpoints from one suite configuration (deploy/omnibus.json).",
-        subcommands: [Up.self, Tail.self, Status.self, Send.self, MetricsCommand.self, CustomerCommand.self, Keys.self])
+        subcommands: [Up.self, Tail.self, Status.self, Send.self, MetricsCommand.self, CustomerCommand.self, Keys.self,
+                      Backup.self, Restore.self])
 }

@@ -113,3 +113,40 @@ public struct MetricsReport: Codable, Sendable, Equatable {
         self.text = text
     }
 }
+
+/// `service.backup`, which every service answers: writes a consistent copy of its database
+/// (SQLite's online backup, while it runs) to `<folder>/<service>.sqlite` on the service's
+/// machine; never overwrites a file. `omnibus backup` asks every service.
+public struct BackupDatabase: QueryContract {
+    public typealias Reply = BackupReport
+    public static let name = "service.backup"
+
+    /// An absolute path; created if missing.
+    public var folder: String
+
+    public init(folder: String) { self.folder = folder }
+}
+
+/// What `service.backup` wrote.
+public struct BackupReport: Codable, Sendable, Equatable {
+    public var service: String
+    /// The copy's path.
+    public var file: String
+    /// The last event in the copy: a service restored from it goes on after this sequence.
+    public var head: Int64
+    /// The copy's log epoch: a new one, after ``head``, so that a service restored from the
+    /// copy is told apart from the running log by every subscriber.
+    public var epoch: LogEpoch
+    public var bytes: Int64
+    /// When the copy was made (the service's clock); stored replies younger than this are not in it.
+    public var takenAt: Timestamp
+
+    public init(service: String, file: String, head: Int64, epoch: LogEpoch, bytes: Int64, takenAt: Timestamp) {
+        self.service = service
+        self.file = file
+        self.head = head
+        self.epoch = epoch
+        self.bytes = bytes
+        self.takenAt = takenAt
+    }
+}

@@ -142,6 +142,7 @@ public final class ServiceRuntime: Sendable {
             }
             return MetricsReport(service: store.source, text: metricsRegistry.emitToString())
         }
+        DatabaseBackup.register(in: &registry, store: store, deferred: deferredReplies)
         let (retention, maxReplyBytes) = (configuration.commands.replyRetention, configuration.commands.maxStoredReplyBytes)
         let replyBytes = Mutex(CommandReplyStore.Size())
         replyPruner = PeriodicWorker(PeriodicWork(name: "prune-command-replies", interval: configuration.replyPruneInterval) { emitter in

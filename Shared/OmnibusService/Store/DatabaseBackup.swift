@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import OmnibusContracts
+import Synchronization
+
+/// `service.backup`: a consistent copy of the service's database, made with SQLite's online
+/// backup API from a reader of the pool (one read transaction, so the copy is the database
+/// as of one commit) while the service goes on. It runs on a thread of its own and answers
+/// through ``DeferredReplies``: commands are not held up for the seconds a large copy takes.
+/// The copy starts a new log epoch after its head, so subscribers of a service restored from
+/// it see the restore (``SourceStream/noteEpoch(_:)``).
+enum DatabaseBackup {
+    static func register(in registry: inout CommandRegistry, store: EventStore, deferred: DeferredReplies) {
+        // A client resends a request it has no reply to yet: the copy under way answers it too.
+        let running = Mutex<Set<String>>([])
+        registry.registerDeferred(BackupDatabase.self) { input, context in
+            let key = "backup:\(context.requestId)"
+            guard running.withLock({ !$0.contains(key) }) else { return .pending(key: key) }
+            let destination = try destination(of: input.folder, service: store.source)
+            running.withLock { _ = $0.insert(key) }
+            let requestId = context.requestId
+            Thread.detachNewThread {
+                defer { running.withLock { _ = $0.remove(key) } }
+                let reply: Data
+                do {
+                    let report = try copy(store: store, to: destination)
+                    reply = try ContractCoding.encode(CommandReply(requestId: requestId, data: report))
+                } catch {
+                    let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the backup failed: \(error)")
+                    reply = (try? ContractCoding.encode(CommandReply<BackupReport>(requestId: requestId, error: refusal))) ?? Data()
+                }
+                deferred.complete(key, reply: reply)
+            }
+            return .pending(key: key)
+        }
+    }
+
+    /// `<folder>/<service>.sqlite`, checked: an absolute folder, and no file there yet.
+    static func destination(of folder: String, service: String) throws -> String {
+        guard folder.hasPrefix("/"), !folder.contains("\0") else {
+            throw OmnibusError(.invalidArgument, "folder must be an absolute path on the service's machine")
+        }
+        let path = URL(fileURLWithPath: folder).appendingPathComponent("\(service).sqlite").path
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw OmnibusError(.conflict, "\(path) exists already; a backup never overwrites one")
+        }
+        return path
+    }
+
+    static func copy(store: EventStore, to path: String) throws -> BackupReport {
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        } catch {
+            throw OmnibusError(.invalidArgument, "cannot create the backup folder: \(error.localizedDescription)")
+        }
+        let takenAt = Timestamp.now()
+        let copy = try DatabaseQueue(path: path)
+        try store.database.pool.backup(to: copy)
+        // The copy is a fork of the log: whatever runs from it hands out numbers after its head
+        // that the running log may give to other events, so it starts an epoch of its own.
+        let (head, epoch) = try copy.write { db in
+            let head = try Outbox.head(in: db)
+            return (head, try LogEpochs.begin(after: head, in: db))
+        }
+        try copy.close()
+        let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+        return BackupReport(service: store.source, file: path, head: head, epoch: epoch, bytes: bytes, takenAt: takenAt)
+    }
+}
