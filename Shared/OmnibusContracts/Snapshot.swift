@@ -8,8 +8,8 @@ public struct SnapshotRequest: Codable, Sendable, Equatable {
 
     /// The snapshot part of the request; its presence is what makes a request a snapshot request.
     public struct Ask: Codable, Sendable, Equatable {
-        /// The snapshot formats the client reads; the service answers in the highest it also
-        /// serves, or `unsupported_version`.
+        /// The snapshot formats the client reads; the service answers in its format when it is
+        /// listed, else `unsupported_version`.
         public var versions: [Int]
         /// The snapshot being read (from the first reply); absent: start a new one.
         public var id: String?
@@ -36,6 +36,7 @@ public struct SnapshotRequest: Codable, Sendable, Equatable {
 public struct SnapshotReplyHeader: Codable, Sendable, Equatable {
     /// Always "snapshot": tells this header from a ``ReplayReplyHeader``.
     public var type: String
+    /// The service whose state this is.
     public var source: String
     /// The snapshot's id, to name in the requests for its next chunks; empty in an error
     /// header when no snapshot was started.
@@ -54,6 +55,7 @@ public struct SnapshotReplyHeader: Codable, Sendable, Equatable {
     /// Set when the request could not be served; then no records follow.
     public var error: OmnibusError?
 
+    /// The value of ``type``.
     public static let typeName = "snapshot"
 
     public init(source: String, id: String, version: Int, sequence: Int64, count: Int, cursor: String?, next: String?,
@@ -73,8 +75,11 @@ public struct SnapshotReplyHeader: Codable, Sendable, Equatable {
 /// One piece of a service's state in a snapshot: a record of a `kind` the service documents
 /// (identity: `customer`), its key, and its fields.
 public struct SnapshotRecord: Codable, Sendable, Equatable {
+    /// What the record is (identity: `customer`); records come kind after kind.
     public var kind: String
+    /// Its key within the kind (identity: the customer id); keys come in order.
     public var key: String
+    /// Its fields, in the shape the kind documents.
     public var data: JSONValue
 
     public init(kind: String, key: String, data: JSONValue) {

@@ -65,6 +65,12 @@ struct BackupTests {
                     "every cart add acknowledged after the backup is reported as not restored")
             #expect(before.cartAdds.allSatisfy { !lostRequests.contains($0.requestId) })
 
+            let again = try await OpsToolTests.omnibus(["restore", backupFolder, "--data", suite.directory.file("restored-again")],
+                                                       in: suite.directory)
+            #expect(Self.epoch(of: "identity", in: again.output) != nil)
+            #expect(Self.epoch(of: "identity", in: again.output) != Self.epoch(of: "identity", in: restore.output),
+                    "each restore of one backup is a new epoch")
+
             try suite.start("identity", data: restoredData)
             try suite.start("orders", data: restoredData)
             for (email, id) in before.customers {
@@ -86,6 +92,12 @@ struct BackupTests {
             #expect(try await suite.cart(bea, channel: "web").lines.map(\.quantity) == [3], "the merge moved Ana's line once")
             #expect(try await suite.orders.health().deadLetters == 0)
         }
+    }
+
+    /// The new log epoch `omnibus restore` printed for `service`.
+    static func epoch(of service: String, in output: String) -> String? {
+        output.split(separator: "\n").first { $0.hasPrefix("\(service): restored") }?
+            .split(separator: " ").first { $0.hasPrefix("epo_") }.map { String($0.prefix { $0 != ";" }) }
     }
 
     static func requestIds(in report: Any, service: String) -> Set<String> {

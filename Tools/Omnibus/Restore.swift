@@ -42,7 +42,8 @@ struct Restore: AsyncParsableCommand {
         for (name, backup) in manifest.services.sorted(by: { $0.key < $1.key }) {
             let copy = URL(fileURLWithPath: folder).appendingPathComponent("\(name).sqlite").path
             try FileManager.default.copyItem(atPath: copy, toPath: "\(data)/\(name).sqlite")
-            var line = "\(name): restored, events through \(backup.head), new log epoch \(backup.epoch.id)"
+            let epoch = try Self.beginEpoch(at: "\(data)/\(name).sqlite")
+            var line = "\(name): restored, events through \(backup.head), new log epoch \(epoch)"
             if let previous, FileManager.default.fileExists(atPath: "\(previous)/\(name).sqlite") {
                 let lost = try RestoreReport.Service.compare(previous: "\(previous)/\(name).sqlite", backup: copy, backupHead: backup.head)
                 report[name] = lost
@@ -58,6 +59,21 @@ struct Restore: AsyncParsableCommand {
             try encoder.encode(RestoreReport(services: report)).write(to: path)
             print("what the restore loses: \(path.path)")
         }
+    }
+}
+
+extension Restore {
+    /// Starts a new log epoch in a restored database, after its last event: each restore is a
+    /// new life of the log, even of a backup restored before (the copy's own epoch would then
+    /// come back, and subscribers that saw it would not notice). The tool does not link the
+    /// service runtime, so this writes its `logEpoch` row as `LogEpochs.begin` does.
+    static func beginEpoch(at path: String) throws -> String {
+        let id = "epo_" + UUID().uuidString.lowercased()
+        try DatabaseQueue(path: path).write { db in
+            let head = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox") ?? 0
+            try db.execute(sql: "INSERT OR REPLACE INTO logEpoch (id, epoch, startsAfter) VALUES (1, ?, ?)", arguments: [id, head])
+        }
+        return id
     }
 }
 

@@ -79,21 +79,22 @@ struct ServiceStatus {
 enum StatusTable {
     static func render(_ rows: [ServiceStatus]) -> String {
         var lines = [["SERVICE", "STATE", "UPTIME", "STARTS/1H", "COMMANDS", "HEAD", "PUBLISHED", "SUBSCRIPTIONS (applied/head lag)",
-                      "DEAD", "DISK FREE"]]
+                      "DEAD", "DISK FREE", "EVENT LOG"]]
         for row in rows {
             switch row.health {
             case .success(let report):
                 let subscriptions = report.subscriptions.keys.sorted().map { source -> String in
                     let progress = report.subscriptions[source]!
                     return "\(source) \(progress.applied)/\(progress.head) lag \(progress.head - progress.applied)"
+                        + (progress.bootstrapping == true ? " (from snapshot)" : "")
                 }.joined(separator: ", ")
                 let uptime = report.startedAt.map { Self.duration(Timestamp.now().millisecondsSince1970 - $0.millisecondsSince1970) }
                 lines.append([row.name, report.storage?.writesRefused == true ? "up, WRITES REFUSED" : "up", uptime ?? "-",
                               report.startsPastHour.map(String.init) ?? "-", row.endpoints.commands,
                               String(report.head), String(report.publishedThrough), subscriptions.isEmpty ? "-" : subscriptions,
-                              String(report.deadLetters), report.storage.map(Self.disk) ?? "-"])
+                              String(report.deadLetters), report.storage.map(Self.disk) ?? "-", report.storage.flatMap(Self.log) ?? "-"])
             case .failure(let error):
-                lines.append([row.name, "DOWN", "-", "-", row.endpoints.commands, "-", "-", error.message, "-", "-"])
+                lines.append([row.name, "DOWN", "-", "-", row.endpoints.commands, "-", "-", error.message, "-", "-", "-"])
             }
         }
         return align(lines)
@@ -102,6 +103,12 @@ enum StatusTable {
     /// `812 MiB (floor 64)`: free space beside the floor below which writes are refused.
     static func disk(_ storage: StorageReport) -> String {
         "\(storage.freeBytes >> 20) MiB (floor \(storage.minimumFreeBytes >> 20))"
+    }
+
+    /// `136 MiB from 540007`: the event log's envelope bytes and the oldest sequence it keeps.
+    static func log(_ storage: StorageReport) -> String? {
+        guard let bytes = storage.eventLogBytes else { return nil }
+        return "\(bytes >> 20) MiB" + (storage.oldestSequence.map { " from \($0)" } ?? "")
     }
 
     /// `42s`, `7m05s`, `3h12m`, `2d04h`.

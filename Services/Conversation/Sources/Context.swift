@@ -63,8 +63,8 @@ enum Reactions {
         registry.on(IdentityEvent.CustomerErased.self) { event, context in
             try IdentityReactions.erase(event.data, emitter: context)
         }
-        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { record, context in
-            try IdentityReactions.fold(record, emitter: context)
+        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { records, context in
+            try IdentityReactions.fold(records, emitter: context)
         }
     }
 

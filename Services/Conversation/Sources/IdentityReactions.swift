@@ -26,13 +26,15 @@ enum IdentityReactions {
     /// identity keeps its events: missed merges and erasures done, and every identifier of a
     /// live customer known (bringing in its waiting messages). The context's recent events
     /// missed meanwhile are not rebuilt: they are a window, not state.
-    static func fold(_ record: SnapshotRecord, emitter: SnapshotContext) throws {
-        guard let state = try KnownCustomers.fold(record, in: emitter.db,
-                                                  merge: { try merge($0, into: $1, emitter: emitter) },
-                                                  erase: { try erase($0, emitter: emitter) }) else { return }
-        for identifier in state.identifiers {
-            try linked(IdentityEvent.IdentifierLinked(customerId: state.customerId, kind: identifier.kind, value: identifier.value,
-                                                      channel: identifier.channel, verified: identifier.verified), emitter: emitter)
+    static func fold(_ records: [SnapshotRecord], emitter: SnapshotContext) throws {
+        let live = try KnownCustomers.fold(records, in: emitter.db,
+                                           merge: { try merge($0, into: $1, emitter: emitter) },
+                                           erase: { try erase($0, emitter: emitter) })
+        for state in live {
+            for identifier in state.identifiers {
+                try linked(IdentityEvent.IdentifierLinked(customerId: state.customerId, kind: identifier.kind, value: identifier.value,
+                                                          channel: identifier.channel, verified: identifier.verified), emitter: emitter)
+            }
         }
     }
 

@@ -16,8 +16,8 @@ enum IdentityReactions {
         }
         registry.ignoreUnhandled(IdentityEvent.all)
         // Away longer than identity keeps its events: the merges and erasures missed, from its snapshot.
-        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { record, context in
-            _ = try KnownCustomers.fold(record, in: context.db,
+        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { records, context in
+            _ = try KnownCustomers.fold(records, in: context.db,
                                         merge: { try merge($0, into: $1, emitter: context) },
                                         erase: { try erase($0, emitter: context) })
         }

@@ -38,18 +38,18 @@ enum Contacts {
             try erase(event.data, emitter: context)
         }
         registry.ignoreUnhandled(IdentityEvent.all)
-        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { record, context in
-            try fold(record, emitter: context)
+        registry.onSnapshot(of: IdentityEvent.source, kind: IdentitySnapshot.customerKind) { records, context in
+            for state in try KnownCustomers.fold(records, in: context.db, merge: { try merge($0, into: $1, in: context.db) },
+                                                 erase: { try erase($0, emitter: context) }) {
+                try fold(state, in: context.db)
+            }
         }
     }
 
-    /// Identity's snapshot record of a customer, for a notifications service away longer than
-    /// identity keeps its events: missed merges and erasures done, and a live customer's
-    /// locale, preferences, consents and addresses set to identity's.
-    static func fold(_ record: SnapshotRecord, emitter: SnapshotContext) throws {
-        let db = emitter.db
-        guard let state = try KnownCustomers.fold(record, in: db, merge: { try merge($0, into: $1, in: db) },
-                                                  erase: { try erase($0, emitter: emitter) }) else { return }
+    /// A live customer of identity's snapshot, for a notifications service away longer than
+    /// identity keeps its events: locale, preferences, consents and addresses set to identity's
+    /// (the merges and erasures missed are done by ``KnownCustomers/fold(_:in:merge:erase:)``).
+    static func fold(_ state: IdentitySnapshot.CustomerState, in db: Database) throws {
         let quietHours = try state.quietHours.map { String(decoding: try ContractCoding.encode($0), as: UTF8.self) }
         let hasContact = try Bool.fetchOne(db, sql: "SELECT 1 FROM contact WHERE customerId = ?", arguments: [state.customerId]) == true
         if state.locale != nil || state.preferredChannel != nil || quietHours != nil || hasContact {

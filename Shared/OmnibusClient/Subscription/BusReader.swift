@@ -98,11 +98,19 @@ package final class BusReader {
         }
         if readable[0] {
             var batch: [ReceivedEvent] = []
+            let generations = streams.map(\.generation)
             while batch.count < options.maxLiveBatch, let frames = try subscriber.receive(wait: false) {
                 switch LiveMessage.route(frames, to: streams) {
                 case .success(let event?): batch.append(event)
                 case .success(nil): continue
                 case .failure(let rejection): rejected(rejection)
+                }
+            }
+            // A heartbeat in this batch announced a restored source: its events read before it go.
+            if streams.map(\.generation) != generations {
+                batch.removeAll { event in
+                    guard let index = streams.firstIndex(where: { $0.source.name == event.header.source }) else { return false }
+                    return streams[index].generation != generations[index]
                 }
             }
             if !batch.isEmpty {

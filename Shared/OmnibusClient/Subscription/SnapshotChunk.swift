@@ -4,11 +4,13 @@ import OmnibusContracts
 /// to fold into its state, and whether the snapshot is complete with them. Once the last
 /// chunk is committed the reader continues with the events after ``sequence``.
 package struct SnapshotChunk: Sendable {
+    /// The source whose snapshot this is part of.
     package let source: String
     /// The snapshot's id (the same for all its chunks).
     package let id: String
     /// The last event sequence the snapshot reflects.
     package let sequence: Int64
+    /// The records to fold, in the order sent.
     package let records: [SnapshotRecord]
     /// Where this chunk started, as the stream asked for it (nil: the first chunk).
     package let cursor: String?

@@ -37,6 +37,9 @@ package final class SourceStream {
     package private(set) var epoch: String?
     /// Epochs this stream has seen replaced: a late message from one of them is dropped.
     private var pastEpochs: Set<String> = []
+    /// Raised each time the stream goes back (a restored source): events it handed out
+    /// before are not to be committed.
+    package private(set) var generation = 0
     /// Where the last counted gap began (events were missing after it): a gap is counted
     /// once, however often its replay has to be asked for again.
     package private(set) var lastGapAfter: Int64?
@@ -154,6 +157,7 @@ package final class SourceStream {
         applied = announced.startsAfter
         accepted = announced.startsAfter
         head = announced.startsAfter
+        generation += 1
         bootstrap = nil
         awaitingFirstReplay = true
         replaySentAt = nil
@@ -207,6 +211,7 @@ package final class SourceStream {
                 // A source that does not know snapshot requests reads one as a replay request
                 // without `after`; other refusals here answer requests from before the bootstrap.
                 if error.code == .invalidRequest { noSnapshot(because: "\(error)") }
+                return []
             } else if error.code == .outOfRange {
                 // Asked after what this subscriber applied, which the source no longer has.
                 logger.critical("source is behind what was applied: its event log was reset or restored", metadata: [
@@ -265,18 +270,29 @@ package final class SourceStream {
         awaitingFirstReplay = false
     }
 
+    /// The source cannot give this reader a snapshot it reads (it serves none, an older or
+    /// newer format, or predates snapshots). Skipping would leave merges and erasures undone,
+    /// so the stream stays where it is — critical, and asked again every 30 s — until the
+    /// source is upgraded or an operator decides.
     private func noSnapshot(because reason: String) {
         guard let bootstrap else { return }
-        self.bootstrap = nil
-        skipLost(through: bootstrap.oldest - 1, because: "the source serves no snapshot this reader can read (\(reason))")
+        logger.critical("cannot rebuild from the source's snapshot; applying nothing more from it until it can", metadata: [
+            "source": "\(source.name)", "applied": "\(applied)", "oldest": "\(bootstrap.oldest)", "reason": "\(reason)",
+        ])
+        self.bootstrap = SnapshotBootstrap(oldest: bootstrap.oldest)
+        retryAfter = .now + .seconds(30)
     }
 
     /// Takes a snapshot reply if it is the chunk asked for next.
     private func takeSnapshot(_ header: SnapshotReplyHeader, records: ArraySlice<Data>) -> SnapshotChunk? {
         guard var bootstrap else { return nil }  // a late reply to a bootstrap already over
+        // An answer to the request this stream is waiting on, not a late one to an earlier request.
+        guard header.id == (bootstrap.id ?? header.id), header.cursor == bootstrap.accepted else { return nil }
         if let error = header.error {
-            if error.code == .unavailable || (error.code == .notFound && bootstrap.id != nil) {
-                // Busy, or the snapshot was closed (idle, or the source restarted): start a new one.
+            guard header.id == (bootstrap.id ?? "") else { return nil }
+            if error.code == .unavailable || (bootstrap.id != nil && [.notFound, .invalidArgument].contains(error.code)) {
+                // Busy; or the snapshot was closed (idle, the source restarted) or will not go
+                // back to a chunk this stream must read again after a failed commit: start a new one.
                 logger.warning("snapshot interrupted; starting again", metadata: ["source": "\(source.name)", "error": "\(error)"])
                 self.bootstrap = SnapshotBootstrap(oldest: bootstrap.oldest)
                 retryAfter = .now + .seconds(1)
@@ -285,8 +301,7 @@ package final class SourceStream {
             }
             return nil
         }
-        guard bootstrap.id == nil || header.id == bootstrap.id, header.cursor == bootstrap.accepted, !bootstrap.lastHandedOut,
-              header.count == records.count else {
+        guard !bootstrap.lastHandedOut, header.count == records.count else {
             return nil
         }
         var decoded: [SnapshotRecord] = []

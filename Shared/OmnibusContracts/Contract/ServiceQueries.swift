@@ -129,6 +129,7 @@ public struct BackupDatabase: QueryContract {
 
 /// What `service.backup` wrote.
 public struct BackupReport: Codable, Sendable, Equatable {
+    /// The service whose database was copied.
     public var service: String
     /// The copy's path.
     public var file: String
@@ -137,6 +138,7 @@ public struct BackupReport: Codable, Sendable, Equatable {
     /// The copy's log epoch: a new one, after ``head``, so that a service restored from the
     /// copy is told apart from the running log by every subscriber.
     public var epoch: LogEpoch
+    /// The copy's size.
     public var bytes: Int64
     /// When the copy was made (the service's clock); stored replies younger than this are not in it.
     public var takenAt: Timestamp

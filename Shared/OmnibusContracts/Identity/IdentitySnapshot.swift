@@ -10,13 +10,19 @@ public enum IdentitySnapshot {
 
     /// A customer as identity knows it when the snapshot is taken.
     public struct CustomerState: Codable, Sendable, Equatable {
+        /// The id identity gave out.
         public var customerId: String
+        /// `provisional`, `registered`, `merged` or `erased`.
         public var status: CustomerStatus
         /// The profile it was merged into (status `merged`); follow it for the survivor.
         public var mergedInto: String?
+        /// Personal data: what the customer is called.
         public var displayName: String?
+        /// A BCP 47 tag such as `de-DE`.
         public var locale: String?
+        /// Where the customer prefers to be contacted.
         public var preferredChannel: ContactChannel?
+        /// When not to contact the customer.
         public var quietHours: QuietHours?
         /// Its identifiers (none once merged away or erased: they moved or went).
         public var identifiers: [LinkedIdentifier]

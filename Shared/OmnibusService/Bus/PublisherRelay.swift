@@ -75,6 +75,10 @@ public final class PublisherRelay: Service, Sendable {
         var topics = TopicCache(source: store.source)
         logger.info("relay publishing", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "from": "\(sent)"])
         published.store(sent, ordering: .releasing)
+        // The epoch before any event: a subscriber connected in time learns of a restore
+        // before the restored log's events, whose numbers it may have seen before.
+        let first = Heartbeat(source: store.source, head: sent, time: .now(), epoch: epoch)
+        try socket.send([Data(Topic.heartbeat(source: store.source).utf8), try ContractCoding.encode(first)], wait: false)
 
         while true {
             let stopping = stop.isStopped

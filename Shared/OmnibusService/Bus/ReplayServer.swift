@@ -40,6 +40,12 @@ public final class ReplayServer: Service, Sendable {
         public var idleTimeout: Duration = .seconds(30)
         /// Records per chunk at most (a request's `limit` is capped to this).
         public var maxRecordsPerChunk = 1_000
+        /// Bytes of records per chunk at most (at least one record is sent).
+        public var maxBytesPerChunk = 4 << 20
+        /// A snapshot open longer than this is closed, read to its end or not.
+        public var maxLifetime: Duration = .seconds(600)
+        /// New snapshots a second, from all clients together, on average and in a burst.
+        public var startsPerSecond = RateLimiter.Limit(ratePerSecond: 2, burst: 4)
         public init() {}
     }
 
@@ -82,6 +88,7 @@ public final class ReplayServer: Service, Sendable {
             // One request per poll: the poll is where libzmq takes in, unthrottled, that a
             // client has read its earlier replies. Draining without it, the socket could still
             // count them as queued and drop a reading client's reply at so small a high-water mark.
+            snapshots.closeExpired()
             guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds),
                   let frames = try socket.receive(wait: false) else { continue }
             try serve(frames, on: socket, limiter: &limiter, snapshots: snapshots, epoch: epoch)
@@ -175,17 +182,18 @@ public final class ReplayServer: Service, Sendable {
             guard source == store.source else {
                 throw OmnibusError(.notFound, "this endpoint serves '\(store.source)', not '\(InputCheck.excerpt(source))'")
             }
-            let (header, records) = try sessions.serve(ask)
-            frames = [try ContractCoding.encode(header)]
-            for record in records { frames.append(try ContractCoding.encode(record)) }
+            let (header, records) = try sessions.serve(ask, from: message.identity)
+            frames = [try ContractCoding.encode(header)] + records
             if ask.id == nil {
+                // Starts are rate-limited, so this cannot flood the log.
                 metrics.counter(BusMetric.snapshotsServed).increment()
                 logger.notice("serving a snapshot", metadata: ["id": "\(header.id)", "sequence": "\(header.sequence)"])
             }
         } catch {
             let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the snapshot could not be read; start again later")
             if !(error is OmnibusError) { logger.error("snapshot failed", metadata: ["error": "\(error)"]) }
-            reject(reason: refusal.code.rawValue, refusal.message)
+            // Counted, not logged: a client could otherwise fill the disk with refusals.
+            metrics.rejected(endpoint: "replay", reason: "snapshot_\(refusal.code.rawValue)")
             let header = SnapshotReplyHeader(source: store.source, id: ask.id ?? "", version: ask.versions.max() ?? 0, sequence: 0,
                                              count: 0, cursor: ask.cursor, next: nil, error: refusal)
             frames = [try ContractCoding.encode(header)]

@@ -8,6 +8,7 @@ import OmnibusContracts
 public struct SnapshotProvider: Sendable {
     /// One kind of record, read in key order.
     public struct Kind: Sendable {
+        /// The records' `kind`, as the service documents it.
         public var name: String
         /// Up to `limit` records whose keys sort after `after` (nil: from the first).
         public var read: @Sendable (_ db: Database, _ after: String?, _ limit: Int) throws -> [SnapshotRecord]

@@ -19,7 +19,7 @@ public struct EventHandlerRegistry: Sendable {
         var type: String
     }
 
-    typealias SnapshotHandler = @Sendable (SnapshotRecord, SnapshotContext) throws -> Void
+    typealias SnapshotHandler = @Sendable ([SnapshotRecord], SnapshotContext) throws -> Void
 
     private(set) var entries: [Key: Entry] = [:]
     private(set) var ignored: Set<Key> = []
@@ -70,12 +70,14 @@ public struct EventHandlerRegistry: Sendable {
 
     /// Folds `kind` records of `source`'s snapshot into this service's state: how it rebuilds
     /// what it keeps of `source` when it was away longer than `source` keeps its events
-    /// (docs/PROTOCOL.md, 3.1). The handler must be idempotent — a chunk may be folded
-    /// again after a failed commit — and bring the service's state to what applying the
-    /// events it missed would have (merges moved, erasures done). Kinds without a handler
-    /// are not this service's concern.
+    /// (docs/PROTOCOL.md, 3.1). The handler gets a chunk's records of the kind together (so
+    /// it can do in one statement what applies to many), in the chunk's transaction; if it
+    /// throws, the records are folded again one by one and a failing one is parked as a dead
+    /// letter. It must be idempotent — a chunk may be folded again after a failed commit —
+    /// and bring the service's state to what applying the events it missed would have
+    /// (merges moved, erasures done). Kinds without a handler are not this service's concern.
     public mutating func onSnapshot(
-        of source: String, kind: String, _ handler: @escaping @Sendable (SnapshotRecord, SnapshotContext) throws -> Void
+        of source: String, kind: String, _ handler: @escaping @Sendable ([SnapshotRecord], SnapshotContext) throws -> Void
     ) {
         let key = Key(source: source, type: kind)
         precondition(snapshotHandlers[key] == nil, "snapshot handler for \(source) \(kind) registered twice")

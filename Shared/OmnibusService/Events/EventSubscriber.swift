@@ -106,15 +106,25 @@ public final class EventSubscriber: Service, Sendable {
         do {
             try store.write { db in
                 let context = SnapshotContext(db: db, source: chunk.source, sequence: chunk.sequence, snapshotId: chunk.id, store: store)
-                for record in chunk.records {
-                    guard let handler = registry.snapshotHandler(source: chunk.source, kind: record.kind) else { continue }
+                for (kind, records) in Self.byKind(chunk.records) {
+                    guard let handler = registry.snapshotHandler(source: chunk.source, kind: kind) else { continue }
                     do {
                         try db.inSavepoint {
-                            try handler(record, context)
+                            try handler(records, context)
                             return .commit
                         }
                     } catch {
-                        try parkSnapshotRecord(record, of: chunk, reason: "snapshot handler failed: \(error)", in: db)
+                        // Rare: one by one, so only the failing records are parked.
+                        for record in records {
+                            do {
+                                try db.inSavepoint {
+                                    try handler([record], context)
+                                    return .commit
+                                }
+                            } catch {
+                                try parkSnapshotRecord(record, of: chunk, reason: "snapshot handler failed: \(error)", in: db)
+                            }
+                        }
                     }
                 }
                 if chunk.isLast { try InboxOffsets.save(source: chunk.source, appliedThrough: chunk.sequence, epoch: stream.epoch, in: db) }
@@ -125,6 +135,15 @@ public final class EventSubscriber: Service, Sendable {
             logger.error("folding a snapshot chunk failed; will ask for it again", metadata: ["error": "\(error)", "source": "\(chunk.source)"])
             stream.rollBack()
         }
+    }
+
+    /// The records grouped by kind, kinds in the order they first appear (a snapshot sends kind after kind).
+    private static func byKind(_ records: [SnapshotRecord]) -> [(String, [SnapshotRecord])] {
+        var groups: [(String, [SnapshotRecord])] = []
+        for record in records {
+            if groups.last?.0 == record.kind { groups[groups.count - 1].1.append(record) } else { groups.append((record.kind, [record])) }
+        }
+        return groups
     }
 
     private func parkSnapshotRecord(_ record: SnapshotRecord, of chunk: SnapshotChunk, reason: String, in db: Database) throws {

@@ -21,6 +21,8 @@ public final class SnapshotContext {
         self.store = store
     }
 
+    /// Appends a reaction event to this service's outbox in the folding transaction; its
+    /// correlation id is the snapshot's id.
     @discardableResult
     public func emit<Event: EventContract>(_ event: Event, customerId: String?) throws -> Int64 {
         try store.append([PendingEvent(event, customerId: customerId, correlationId: snapshotId)], in: db)[0]

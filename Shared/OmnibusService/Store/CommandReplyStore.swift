@@ -36,6 +36,11 @@ enum CommandReplyStore {
         var countedThroughRowid: Int64 = 0
 
         mutating func count(in db: Database) throws {
+            // Rowids are max+1: once the newest rows were deleted, new ones may reuse numbers
+            // already counted; then count the table again.
+            if try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM commandReply") ?? 0 < countedThroughRowid {
+                self = Size()
+            }
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT COALESCE(SUM(length(reply)), 0) AS bytes, MAX(rowid) AS through FROM commandReply WHERE rowid > ?
                 """, arguments: [countedThroughRowid]), let through: Int64 = row["through"] else { return }

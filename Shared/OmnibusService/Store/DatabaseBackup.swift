@@ -17,6 +17,7 @@ enum DatabaseBackup {
             let key = "backup:\(context.requestId)"
             guard running.withLock({ !$0.contains(key) }) else { return .pending(key: key) }
             let destination = try destination(of: input.folder, service: store.source)
+            try create(destination)
             running.withLock { _ = $0.insert(key) }
             let requestId = context.requestId
             Thread.detachNewThread {
@@ -47,12 +48,23 @@ enum DatabaseBackup {
         return path
     }
 
-    static func copy(store: EventStore, to path: String) throws -> BackupReport {
+    /// Creates the copy's file, readable by the service's user alone (it holds every
+    /// customer's data), failing if it exists: two backups never write one file.
+    static func create(_ path: String) throws {
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         } catch {
             throw OmnibusError(.invalidArgument, "cannot create the backup folder: \(error.localizedDescription)")
         }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            throw OmnibusError(errno == EEXIST ? .conflict : .invalidArgument,
+                               "cannot create \(path): \(String(cString: strerror(errno))); a backup never overwrites a file")
+        }
+        close(descriptor)
+    }
+
+    static func copy(store: EventStore, to path: String) throws -> BackupReport {
         let takenAt = Timestamp.now()
         let copy = try DatabaseQueue(path: path)
         try store.database.pool.backup(to: copy)
