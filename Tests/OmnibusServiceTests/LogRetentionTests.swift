@@ -61,6 +61,18 @@ struct LogRetentionTests {
         #expect(after.counted == after.bytes, "the kept count is the log's real size")
     }
 
+    @Test("a log counted for the first time is counted a range per transaction, to its real size")
+    func countedInSteps() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try Self.log(in: directory, count: 1_000, published: 1_000)
+        let steps = try (1...4).map { _ in try store.write { db in try Outbox.count(atMost: 300, in: db) } }
+        #expect(steps == [false, false, false, true], "1,000 events, 300 a step")
+        let counted = try store.database.pool.read { db in try Outbox.savedSize(in: db) }
+        let actual = try Self.bounds(store).bytes
+        #expect(counted.countedThrough == 1_000 && counted.bytes == actual)
+    }
+
     @Test("by age: only events recorded longer ago than the age go")
     func byAge() throws {
         let directory = try TemporaryDirectory()

@@ -50,7 +50,7 @@ public struct StorageReport: Sendable, Equatable, Codable {
     public var databaseBytes: Int64
     public var minimumFreeBytes: Int64
     public var writesRefused: Bool
-    /// The event log's envelope bytes (what retention bounds).
+    /// The event log's envelope bytes (what retention bounds), as of the last trim pass.
     public var eventLogBytes: Int64?
     /// The oldest sequence the log still holds; nil when it is empty.
     public var oldestSequence: Int64?

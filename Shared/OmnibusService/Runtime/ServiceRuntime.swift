@@ -125,7 +125,7 @@ public final class ServiceRuntime: Sendable {
         var registry = commands
         registry.register(GetHealth.self) { [relay, subscriber] _, context in
             let reading = disk.read()
-            let log = try Outbox.size(in: context.db)
+            let log = try Outbox.savedSize(in: context.db)
             return HealthReport(
                 service: store.source, head: try Outbox.head(in: context.db), publishedThrough: relay.publishedThrough,
                 subscriptions: subscriber?.progress ?? [:], deadLetters: try DeadLetter.count(in: context.db),

@@ -35,6 +35,9 @@ package final class LogTrimmer: Service, Sendable {
     }
 
     package func run() async throws {
+        if !store.database.incrementalVacuum {
+            logger.warning("the database could not be converted for incremental vacuum (too little free disk); freed pages are reused but the file does not shrink until a start with more space")
+        }
         await pass()
         for await _ in AsyncTimerSequence(interval: interval, clock: .continuous).cancelOnGracefulShutdown() {
             await pass()
@@ -60,6 +63,7 @@ package final class LogTrimmer: Service, Sendable {
 
     /// Removes what retention no longer keeps and returns how many events went.
     package func trim() async throws -> Int {
+        while try await !store.database.pool.write({ db in try Outbox.count(atMost: Self.chunk * 4, in: db) }) {}
         var total = 0
         while true {
             let removed = try await store.database.pool.write { [retention] db in

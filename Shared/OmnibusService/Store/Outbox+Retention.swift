@@ -29,6 +29,28 @@ extension Outbox {
         return size
     }
 
+    /// The count as the trimmer last saved it (at most one trim interval old): cheap, for
+    /// health reports, which run inside the command transaction.
+    package static func savedSize(in db: Database) throws -> Size {
+        let row = try Row.fetchOne(db, sql: "SELECT bytes, countedThrough FROM eventLogSize WHERE id = 1")
+        return Size(bytes: row?["bytes"] ?? 0, countedThrough: row?["countedThrough"] ?? 0)
+    }
+
+    /// Adds to the saved count at most `rows` of the events appended since, and returns
+    /// whether the count has caught up: a log counted for the first time (a database from
+    /// before retention) is counted in short transactions, not one that holds commands up.
+    package static func count(atMost rows: Int, in db: Database) throws -> Bool {
+        var size = try savedSize(in: db)
+        guard let added = try Row.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(length(envelope)), 0) AS bytes, MAX(sequence) AS through
+            FROM (SELECT envelope, sequence FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?)
+            """, arguments: [size.countedThrough, rows]), let through: Int64 = added["through"] else { return true }
+        size.bytes += added["bytes"] as Int64
+        size.countedThrough = through
+        try save(size, in: db)
+        return through >= (try head(in: db))
+    }
+
     private static func save(_ size: Size, in db: Database) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO eventLogSize (id, bytes, countedThrough) VALUES (1, ?, ?)",
                        arguments: [size.bytes, size.countedThrough])

@@ -18,6 +18,10 @@ package final class ServiceDatabase: Sendable {
     package let pool: DatabasePool
     /// The file path, or nil for a temporary database.
     package let path: String
+    /// Whether freed pages can be given back a chunk at a time (``LogTrimmer``); false when an
+    /// older database could not be converted for lack of disk space (it then reuses its free
+    /// pages, so the file stops growing but does not shrink).
+    package let incrementalVacuum: Bool
 
     /// Opens (creating if needed) the database at `path` and runs the runtime's migrations,
     /// then `migrations` (the service's own, registered after the runtime's).
@@ -36,9 +40,10 @@ package final class ServiceDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         // Set after opening: GRDB's pool sets NORMAL on its writer once it has switched to
         // WAL, after any prepareDatabase. Only the writer's setting matters for commits.
-        try pool.barrierWriteWithoutTransaction { db in
+        let folder = directory
+        incrementalVacuum = try pool.barrierWriteWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            try Self.enableIncrementalVacuum(db)
+            return try Self.enableIncrementalVacuum(db, path: path, folder: folder)
         }
         self.path = path
         var migrator = DatabaseMigrator()
@@ -50,11 +55,16 @@ package final class ServiceDatabase: Sendable {
     /// Makes pages freed by deletes (retention, erasure, pruned replies) returnable to the
     /// filesystem a chunk at a time (``LogTrimmer``) instead of only by a whole-file VACUUM.
     /// In WAL mode SQLite takes the mode only through a VACUUM: instant on a new database, a
-    /// one-time rewrite for an older one at its first start with this version.
-    private static func enableIncrementalVacuum(_ db: Database) throws {
+    /// one-time rewrite for an older one at its first start with this version — skipped
+    /// (and tried at the next start) while the disk has less than twice the file free, the
+    /// rewrite's copy and WAL, so that a nearly full disk never keeps a service from starting.
+    private static func enableIncrementalVacuum(_ db: Database, path: String, folder: String) throws -> Bool {
         let incremental = 2
-        guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incremental else { return }
+        guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incremental else { return true }
+        let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        guard DiskGuard.freeBytes(in: folder) / 2 > bytes else { return false }
         try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
         try db.execute(sql: "VACUUM")
+        return true
     }
 }
