@@ -2,6 +2,7 @@ import Foundation
 import MetricsTestKit
 import OmnibusBus
 import OmnibusClient
+import OmnibusConfiguration
 import OmnibusContracts
 import OmnibusService
 import OmnibusTestSupport
@@ -61,6 +62,48 @@ import Testing
         // The two later calls, and any resend of the waiting clients that arrived after the
         // reply was stored, are answered from the store.
         #expect(Self.count(metrics, outcome: "repeated") >= 2)
+        try await service.stop()
+    }
+
+    @Test("with CURVE a deferred request id belongs to its sender: another principal gets conflict, while pending and after")
+    func deferredReplyBelongsToItsSender() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pairs = try Dictionary(uniqueKeysWithValues: ["alpha", "web", "app"].map { ($0, try CurveKeyPair.generate()) })
+        let policy = BusPolicy(principals: [
+            "alpha": .init(kind: .service, commands: [], reads: []),
+            "web": .init(kind: .channel, commands: ["alpha.*"], reads: []),
+            "app": .init(kind: .channel, commands: ["alpha.*"], reads: []),
+        ])
+        var configuration = ServiceRuntime.Configuration(name: "alpha", databasePath: directory.file("alpha.sqlite"), endpoints: .ephemeral)
+        configuration.access = BusAccess(keys: KeyFolder(path: directory.path, publicKeys: pairs.mapValues(\.publicKey)), policy: policy)
+        var commands = CommandRegistry()
+        commands.registerDeferred(SlowAsk.self) { input, _ in .pending(key: input.key) }
+        let service = try await RunningRuntime.start(
+            configuration, commands: commands, context: try ZMQContext(curve: CurveSecurity(keys: pairs["alpha"]!, serverKeys: [:])))
+        func sender(_ principal: String) throws -> CommandSender {
+            let curve = CurveSecurity(keys: pairs[principal]!, serverKeys: [:], defaultServerKey: pairs["alpha"]!.publicKey)
+            return CommandSender(endpoint: service.endpoints.commands, context: try ZMQContext(curve: curve), timeoutMilliseconds: 30_000)
+        }
+        let (web, app) = (try sender("web"), try sender("app"))
+
+        let waiting = Task { try await web.call(SlowAsk(key: "k1"), channel: nil, id: "r1") }
+        try await eventually("web's request is pending") {
+            try service.runtime.store.database.pool.read { db in
+                try String.fetchOne(db, sql: "SELECT principal FROM pendingRequestOwner WHERE requestId = 'r1'") == "web"
+            }
+        }
+        #expect(try await app.send(SlowAsk(key: "k1"), channel: nil, id: "r1").error?.code == .conflict,
+                "app cannot wait for web's reply")
+        let reply = try ContractCoding.encode(CommandReply(requestId: "r1", data: SlowAnswer(text: "web's order")))
+        try service.runtime.store.write { db in
+            try service.runtime.deferredReplies.record(requestId: "r1", command: SlowAsk.name, reply: reply, in: db)
+        }
+        service.runtime.deferredReplies.complete("k1", reply: reply)
+        #expect(try await waiting.value == SlowAnswer(text: "web's order"))
+        #expect(try await app.send(SlowAsk(key: "k1"), channel: nil, id: "r1").error?.code == .conflict,
+                "the stored reply is web's")
+        #expect(try await web.call(SlowAsk(key: "k1"), channel: nil, id: "r1") == SlowAnswer(text: "web's order"))
         try await service.stop()
     }
 

@@ -191,6 +191,11 @@ public final class CommandServer: Service, Sendable {
             count(header.command, "repeated")
             return .reply(stored.reply)
         }
+        // A request whose reply is still being worked on belongs to whoever sent it first.
+        if principal != nil, let owner = try CommandReplyStore.Owners.owner(of: header.id, in: db), owner != principal {
+            count(header.command, "conflict")
+            return .reply(reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
+        }
         var reply = Data()
         do {
             var ran = CommandRegistry.Ran.reply(Data())
@@ -201,6 +206,9 @@ public final class CommandServer: Service, Sendable {
             case .reply(let data): reply = data
             case .pending(let key):
                 count(header.command, "pending")
+                if let principal, entry.storesReply {
+                    try CommandReplyStore.Owners.record(requestId: header.id, principal: principal, in: db)
+                }
                 return .pending(key: key, requestId: header.id)
             }
             count(header.command, "ok")

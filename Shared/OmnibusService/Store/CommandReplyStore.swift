@@ -53,6 +53,8 @@ enum CommandReplyStore {
     /// `maxBytes`; returns how many went. Walks the `recordedAt` index from the oldest, so it
     /// reads only what it removes.
     static func prune(recordedBefore cutoff: Int64, maxBytes: Int64, size: inout Size, in db: Database) throws -> Int {
+        // A deferred request never answered (its saga was abandoned) stops holding its id with its retention.
+        try db.execute(sql: "DELETE FROM pendingRequestOwner WHERE recordedAt < ?", arguments: [cutoff])
         try size.count(in: db)
         let rows = try Row.fetchCursor(db, sql: """
             SELECT recordedAt, length(reply) AS bytes FROM commandReply INDEXED BY commandReply_on_recordedAt ORDER BY recordedAt
@@ -73,9 +75,30 @@ enum CommandReplyStore {
         return db.changesCount
     }
 
+    /// The principals of requests whose replies are deferred: a deferred reply is stored by
+    /// the service's own process, which does not know who asked, so the command server
+    /// records it here when it answers `pending`, and ``save(requestId:command:reply:principal:in:)``
+    /// takes it over.
+    enum Owners {
+        static func record(requestId: String, principal: String, in db: Database) throws {
+            try db.execute(sql: "INSERT OR IGNORE INTO pendingRequestOwner (requestId, principal, recordedAt) VALUES (?, ?, ?)",
+                           arguments: [requestId, principal, Timestamp.now().millisecondsSince1970])
+        }
+
+        static func owner(of requestId: String, in db: Database) throws -> String? {
+            try String.fetchOne(db.cachedStatement(sql: "SELECT principal FROM pendingRequestOwner WHERE requestId = ?"),
+                                arguments: [requestId])
+        }
+    }
+
     static func save(requestId: String, command: String, reply: Data, principal: String? = nil, in db: Database) throws {
+        // A deferred reply is stored for the principal who sent its request.
+        let owner = try principal ?? Owners.owner(of: requestId, in: db)
+        if principal == nil, owner != nil {
+            try db.execute(sql: "DELETE FROM pendingRequestOwner WHERE requestId = ?", arguments: [requestId])
+        }
         try db.execute(
             sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt, principal) VALUES (?, ?, ?, ?, ?)",
-            arguments: [requestId, command, reply, Timestamp.now().millisecondsSince1970, principal])
+            arguments: [requestId, command, reply, Timestamp.now().millisecondsSince1970, owner])
     }
 }

@@ -92,5 +92,15 @@ enum RuntimeMigrations {
                 table.add(column: "epoch", .text)
             }
         }
+        migrator.registerMigration("omnibus-runtime-v8-pending-request-owner") { db in
+            // Who sent a request whose reply is deferred (with CURVE), until the reply is
+            // stored with that principal: meanwhile another principal's request with the same
+            // id gets `conflict`, never a wait for that reply (see CommandReplyStore.Owners).
+            try db.create(table: "pendingRequestOwner") { table in
+                table.primaryKey("requestId", .text)
+                table.column("principal", .text).notNull()
+                table.column("recordedAt", .integer).notNull().indexed()
+            }
+        }
     }
 }
