@@ -108,7 +108,8 @@ enum StatusTable {
     /// `136 MiB from 540007`: the event log's envelope bytes and the oldest sequence it keeps.
     static func log(_ storage: StorageReport) -> String? {
         guard let bytes = storage.eventLogBytes else { return nil }
-        return "\(bytes >> 20) MiB" + (storage.oldestSequence.map { " from \($0)" } ?? "")
+        let size = bytes < 1 << 20 ? "\(bytes >> 10) KiB" : "\(bytes >> 20) MiB"
+        return size + (storage.oldestSequence.map { " from \($0)" } ?? "")
     }
 
     /// `42s`, `7m05s`, `3h12m`, `2d04h`.
