@@ -15,14 +15,25 @@ import Testing
             causationId: nil, data: Data("{}".utf8))
     }
 
-    /// Routes `frames` to a stream of source `rogue` that has applied nothing yet.
-    static func route(_ frames: [Data]) throws -> (Result<ReceivedEvent?, LiveMessage.Rejection>, SourceStream) {
+    /// Routes `frames` to a stream of source `rogue` that has applied nothing yet and has
+    /// heard the source's log epoch (unless `epochHeard` is false).
+    static func route(_ frames: [Data], epochHeard: Bool = true) throws -> (Result<ReceivedEvent?, LiveMessage.Rejection>, SourceStream) {
         let context = try ZMQContext()
         let source = SubscriptionSource(name: "rogue", events: "tcp://127.0.0.1:9", replay: "tcp://127.0.0.1:9")
         let stream = try SourceStream(
             source: source, applied: 0, context: context, logger: Logger(label: "test"),
             metrics: MetricsRecorder(service: "test", factory: NOOPMetricsHandler.instance))
+        if epochHeard {
+            let heartbeat = Heartbeat(source: "rogue", head: 0, time: .now(), epoch: LogEpoch(id: "epo_1", startsAfter: 0))
+            _ = LiveMessage.route([Data("rogue._heartbeat".utf8), try ContractCoding.encode(heartbeat)], to: [stream])
+        }
         return (LiveMessage.route(frames, to: [stream]), stream)
+    }
+
+    @Test("a live event is not taken before the source's log epoch is heard: it may come from a restored log")
+    func waitsForTheEpoch() throws {
+        let (result, _) = try Self.route([Data("rogue.thing".utf8), Self.envelope()], epochHeard: false)
+        #expect(try result.get() == nil, "replay brings it once the epoch is known")
     }
 
     @Test func takesAnEventWhoseTopicMatchesItsSourceAndType() throws {

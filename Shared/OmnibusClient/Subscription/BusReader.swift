@@ -16,6 +16,8 @@ package final class BusReader {
     package let streams: [SourceStream]
     private let streamsByName: [String: SourceStream]
     private let subscriber: ZMQSocket
+    /// Reports each (re)connection of ``subscriber`` to a source's events endpoint.
+    private let connections: ZMQSocket
     private let sockets: [ZMQSocket]
     private let options: BusReadingOptions
 
@@ -34,6 +36,11 @@ package final class BusReader {
         try subscriber.setReceiveHighWaterMark(options.receiveHighWaterMark)
         if options.receiveBufferBytes > 0 { try subscriber.setReceiveBuffer(bytes: options.receiveBufferBytes) }
         try subscriber.setMaxMessageSize(bytes: Int64(EnvelopeWriter.maxEnvelopeBytes + 4096))
+        // Set up before the first connect, so no connection goes unreported.
+        let monitorAddress = "inproc://omnibus-bus-reader-\(UUID().uuidString)"
+        try subscriber.monitorConnections(at: monitorAddress)
+        connections = try ZMQSocket(context: context, type: .pair, lingerMilliseconds: 0)
+        try connections.connect(monitorAddress)
         var streams: [SourceStream] = []
         for source in sources {
             // Subscribe before asking for replay: nothing published in between can be missed.
@@ -45,7 +52,7 @@ package final class BusReader {
         }
         self.streams = streams
         streamsByName = Dictionary(uniqueKeysWithValues: streams.map { ($0.source.name, $0) })
-        sockets = [subscriber] + streams.map(\.dealer)
+        sockets = [subscriber] + streams.map(\.dealer) + [connections]
         self.options = options
     }
 
@@ -82,6 +89,7 @@ package final class BusReader {
     ) throws -> Bool {
         let timeout = streams.reduce(milliseconds) { $1.pollMilliseconds(atMost: $0) }
         let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
+        if readable[sockets.count - 1] { try noteConnections() }
         for (index, stream) in streams.enumerated() where readable[index + 1] {
             while let frames = try stream.dealer.receive(wait: false) {
                 let reply = stream.take(frames)
@@ -118,6 +126,19 @@ package final class BusReader {
             }
         }
         return true
+    }
+
+    /// A new connection to a source's events endpoint may be to a new process of it — one
+    /// restored from a backup, whose live events reuse sequence numbers — so the stream takes
+    /// no live event until a heartbeat or replay reply has told it the source's log epoch.
+    private func noteConnections() throws {
+        while let frames = try connections.receive(wait: false) {
+            guard ConnectionEvent(monitorFrames: frames) == .succeeded else { continue }
+            let endpoint = frames.count > 1 ? String(decoding: frames[1], as: UTF8.self) : ""
+            let matching = streams.filter { $0.source.events == endpoint }
+            // An endpoint reported in another spelling (a resolved host name): every stream re-checks.
+            for stream in matching.isEmpty ? streams : matching { stream.reconnected() }
+        }
     }
 
     private func requestReplay(of stream: SourceStream) throws -> (source: String, after: Int64)? {

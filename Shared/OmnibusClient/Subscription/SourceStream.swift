@@ -40,6 +40,9 @@ package final class SourceStream {
     /// Raised each time the stream goes back (a restored source): events it handed out
     /// before are not to be committed.
     package private(set) var generation = 0
+    /// Whether the source's log epoch has been heard since the events connection was last
+    /// (re)made; until then live events are not taken (replay brings them).
+    private var epochConfirmed = false
     /// Where the last counted gap began (events were missing after it): a gap is counted
     /// once, however often its replay has to be asked for again.
     package private(set) var lastGapAfter: Int64?
@@ -115,6 +118,7 @@ package final class SourceStream {
     /// events are missing, which the next ``requestReplayIfNeeded`` repairs.
     package func offer(_ event: ReceivedEvent) -> ReceivedEvent? {
         let sequence = event.header.sequence
+        guard epochConfirmed else { return nil }
         noteHead(sequence)
         if sequence <= accepted {
             duplicates.increment()
@@ -134,9 +138,13 @@ package final class SourceStream {
     /// any more (other events may now carry those numbers), so it goes back there, says so
     /// and replays. A message of a replaced epoch (late, from before the restore) is dropped.
     package func noteEpoch(_ announced: LogEpoch?) -> Bool {
-        guard let announced else { return true }  // a source that predates epochs
-        if announced.id == epoch { return true }
+        guard let announced else {  // a source that predates epochs
+            epochConfirmed = true
+            return true
+        }
         if pastEpochs.contains(announced.id) { return false }
+        epochConfirmed = true
+        if announced.id == epoch { return true }
         guard let known = epoch else {
             epoch = announced.id
             return true
@@ -163,6 +171,13 @@ package final class SourceStream {
         replaySentAt = nil
         retryAfter = .now
         return true
+    }
+
+    /// The events connection was (re)made: the source may be a new process, restored from a
+    /// backup; live events wait until its epoch is heard, and a replay asks for it at once.
+    package func reconnected() {
+        epochConfirmed = false
+        if bootstrap == nil { awaitingFirstReplay = true }
     }
 
     /// Records the source's latest sequence, from a heartbeat, a replay reply or an event.

@@ -105,21 +105,21 @@ public final class ReplayServer: Service, Sendable {
             metrics.rejected(endpoint: "replay", reason: "rate_limited")
             let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) replay requests a second; slow down")
             // No database read for a refusal: a flood must stay cheap.
-            let header = ReplayReplyHeader(source: store.source, after: -1, head: 0, count: 0, error: refusal)
+            let header = ReplayReplyHeader(source: store.source, after: -1, head: 0, count: 0, epoch: epoch, error: refusal)
             return try message.reply([try ContractCoding.encode(header)], on: socket)
         }
         let request: IncomingRequest
         do {
             request = try parse(message)
         } catch {
-            return try refuse(error, after: -1, on: message, socket: socket)
+            return try refuse(error, after: -1, epoch: epoch, on: message, socket: socket)
         }
         if let ask = request.snapshot {
             return try serveSnapshot(ask, source: request.source, to: message, on: socket, sessions: snapshots)
         }
         guard let after = request.after else {
             let missing = OmnibusError(.invalidRequest, "a replay request needs 'after' (or 'snapshot' for a snapshot request)")
-            return try refuse(missing, after: -1, on: message, socket: socket)
+            return try refuse(missing, after: -1, epoch: epoch, on: message, socket: socket)
         }
         let replay = ReplayRequest(source: request.source, after: after, limit: request.limit)
         do {
@@ -159,7 +159,7 @@ public final class ReplayServer: Service, Sendable {
         var error: OmnibusError
     }
 
-    private func refuse(_ error: any Error, after: Int64, epoch: LogEpoch? = nil, on message: RoutedMessage, socket: ZMQSocket) throws {
+    private func refuse(_ error: any Error, after: Int64, epoch: LogEpoch, on message: RoutedMessage, socket: ZMQSocket) throws {
         let header: ReplayReplyHeader
         if let retired = error as? RetiredEvents {
             reject(reason: retired.error.code.rawValue, retired.error.message)
