@@ -6,8 +6,9 @@ import OmnibusContracts
 import OmnibusTestSupport
 import Testing
 
-/// Identity keeping its events for one second: a notifications process stopped while
-/// identity's log moves past what it had applied comes back through identity's snapshot.
+/// Identity keeping 1 MiB of events: a notifications process stopped while identity's log
+/// moves past what it had applied comes back through identity's snapshot. (By size, not by
+/// age: the consumer that stays must never fall behind what is kept, however slow the machine.)
 @Suite("Event retention: a subscriber away longer than the log is kept bootstraps from the snapshot")
 struct RetentionTests {
     @Test("notifications stopped past identity's retained log ends identical, table by table, to one that never stopped")
@@ -28,7 +29,7 @@ struct RetentionTests {
                                      timeoutMilliseconds: 30_000)
             let stayed = suite.sender("notifications")
 
-            try suite.start("identity", arguments: ["--keep-events", "1s", "--trim-every", "1s"])
+            try suite.start("identity", arguments: ["--keep-events", "0", "--keep-events-mb", "1", "--trim-every", "1s"])
             try suite.start("notifications")
             try startAway()
 
@@ -54,7 +55,17 @@ struct RetentionTests {
                                quietHours: QuietHours(start: "22:00", end: "07:00", timeZone: "Europe/Rome")), channel: "web")
             _ = try await suite.identity.call(SetConsent(customerId: dora, purpose: .marketing, channel: .sms, granted: true), channel: "web")
             _ = try await suite.identity.call(UpdateProfile(customerId: ana, locale: "pt-PT"), channel: "web")
-            try await eventually("identity's log no longer holds what the stopped consumer needs next") {
+            // More customers (about 800 bytes of events each) until the log has moved past what it had.
+            var batch = 0
+            try await eventually("identity's log no longer holds what the stopped consumer needs next", timeout: .seconds(120)) {
+                let round = batch
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<200 {
+                        group.addTask { _ = try await suite.resolve(.email, "shopper-\(round)-\(index)@example.com", channel: "web") }
+                    }
+                    try await group.waitForAll()
+                }
+                batch += 1
                 let oldest = try await suite.identity.health().storage?.oldestSequence ?? 0
                 return oldest > appliedBeforeStop + 1
             }

@@ -26,10 +26,11 @@ package final class BusReader {
     /// when absent; see ``SourceStream/noteEpoch(_:)``). A source in `snapshotsOf` is rebuilt from its
     /// snapshot when the reader's position is older than its retained log (the chunks go to
     /// ``read(atMost:rejected:gapRepaired:snapshot:deliver:)``'s `snapshot`); for the others
-    /// such events are counted as lost and skipped. Nothing is asked for until ``requestReplays()``.
+    /// such events are counted as lost and skipped, and logged at `lossLevel`. Nothing is asked
+    /// for until ``requestReplays()``.
     package init(
         sources: [SubscriptionSource], startAfter: [String: Int64], epochs: [String: String] = [:], snapshotsOf: Set<String> = [],
-        context: ZMQContext,
+        lossLevel: Logger.Level = .notice, context: ZMQContext,
         logger: Logger, metrics: MetricsRecorder, options: BusReadingOptions
     ) throws {
         subscriber = try ZMQSocket(context: context, type: .subscriber)
@@ -47,7 +48,7 @@ package final class BusReader {
             try subscriber.connect(source.events)
             try subscriber.subscribe(Topic.sourcePrefix(source.name))
             streams.append(try SourceStream(
-                source: source, applied: startAfter[source.name] ?? 0, epoch: epochs[source.name], readsSnapshots: snapshotsOf.contains(source.name),
+                source: source, applied: startAfter[source.name] ?? 0, epoch: epochs[source.name], readsSnapshots: snapshotsOf.contains(source.name), lossLevel: lossLevel,
                 context: context, logger: logger, metrics: metrics))
         }
         self.streams = streams
@@ -89,7 +90,8 @@ package final class BusReader {
     ) throws -> Bool {
         let timeout = streams.reduce(milliseconds) { $1.pollMilliseconds(atMost: $0) }
         let readable = try ZMQPoller.poll(sockets, timeoutMilliseconds: timeout)
-        if readable[sockets.count - 1] { try noteConnections() }
+        // The connection reports are a safeguard: one that cannot be read must not stop the reader.
+        if readable[sockets.count - 1] { try? noteConnections() }
         for (index, stream) in streams.enumerated() where readable[index + 1] {
             while let frames = try stream.dealer.receive(wait: false) {
                 let reply = stream.take(frames)

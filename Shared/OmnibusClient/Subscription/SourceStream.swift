@@ -33,6 +33,9 @@ package final class SourceStream {
     /// removed before they were read are counted as lost and skipped.
     private let readsSnapshots: Bool
     private var snapshotBootstraps = 0
+    /// How loudly retired events skipped are logged: critical for a service that keeps state
+    /// from them; a notice for a tap (a tool or a front end reading from the start).
+    private let lossLevel: Logger.Level
     /// The source's log epoch as last seen; the subscriber stores it with its offset.
     package private(set) var epoch: String?
     /// Epochs this stream has seen replaced: a late message from one of them is dropped.
@@ -60,9 +63,10 @@ package final class SourceStream {
     /// Snapshot formats this client reads.
     static let snapshotVersions = [1]
 
-    package init(source: SubscriptionSource, applied: Int64, epoch: String? = nil, readsSnapshots: Bool = false, context: ZMQContext,
-                 logger: Logger, metrics: MetricsRecorder) throws {
+    package init(source: SubscriptionSource, applied: Int64, epoch: String? = nil, readsSnapshots: Bool = false,
+                 lossLevel: Logger.Level = .notice, context: ZMQContext, logger: Logger, metrics: MetricsRecorder) throws {
         self.source = source
+        self.lossLevel = lossLevel
         self.epoch = epoch
         self.readsSnapshots = readsSnapshots
         topicPrefix = Array(Topic.sourcePrefix(source.name).utf8)
@@ -276,7 +280,7 @@ package final class SourceStream {
     private func skipLost(through: Int64, because reason: String) {
         let count = through - accepted
         guard count > 0 else { return }
-        logger.critical("events lost: the source no longer keeps them and they cannot be rebuilt", metadata: [
+        logger.log(level: lossLevel, "events lost: the source no longer keeps them and they cannot be rebuilt", metadata: [
             "source": "\(source.name)", "from": "\(accepted + 1)", "through": "\(through)", "reason": "\(reason)",
         ])
         lost.increment(by: Int(count))

@@ -54,7 +54,9 @@ public final class EventSubscriber: Service, Sendable {
 
     private func loop(until stop: StopSignal) throws {
         let (offsets, epochs) = try store.database.pool.read { db in (try InboxOffsets.all(in: db), try InboxOffsets.epochs(in: db)) }
-        let reader = try BusReader(sources: sources, startAfter: offsets, epochs: epochs, snapshotsOf: registry.snapshotSources, context: context,
+        // A service keeps state from what it reads: events it cannot get are an incident.
+        let reader = try BusReader(sources: sources, startAfter: offsets, epochs: epochs, snapshotsOf: registry.snapshotSources,
+                                   lossLevel: .critical, context: context,
                                    logger: logger, metrics: metrics, options: options.reading)
         publishProgress(reader)
         _ = try reader.requestReplays()
