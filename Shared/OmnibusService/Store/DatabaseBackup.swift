@@ -27,6 +27,8 @@ enum DatabaseBackup {
                     let report = try copy(store: store, to: destination)
                     reply = try ContractCoding.encode(CommandReply(requestId: requestId, data: report))
                 } catch {
+                    // No half copy left behind to be taken for a backup, or to block the next try.
+                    try? FileManager.default.removeItem(atPath: destination)
                     let refusal = error as? OmnibusError ?? OmnibusError(.unavailable, "the backup failed: \(error)")
                     reply = (try? ContractCoding.encode(CommandReply<BackupReport>(requestId: requestId, error: refusal))) ?? Data()
                 }
