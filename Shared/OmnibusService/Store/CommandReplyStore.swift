@@ -18,14 +18,6 @@ enum CommandReplyStore {
             .map { Stored(command: $0["command"], reply: $0["reply"], principal: $0["principal"]) }
     }
 
-    /// Forgets replies recorded before `cutoff` (milliseconds since 1970); a retry older
-    /// than the retention is then treated as a new request. Returns how many were removed.
-    @discardableResult
-    static func prune(recordedBefore cutoff: Int64, in db: Database) throws -> Int {
-        try db.execute(sql: "DELETE FROM commandReply WHERE recordedAt < ?", arguments: [cutoff])
-        return db.changesCount
-    }
-
     /// The stored replies' bytes, counted a range at a time: ``count(in:)`` adds the replies
     /// stored since it last looked (rowids above the last counted), so a pass costs what
     /// was stored since, never the whole table; what pruning removes it subtracts. Held by
@@ -49,7 +41,7 @@ enum CommandReplyStore {
         }
     }
 
-    /// Forgets replies recorded before `cutoff`, then the oldest ones until the rest fit in
+    /// Forgets replies recorded before `cutoff` (a retry of one counts as a new request), then the oldest ones until the rest fit in
     /// `maxBytes`; returns how many went. Walks the `recordedAt` index from the oldest, so it
     /// reads only what it removes.
     static func prune(recordedBefore cutoff: Int64, maxBytes: Int64, size: inout Size, in db: Database) throws -> Int {

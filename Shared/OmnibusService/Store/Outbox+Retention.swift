@@ -8,6 +8,12 @@ extension Outbox {
     package struct Size: Equatable, Sendable {
         package var bytes: Int64
         package var countedThrough: Int64
+
+        mutating func add(_ appended: (bytes: Int64, through: Int64)?) {
+            guard let appended else { return }
+            bytes += appended.bytes
+            countedThrough = appended.through
+        }
     }
 
     /// The oldest sequence still in the log; nil when it is empty.
@@ -15,17 +21,11 @@ extension Outbox {
         try Int64.fetchOne(db, sql: "SELECT MIN(sequence) FROM outbox")
     }
 
-    /// The envelope bytes in the log: the stored count plus the events appended since it was
+    /// The envelope bytes in the log: the saved count plus the events appended since it was
     /// taken, a range read of only those, so it costs what was appended, never the whole log.
     package static func size(in db: Database) throws -> Size {
-        let row = try Row.fetchOne(db, sql: "SELECT bytes, countedThrough FROM eventLogSize WHERE id = 1")
-        var size = Size(bytes: row?["bytes"] ?? 0, countedThrough: row?["countedThrough"] ?? 0)
-        if let added = try Row.fetchOne(db, sql: """
-            SELECT COALESCE(SUM(length(envelope)), 0) AS bytes, MAX(sequence) AS through FROM outbox WHERE sequence > ?
-            """, arguments: [size.countedThrough]), let through: Int64 = added["through"] {
-            size.bytes += added["bytes"] as Int64
-            size.countedThrough = through
-        }
+        var size = try savedSize(in: db)
+        size.add(try appended(after: size.countedThrough, atMost: nil, in: db))
         return size
     }
 
@@ -41,14 +41,21 @@ extension Outbox {
     /// before retention) is counted in short transactions, not one that holds commands up.
     package static func count(atMost rows: Int, in db: Database) throws -> Bool {
         var size = try savedSize(in: db)
-        guard let added = try Row.fetchOne(db, sql: """
+        guard let added = try appended(after: size.countedThrough, atMost: rows, in: db) else { return true }
+        size.add(added)
+        try save(size, in: db)
+        return added.through >= (try head(in: db))
+    }
+
+    /// The envelope bytes and last sequence of the events after `sequence` (the first `rows`
+    /// of them when given); nil when there are none.
+    private static func appended(after sequence: Int64, atMost rows: Int?, in db: Database) throws -> (bytes: Int64, through: Int64)? {
+        let row = try Row.fetchOne(db, sql: """
             SELECT COALESCE(SUM(length(envelope)), 0) AS bytes, MAX(sequence) AS through
             FROM (SELECT envelope, sequence FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?)
-            """, arguments: [size.countedThrough, rows]), let through: Int64 = added["through"] else { return true }
-        size.bytes += added["bytes"] as Int64
-        size.countedThrough = through
-        try save(size, in: db)
-        return through >= (try head(in: db))
+            """, arguments: [sequence, rows ?? -1])
+        guard let row, let through: Int64 = row["through"] else { return nil }
+        return (row["bytes"], through)
     }
 
     private static func save(_ size: Size, in db: Database) throws {
