@@ -43,13 +43,14 @@ struct SoakBenchmark: AsyncParsableCommand {
         guard minutes > 0, rate > 0, reportSeconds > 0, clients > 0, customers > 0 else {
             throw ValidationError("minutes, rate, report seconds, clients and customers must be positive")
         }
-        guard EventRetention.parseAge(keep) != nil else { throw ValidationError("--keep '\(keep)' is not an age such as 5m") }
+        guard retention != nil else { throw ValidationError("--keep '\(keep)' is not an age such as 5m (and not 0)") }
     }
 
+    /// `--keep` read; nil when it is not an age with a limit.
+    private var retention: Duration? { EventRetention.parseAge(keep) ?? nil }
+
     func run() async throws {
-        guard let parsed = EventRetention.parseAge(keep), let retention = parsed else {
-            throw ValidationError("--keep must be a limit, not 0")
-        }
+        guard let retention else { throw ValidationError("--keep '\(keep)' is not an age such as 5m (and not 0)") }
         let bench = try await BenchedService.start(OrdersService.name) { configuration, context, logger in
             var configuration = configuration
             configuration.retention = EventRetention(maxAge: retention, maxBytes: nil)

@@ -83,10 +83,8 @@ public struct ServiceLaunchOptions: ParsableArguments {
         }
         configuration.retention = try retention()
         try applyReplyRetention(to: &configuration.commands)
-        if let text = trimEvery ?? ProcessInfo.processInfo.environment["OMNIBUS_TRIM_EVERY"] {
-            guard let interval = EventRetention.parseAge(text), let interval else {
-                throw ValidationError("--trim-every '\(text)' is not an interval such as 1s, 30s or 5m")
-            }
+        if let interval = try Self.age(flag: trimEvery, "--trim-every", environment: "OMNIBUS_TRIM_EVERY",
+                                       is: "an interval such as 1s, 30s or 5m"), let interval {
             configuration.trimInterval = interval
         }
         if suite.security == nil {
@@ -104,12 +102,9 @@ public struct ServiceLaunchOptions: ParsableArguments {
 
     /// The event retention after flags and environment (``EventRetention/standard`` for what neither sets).
     public func retention() throws -> EventRetention {
-        let environment = ProcessInfo.processInfo.environment
         var retention = EventRetention.standard
-        if let text = keepEvents ?? environment["OMNIBUS_KEEP_EVENTS"] {
-            guard let age = EventRetention.parseAge(text) else {
-                throw ValidationError("--keep-events '\(text)' is not an age such as 30s, 15m, 12h or 7d (0: no limit)")
-            }
+        if let age = try Self.age(flag: keepEvents, "--keep-events", environment: "OMNIBUS_KEEP_EVENTS",
+                                  is: "an age such as 30s, 15m, 12h or 7d (0: no limit)", noLimitAllowed: true) {
             retention.maxAge = age
         }
         if let bytes = try Self.bytes(flag: keepEventsMb, "--keep-events-mb", environment: "OMNIBUS_KEEP_EVENTS_MB", least: 0) {
@@ -120,16 +115,25 @@ public struct ServiceLaunchOptions: ParsableArguments {
 
     /// Stored replies' age and size limits after flags and environment.
     func applyReplyRetention(to options: inout CommandServer.Options) throws {
-        let environment = ProcessInfo.processInfo.environment
-        if let text = keepReplies ?? environment["OMNIBUS_KEEP_REPLIES"] {
-            guard let age = EventRetention.parseAge(text), let age else {
-                throw ValidationError("--keep-replies '\(text)' is not an age such as 15m, 12h or 7d")
-            }
+        if let age = try Self.age(flag: keepReplies, "--keep-replies", environment: "OMNIBUS_KEEP_REPLIES",
+                                  is: "an age such as 15m, 12h or 7d"), let age {
             options.replyRetention = age
         }
         if let bytes = try Self.bytes(flag: keepRepliesMb, "--keep-replies-mb", environment: "OMNIBUS_KEEP_REPLIES_MB", least: 1) {
             options.maxStoredReplyBytes = bytes
         }
+    }
+
+    /// A duration given by `flag`, else by the environment variable (``EventRetention/parseAge(_:)``);
+    /// nil when neither is set, `.some(nil)` for "no limit" where `noLimitAllowed`.
+    private static func age(
+        flag value: String?, _ name: String, environment: String, is expected: String, noLimitAllowed: Bool = false
+    ) throws -> Duration?? {
+        guard let text = value ?? ProcessInfo.processInfo.environment[environment] else { return nil }
+        guard let age = EventRetention.parseAge(text), noLimitAllowed || age != nil else {
+            throw ValidationError("\(name) '\(text)' is not \(expected)")
+        }
+        return .some(age)
     }
 
     /// A size given in MiB by `flag`, else by the environment variable, in bytes; nil when neither is set.
