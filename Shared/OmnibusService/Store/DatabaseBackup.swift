@@ -38,16 +38,12 @@ enum DatabaseBackup {
         }
     }
 
-    /// `<folder>/<service>.sqlite`, checked: an absolute folder, and no file there yet.
+    /// `<folder>/<service>.sqlite`, in an absolute folder (``create(_:)`` refuses an existing file).
     static func destination(of folder: String, service: String) throws -> String {
         guard folder.hasPrefix("/"), !folder.contains("\0") else {
             throw OmnibusError(.invalidArgument, "folder must be an absolute path on the service's machine")
         }
-        let path = URL(fileURLWithPath: folder).appendingPathComponent("\(service).sqlite").path
-        guard !FileManager.default.fileExists(atPath: path) else {
-            throw OmnibusError(.conflict, "\(path) exists already; a backup never overwrites one")
-        }
-        return path
+        return URL(fileURLWithPath: folder).appendingPathComponent("\(service).sqlite").path
     }
 
     /// Creates the copy's file, readable by the service's user alone (it holds every
@@ -77,7 +73,6 @@ enum DatabaseBackup {
             return (head, try LogEpochs.begin(after: head, in: db))
         }
         try copy.close()
-        let bytes = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-        return BackupReport(service: store.source, file: path, head: head, epoch: epoch, bytes: bytes, takenAt: takenAt)
+        return BackupReport(service: store.source, file: path, head: head, epoch: epoch, bytes: DiskGuard.size(path), takenAt: takenAt)
     }
 }

@@ -74,7 +74,8 @@ final class DiskGuard: Sendable {
         return overflow ? .max : bytes
     }
 
-    private static func size(_ path: String) -> Int64 {
+    /// A file's size; 0 when it cannot be read.
+    static func size(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 }

@@ -61,8 +61,7 @@ package final class ServiceDatabase: Sendable {
     private static func enableIncrementalVacuum(_ db: Database, path: String, folder: String) throws -> Bool {
         let incremental = 2
         guard try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != incremental else { return true }
-        let bytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-        guard DiskGuard.freeBytes(in: folder) / 2 > bytes else { return false }
+        guard DiskGuard.freeBytes(in: folder) / 2 > DiskGuard.size(path) else { return false }
         try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
         try db.execute(sql: "VACUUM")
         return true
