@@ -123,6 +123,18 @@ enum Fixture {
         }
     }
 
+    /// Sends one replay request's `body` from a new DEALER and returns the reply's frames
+    /// (none when no reply came within 5 s).
+    static func replay(_ body: Data, at endpoint: String, context: ZMQContext) async throws -> [Data] {
+        try await blocking {
+            let dealer = try ZMQSocket(context: context, type: .dealer)
+            try dealer.connect(endpoint)
+            try dealer.send([body])
+            guard try dealer.waitForInput(timeoutMilliseconds: 5_000) else { return [Data]() }
+            return try dealer.receive() ?? []
+        }
+    }
+
     /// Sends one command and returns its reply.
     static func command<Input: Codable & Sendable, Output: Codable & Sendable>(
         _ request: CommandRequest<Input>, to service: RunningRuntime, context: ZMQContext, expecting: Output.Type = Output.self

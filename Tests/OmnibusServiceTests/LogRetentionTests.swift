@@ -156,13 +156,7 @@ struct LogRetentionTests {
     }
 
     static func replay(_ body: String, at endpoint: String, context: ZMQContext) async throws -> (header: ReplayReplyHeader, events: Int) {
-        let frames = try await blocking {
-            let dealer = try ZMQSocket(context: context, type: .dealer)
-            try dealer.connect(endpoint)
-            try dealer.send([Data(body.utf8)])
-            guard try dealer.waitForInput(timeoutMilliseconds: 5_000) else { return [Data]() }
-            return try dealer.receive() ?? []
-        }
+        let frames = try await Fixture.replay(Data(body.utf8), at: endpoint, context: context)
         return (try ContractCoding.decode(ReplayReplyHeader.self, from: try #require(frames.first)), frames.count - 1)
     }
 

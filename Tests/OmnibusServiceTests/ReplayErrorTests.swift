@@ -34,15 +34,7 @@ struct ReplayErrorTests {
         let context = try ZMQContext()
         try await Fixture.withProducer(in: directory, context: context) { producer in
             try Fixture.append(3, to: producer)
-            let endpoint = producer.endpoints.replay
-            let body = Data(example.body.utf8)
-            let frames = try await blocking {
-                let dealer = try ZMQSocket(context: context, type: .dealer)
-                try dealer.connect(endpoint)
-                try dealer.send([body])
-                guard try dealer.waitForInput(timeoutMilliseconds: 5_000) else { return [Data]() }
-                return try dealer.receive() ?? []
-            }
+            let frames = try await Fixture.replay(Data(example.body.utf8), at: producer.endpoints.replay, context: context)
             let header = try ContractCoding.decode(ReplayReplyHeader.self, from: try #require(frames.first))
             #expect(frames.count == 1, "no event frames follow an error header")
             #expect(header.error?.code == example.code, "\(header.error?.message ?? "no error")")
