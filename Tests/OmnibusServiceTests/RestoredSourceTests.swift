@@ -56,3 +56,27 @@ struct RestoredSourceTests {
         }
     }
 }
+
+/// `service.backup` refuses what it must not do, with the protocol's codes.
+@Suite("service.backup: bad requests")
+struct BackupRequestTests {
+    @Test("a relative folder → invalid_argument; a second backup into the same folder → conflict; the copy is the service user's alone")
+    func refusals() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let context = try ZMQContext()
+        try await Fixture.withProducer(in: directory, context: context) { producer in
+            try Fixture.append(3, to: producer)
+            let sender = CommandSender(endpoint: producer.endpoints.commands, context: context, timeoutMilliseconds: 30_000)
+            #expect(try await sender.send(BackupDatabase(folder: "backups/today"), channel: nil).error?.code == .invalidArgument)
+            let folder = directory.file("backups")
+            let first = try await sender.call(BackupDatabase(folder: folder), channel: nil)
+            #expect(first.head == 3)
+            let mode = try FileManager.default.attributesOfItem(atPath: first.file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "the copy holds every customer's data")
+            #expect(try await sender.send(BackupDatabase(folder: folder), channel: nil).error?.code == .conflict,
+                    "a backup never overwrites one")
+            #expect(try FileManager.default.attributesOfItem(atPath: first.file)[.size] as? Int64 == first.bytes, "the first copy is untouched")
+        }
+    }
+}
