@@ -53,6 +53,29 @@ struct CustomerViewTests {
         try await pair.stop()
     }
 
+    @Test("an order advanced after its customer was merged: its status shows in every interleaving, even one folding it before the merge")
+    func orderAdvancedAfterMerge() async throws {
+        let pair = try await IdentityReactionTests.Pair.start()
+        let orders = pair.orders
+        let registered = try await pair.resolve(.email, "max@example.com", channel: "web")
+        _ = try await pair.logIn(registered, email: "max@example.com")
+        let anonymous = try await pair.resolve(.device, "android-1B2C", channel: "app")
+        try await orders.add(anonymous, "shoe-red-38", 1, channel: "app")
+        let order = try await orders.checkout(anonymous, .pickup(at: "berlin"), channel: "app")
+        _ = try await pair.logIn(anonymous, email: "max@example.com")
+        try await pair.caughtUp()
+        // Now named by the survivor: folded before identity's merge, it must still find the order.
+        let _ = try await orders.call(AdvanceOrder(orderId: order.orderId, to: .readyForPickup, storeId: "berlin"), channel: "store")
+
+        let views = try Self.viewsInEveryOrder(
+            identity: try pair.identity.loggedEnvelopes(), orders: try orders.service.loggedEnvelopes(), of: anonymous)
+        let view = try #require(views.first ?? nil)
+        #expect(views.allSatisfy { $0 == view }, "every interleaving folds to the same customer")
+        #expect(view.customerId == registered && view.orders.map(\.orderId) == [order.orderId])
+        #expect(view.orders.first?.status == .readyForPickup)
+        try await pair.stop()
+    }
+
     @Test("an erased customer folds to an empty erased view whichever source came first")
     func erasure() async throws {
         let pair = try await IdentityReactionTests.Pair.start()

@@ -9,6 +9,10 @@ public struct CustomerViews: Sendable {
     /// Merged-away id → its final survivor.
     private var survivorOf: [String: String] = [:]
     private var applied: [String: Int64] = [:]
+    /// Order id → the customer it was placed under. An order's later events go to the view
+    /// holding it, followed through merges, whatever customer id they name: one naming a
+    /// merge's survivor may be folded before the merge that brings the order there.
+    private var orderHolders: [String: String] = [:]
     /// Events that were not understood (see the type's note).
     public private(set) var skipped = 0
 
@@ -156,6 +160,7 @@ public struct CustomerViews: Sendable {
         case OrdersEvent.OrderPlaced.type:
             let event = try data(OrdersEvent.OrderPlaced.self, bytes)
             guard let id = liveTarget(event.customerId) else { return nil }
+            orderHolders[event.orderId] = id
             views[id]!.orders.removeAll { $0.orderId == event.orderId }
             views[id]!.add(CustomerView.Order(
                 orderId: event.orderId, placedSequence: sequence, status: .placed, fulfilment: event.fulfilment,
@@ -164,7 +169,7 @@ public struct CustomerViews: Sendable {
             return id
         case OrdersEvent.OrderReturned.type:
             let event = try data(OrdersEvent.OrderReturned.self, bytes)
-            guard let id = liveTarget(event.customerId) else { return nil }
+            guard let id = liveTarget(orderHolders[event.orderId] ?? event.customerId) else { return nil }
             views[id]!.updateOrder(event.orderId) { order in
                 order.returns.append(CustomerView.Return(
                     returnId: event.returnId, sku: event.sku, quantity: event.quantity, resolution: event.resolution,
@@ -174,7 +179,7 @@ public struct CustomerViews: Sendable {
         default:
             guard Self.statusTypes.contains(type) else { return nil }
             let event = try data(OrdersEvent.OrderStatusChanged.self, bytes)
-            guard let id = liveTarget(event.customerId) else { return nil }
+            guard let id = liveTarget(orderHolders[event.orderId] ?? event.customerId) else { return nil }
             views[id]!.updateOrder(event.orderId) { $0.status = event.status }
             return id
         }
