@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import OmnibusContracts
 import Testing
 
@@ -97,6 +98,31 @@ struct CartTests {
             let again = try await orders.call(request, id: "add-1")
             #expect(first == again)
             #expect(try await orders.cart(customer).lines.first?.quantity == 2)
+        }
+    }
+
+    @Test("a retried cart command applies once and answers with the cart as it is now; only the customer id is kept for it")
+    func retryRereadsTheCart() async throws {
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            let add = AddToCart(customerId: customer, sku: "tee-white-m", quantity: 1)
+            let first = try await orders.call(add, channel: "app", id: "retry-add-1")
+            #expect(first.version == 1 && first.lines.map(\.quantity) == [1])
+            #expect(try await orders.call(add, channel: "app", id: "retry-add-1") == first, "the same cart: applied once")
+
+            // Another channel changes the cart; the retry shows the cart as it now is, not a stale one.
+            let later = try await orders.add(customer, "shoe-red-38", channel: "web")
+            let retried = try await orders.call(add, channel: "app", id: "retry-add-1")
+            #expect(retried == later && retried.lines.first { $0.sku == "tee-white-m" }?.quantity == 1)
+
+            // What is kept for the retry is the key, not the cart.
+            let database = try DatabaseQueue(path: orders.databasePath)
+            let stored = try database.read { db in
+                try Row.fetchOne(db, sql: "SELECT length(reply) AS bytes, rereadKey FROM commandReply WHERE requestId = ?",
+                                 arguments: ["retry-add-1"])
+            }
+            #expect(stored?["bytes"] == 0)
+            #expect(stored?["rereadKey"] == customer)
         }
     }
 }

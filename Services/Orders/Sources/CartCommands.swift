@@ -10,16 +10,22 @@ enum CartCommands {
         registry.register(GetCart.self) { input, context in
             try Carts.view(of: try KnownCustomers.current(input.customerId, in: context.db), in: context.db)
         }
-        registry.register(AddToCart.self) { input, context in
+        registry.register(AddToCart.self, retry: cartNow) { input, context in
             try add(input, context: context)
         }
-        registry.register(SetCartQuantity.self) { input, context in
+        registry.register(SetCartQuantity.self, retry: cartNow) { input, context in
             try setQuantity(input.customerId, input.sku, input.quantity, expectedVersion: input.expectedVersion, context: context)
         }
-        registry.register(RemoveFromCart.self) { input, context in
+        registry.register(RemoveFromCart.self, retry: cartNow) { input, context in
             try setQuantity(input.customerId, input.sku, 0, expectedVersion: input.expectedVersion, context: context)
         }
     }
+
+    /// A cart command's reply is the cart, which `cart get` reads anyway: kept for retries as
+    /// the customer id, and a retry is answered with the cart as it is then (docs/ORDERS.md).
+    static let cartNow = RetryReply<CartView>(key: { $0.customerId }, reread: { customerId, db in
+        try Carts.view(of: try KnownCustomers.current(customerId, in: db), in: db)
+    })
 
     static func add(_ input: AddToCart, context: CommandContext) throws -> CartView {
         let db = context.db

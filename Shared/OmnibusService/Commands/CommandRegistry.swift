@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import OmnibusContracts
 
 /// The commands a service takes, by name, each with the versions it accepts and a typed
@@ -14,6 +15,9 @@ public struct CommandRegistry: Sendable {
         /// False for queries: their replies are not kept, as repeating them changes nothing.
         var storesReply: Bool
         var decode: Decoder
+        /// For a command whose reply is kept as a key (``RetryReply``): the encoded reply to
+        /// a retry of request `requestId`, read anew under `key`.
+        var reread: (@Sendable (_ key: String, _ requestId: String, _ db: Database) throws -> Data)? = nil
     }
 
     /// A request decoded once, before the writer's transaction: its header, and the
@@ -24,9 +28,10 @@ public struct CommandRegistry: Sendable {
         var run: (CommandContext) throws -> Ran
     }
 
-    /// What running a handler gave.
+    /// What running a handler gave: the encoded reply (and, for a ``RetryReply`` command,
+    /// the key to keep for retries instead of it), or the key a deferred reply comes under.
     enum Ran {
-        case reply(Data)
+        case reply(Data, rereadKey: String? = nil)
         case pending(key: String)
     }
 
@@ -44,6 +49,31 @@ public struct CommandRegistry: Sendable {
         _ handler: @escaping @Sendable (Command, CommandContext) throws -> Command.Reply
     ) {
         registerDeferred(command, versions: versions) { input, context in .reply(try handler(input, context)) }
+    }
+
+    /// Registers the handler of `Command` whose reply is state a query would read again
+    /// (a cart, say): instead of the whole reply, only `retry`'s key is kept for retries
+    /// (docs/PROTOCOL.md, section 5), and a retry is answered with what `retry` reads now.
+    public mutating func register<Command: CommandContract>(
+        _ command: Command.Type,
+        versions: ClosedRange<Int> = Command.version...Command.version,
+        retry: RetryReply<Command.Reply>,
+        _ handler: @escaping @Sendable (Command, CommandContext) throws -> Command.Reply
+    ) {
+        precondition(Command.changesState, "\(Command.name) is a query: its replies are not kept")
+        let name = Command.name
+        precondition(entries[name] == nil, "command \(name) registered twice")
+        entries[name] = Entry(versions: versions, storesReply: true, decode: { body in
+            let request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
+            let header = CommandHeader(id: request.id, command: request.command, version: request.version,
+                                       channel: request.channel, correlationId: request.correlationId, data: SkippedObject())
+            return DecodedCommand(header: header) { context in
+                let reply = try handler(request.data, context)
+                return .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)), rereadKey: retry.key(reply))
+            }
+        }, reread: { key, requestId, db in
+            try ContractCoding.encode(CommandReply(requestId: requestId, data: try retry.reread(key, db)))
+        })
     }
 
     /// Registers the handler of a command whose reply may wait on another service: it
@@ -73,4 +103,18 @@ public struct CommandRegistry: Sendable {
 
     /// The command names, sorted, for help and error messages.
     public var commandNames: [String] { entries.keys.sorted() }
+}
+
+/// How a command's reply is kept for retries when it is state a query returns anyway (a
+/// cart): only a key naming it (`key`, say the customer id), and a retry is answered with
+/// what `reread` reads under that key now — the same state, or a later version of it. Keeps
+/// the stored replies small (docs/PROTOCOL.md, section 5).
+public struct RetryReply<Reply: Sendable>: Sendable {
+    public var key: @Sendable (Reply) -> String
+    public var reread: @Sendable (_ key: String, _ db: Database) throws -> Reply
+
+    public init(key: @escaping @Sendable (Reply) -> String, reread: @escaping @Sendable (_ key: String, _ db: Database) throws -> Reply) {
+        self.key = key
+        self.reread = reread
+    }
 }

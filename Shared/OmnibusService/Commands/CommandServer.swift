@@ -189,7 +189,13 @@ public final class CommandServer: Service, Sendable {
                     .conflict, "request id \(header.id) was already used for \(stored.command)")))
             }
             count(header.command, "repeated")
-            return .reply(stored.reply)
+            guard let key = stored.rereadKey, let reread = entry.reread else { return .reply(stored.reply) }
+            // Kept as a key: the state the reply showed, read again (it may have moved on since).
+            do {
+                return .reply(try reread(key, header.id, db))
+            } catch let error as OmnibusError {
+                return .reply(reply(requestId: header.id, error))
+            }
         }
         // A request whose reply is still being worked on belongs to whoever sent it first.
         if principal != nil, let owner = try CommandReplyStore.Owners.owner(of: header.id, in: db), owner != principal {
@@ -197,13 +203,16 @@ public final class CommandServer: Service, Sendable {
             return .reply(reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
         }
         var reply = Data()
+        var rereadKey: String?
         do {
             var ran = CommandRegistry.Ran.reply(Data())
             try Self.inSavepoint(db) {
                 ran = try command.run(CommandContext(header: header, db: db, store: store))
             }
             switch ran {
-            case .reply(let data): reply = data
+            case .reply(let data, let key):
+                reply = data
+                rereadKey = key
             case .pending(let key):
                 count(header.command, "pending")
                 if let principal, entry.storesReply {
@@ -229,7 +238,8 @@ public final class CommandServer: Service, Sendable {
         // Replies of applied commands and of commands refused by the domain are both kept:
         // a retry gets the same answer even if the state has moved on since.
         guard entry.storesReply else { return .reply(reply) }
-        try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply, principal: principal, in: db)
+        try CommandReplyStore.save(requestId: header.id, command: header.command, reply: rereadKey == nil ? reply : Data(),
+                                   rereadKey: rereadKey, principal: principal, in: db)
         return .reply(reply)
     }
 

@@ -11,12 +11,20 @@ enum CommandReplyStore {
         /// The authenticated sender of the request; nil without authentication, and for
         /// replies a service's own process recorded (deferred replies).
         var principal: String?
+        /// Set instead of `reply` for a command registered with a `RetryReply`: what to read the reply again under.
+        var rereadKey: String?
     }
 
     static func find(requestId: String, in db: Database) throws -> Stored? {
-        try Row.fetchOne(db, sql: "SELECT command, reply, principal FROM commandReply WHERE requestId = ?", arguments: [requestId])
-            .map { Stored(command: $0["command"], reply: $0["reply"], principal: $0["principal"]) }
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT command, reply, principal, rereadKey FROM commandReply WHERE requestId = ?"),
+                         arguments: [requestId])
+            .map { Stored(command: $0[0], reply: $0[1], principal: $0[2], rereadKey: $0[3]) }
     }
+
+    /// What a stored reply's row costs, roughly: its text and blob columns plus a little for
+    /// the integers and the row. Counted whole, not just `reply`, so that replies kept as a
+    /// key (`RetryReply`) count toward the size bound too.
+    static let rowBytes = "length(requestId) + length(command) + length(reply) + COALESCE(length(principal), 0) + COALESCE(length(rereadKey), 0) + 16"
 
     /// The stored replies' bytes, counted a range at a time: ``count(in:)`` adds the replies
     /// stored since it last looked (rowids above the last counted), so a pass costs what
@@ -34,7 +42,7 @@ enum CommandReplyStore {
                 self = Size()
             }
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(length(reply)), 0) AS bytes, MAX(rowid) AS through FROM commandReply WHERE rowid > ?
+                SELECT COALESCE(SUM(\(CommandReplyStore.rowBytes)), 0) AS bytes, MAX(rowid) AS through FROM commandReply WHERE rowid > ?
                 """, arguments: [countedThroughRowid]), let through: Int64 = row["through"] else { return }
             bytes += row["bytes"] as Int64
             countedThroughRowid = through
@@ -49,7 +57,7 @@ enum CommandReplyStore {
         try db.execute(sql: "DELETE FROM pendingRequestOwner WHERE recordedAt < ?", arguments: [cutoff])
         try size.count(in: db)
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT recordedAt, length(reply) AS bytes FROM commandReply INDEXED BY commandReply_on_recordedAt ORDER BY recordedAt
+            SELECT recordedAt, \(rowBytes) AS bytes FROM commandReply INDEXED BY commandReply_on_recordedAt ORDER BY recordedAt
             """)
         var through: Int64?
         var removedBytes: Int64 = 0
@@ -83,14 +91,15 @@ enum CommandReplyStore {
         }
     }
 
-    static func save(requestId: String, command: String, reply: Data, principal: String? = nil, in db: Database) throws {
+    static func save(requestId: String, command: String, reply: Data, rereadKey: String? = nil, principal: String? = nil,
+                     in db: Database) throws {
         // A deferred reply is stored for the principal who sent its request.
         let owner = try principal ?? Owners.owner(of: requestId, in: db)
         if principal == nil, owner != nil {
             try db.execute(sql: "DELETE FROM pendingRequestOwner WHERE requestId = ?", arguments: [requestId])
         }
-        try db.execute(
-            sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt, principal) VALUES (?, ?, ?, ?, ?)",
-            arguments: [requestId, command, reply, Timestamp.now().millisecondsSince1970, owner])
+        try db.cachedStatement(
+            sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt, principal, rereadKey) VALUES (?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [requestId, command, reply, Timestamp.now().millisecondsSince1970, owner, rereadKey])
     }
 }

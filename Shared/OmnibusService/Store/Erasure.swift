@@ -35,7 +35,8 @@ public enum Erasure {
     }
 
     /// Deletes the replies kept for retries (see `CommandServer.Options.replyRetention`) that
-    /// name any of `customerIds` as a JSON string: a stored reply may quote what the customer
+    /// name any of `customerIds` as a JSON string, or are kept as a key that is one (a
+    /// `RetryReply`'s): a stored reply may quote what the customer
     /// wrote or where they live. A retry of such a request is then answered afresh (`not_found`
     /// for an erased customer). Returns how many. Called by ``KnownCustomers/recordErasure(_:in:)``.
     @discardableResult
@@ -43,7 +44,7 @@ public enum Erasure {
         var forgotten = 0
         for id in customerIds {
             let quoted = try ContractCoding.encode(id)
-            try db.execute(sql: "DELETE FROM commandReply WHERE instr(reply, ?) > 0", arguments: [quoted])
+            try db.execute(sql: "DELETE FROM commandReply WHERE instr(reply, ?) > 0 OR rereadKey = ?", arguments: [quoted, id])
             forgotten += db.changesCount
         }
         return forgotten

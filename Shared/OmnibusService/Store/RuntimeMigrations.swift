@@ -102,5 +102,12 @@ enum RuntimeMigrations {
                 table.column("recordedAt", .integer).notNull().indexed()
             }
         }
+        migrator.registerMigration("omnibus-runtime-v9-reread-replies") { db in
+            // A reply that is state a query returns anyway (a cart) is kept as the key to read
+            // it again under, not whole (see RetryReply): stored replies stay small.
+            try db.alter(table: "commandReply") { table in
+                table.add(column: "rereadKey", .text)
+            }
+        }
     }
 }
