@@ -28,12 +28,15 @@ enum Cases {
         for orderId in input.orderIds ?? [] where !orderIds.contains(orderId) { orderIds.append(orderId) }
         try checkOrderIds(orderIds)
         let now = Timestamp.now().millisecondsSince1970
-        let record = CaseRecord(id: NewId.make("case"), customerId: customerId, subject: input.subject, status: .open,
+        var record = CaseRecord(id: NewId.make("case"), customerId: customerId, subject: input.subject, status: .open,
                                 priority: input.priority ?? .normal, assignee: nil, followUpChannel: input.followUpChannel,
                                 orderIds: orderIds, channel: context.channel, openedAt: now, updatedAt: now)
+        // Announced first, so the row is inserted once with the event's log position (for the snapshot).
+        let sequence = try context.emit(ConversationEvent.CaseOpened(record.changed(on: context.channel)), customerId: customerId)
+        record.openedSequence = sequence
+        record.changedSequence = sequence
         try record.insert(db)
         try addEntry(record.id, .opened, channel: context.channel, at: now, messageId: nil, detail: nil, in: db)
-        try context.emit(ConversationEvent.CaseOpened(record.changed(on: context.channel)), customerId: customerId)
         if let messageId = input.messageId {
             // The message the case is opened from (a public post, say) is its first step.
             guard var message = try MessageRecord.fetchOne(db, key: messageId) else {
@@ -96,10 +99,11 @@ enum Cases {
         }
         guard changed else { throw OmnibusError(.invalidArgument, "the update changes nothing") }
         record.updatedAt = now
-        try record.update(db)
         var change = record.changed(on: context.channel)
         change.goodwill = goodwill ? true : nil
-        try context.emit(ConversationEvent.CaseUpdated(change), customerId: record.customerId)
+        // Announced before the row is written, so the one UPDATE also keeps the event's log position.
+        record.changedSequence = try context.emit(ConversationEvent.CaseUpdated(change), customerId: record.customerId)
+        try record.update(db)
         return try view(record, in: db)
     }
 

@@ -76,5 +76,15 @@ enum ConversationMigrations {
             }
             try KnownCustomers.createTables(in: db)
         }
+        // The conversation log positions the shared CustomerView keeps of a case (its
+        // `openedSequence` and `asOf`), for the snapshot: the sequence of the case's
+        // `case.opened` and of its latest case event. NULL for cases opened or changed before
+        // this migration (the snapshot serves 0 for them: older than anything after).
+        migrator.registerMigration("conversation-v2-case-sequences") { db in
+            try db.alter(table: "supportCase") { table in
+                table.add(column: "openedSequence", .integer)
+                table.add(column: "changedSequence", .integer)
+            }
+        }
     }
 }

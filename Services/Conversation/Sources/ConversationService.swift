@@ -55,6 +55,7 @@ public enum ConversationService {
         }
         return try ServiceRuntime(
             configuration: configuration, commands: commands(), events: events(),
-            migrations: ConversationMigrations.register(in:), periodic: [sweep], context: context, logger: logger)
+            migrations: ConversationMigrations.register(in:), snapshot: ConversationSnapshot.provider, periodic: [sweep],
+            context: context, logger: logger)
     }
 }

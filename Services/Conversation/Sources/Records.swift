@@ -38,6 +38,12 @@ struct CaseRecord: Codable, FetchableRecord, PersistableRecord {
     var channel: String?
     var openedAt: Int64
     var updatedAt: Int64
+    /// The conversation log position of the case's `case.opened`; nil for a case opened
+    /// before `conversation-v2-case-sequences`.
+    var openedSequence: Int64?
+    /// The conversation log position of its latest `case.opened` or `case.updated`; nil when
+    /// that was before `conversation-v2-case-sequences`.
+    var changedSequence: Int64?
 
     func changed(on channel: String?) -> ConversationEvent.CaseChanged {
         ConversationEvent.CaseChanged(caseId: id, customerId: customerId, status: status, priority: priority, assignee: assignee,

@@ -42,12 +42,14 @@ enum Coupons {
         let db = emitter.db
         var code = CouponCode.generate()
         while try CouponRecord.exists(db, key: code) { code = CouponCode.generate() }
+        // Announced first, so the row is written once, with its event's position.
+        let sequence = try emitter.emit(CouponsEvent.CouponIssued(code: code, campaignId: campaign.campaignId, customerId: customerId,
+                                                                  channel: channel, validUntil: campaign.validUntil),
+                                        customerId: customerId)
         let record = CouponRecord(code: code, campaignId: campaign.campaignId, customerId: customerId, issuedChannel: channel,
-                                  issuedAt: Timestamp.now().millisecondsSince1970)
+                                  issuedAt: Timestamp.now().millisecondsSince1970, issuedSequence: sequence,
+                                  validUntil: campaign.validUntil?.millisecondsSince1970)
         try record.insert(db)
-        try emitter.emit(CouponsEvent.CouponIssued(code: code, campaignId: campaign.campaignId, customerId: customerId,
-                                                   channel: channel, validUntil: campaign.validUntil),
-                         customerId: customerId)
         return try view(record, in: db)
     }
 

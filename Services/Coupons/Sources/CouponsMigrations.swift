@@ -50,5 +50,19 @@ enum CouponsMigrations {
             }
             try KnownCustomers.createTables(in: db)
         }
+        // Where the events the customer view folds sit in the log, for the snapshot
+        // (WalletSnapshot.swift). NULL on rows written before: served as 0.
+        migrator.registerMigration("coupons-v2-event-positions") { db in
+            try db.alter(table: "coupon") { table in
+                // The sequence of its `coupon.issued`.
+                table.add(column: "issuedSequence", .integer)
+                // The campaign's end as `coupon.issued` carried it (the campaign may change since).
+                table.add(column: "validUntil", .integer)
+            }
+            try db.alter(table: "redemption") { table in
+                // The sequence of the event announcing its current state.
+                table.add(column: "stateSequence", .integer)
+            }
+        }
     }
 }

@@ -55,7 +55,8 @@ public enum CouponsService {
         }
         let runtime = try ServiceRuntime(
             configuration: configuration, commands: commands(defaultHoldSeconds: options.defaultHoldSeconds), events: events(),
-            migrations: CouponsMigrations.register(in:), periodic: [sweep], context: context, logger: logger)
+            migrations: CouponsMigrations.register(in:), snapshot: WalletSnapshot.provider, periodic: [sweep],
+            context: context, logger: logger)
         if let seed = options.seed {
             let loaded = try runtime.store.write(correlationId: "campaign-seed") { emitter in
                 try Campaigns.loadSeed(seed, emitter: emitter)

@@ -47,6 +47,11 @@ struct CouponRecord: Codable, FetchableRecord, PersistableRecord {
     var customerId: String
     var issuedChannel: String?
     var issuedAt: Int64
+    /// The log position of its `coupon.issued`; nil for coupons issued before coupons-v2.
+    var issuedSequence: Int64?
+    /// The campaign's `validUntil` (ms) as `coupon.issued` carried it; nil when it had none,
+    /// or (with `issuedSequence` nil) not recorded.
+    var validUntil: Int64?
 
     /// The coupon with `code` (normalised), through a cached statement.
     static func find(_ code: String, in db: Database) throws -> CouponRecord? {
@@ -71,6 +76,8 @@ struct RedemptionRecord: Codable, FetchableRecord, PersistableRecord {
     var releaseReason: ReleaseReason?
     var createdAt: Int64
     var updatedAt: Int64
+    /// The log position of the event announcing `state`; nil when that was before coupons-v2.
+    var stateSequence: Int64?
 
     var redemption: Redemption {
         Redemption(

@@ -103,14 +103,14 @@ enum Redemptions {
         let (located, discount) = try evaluate(typed, for: customerId, basket: basket, channel: context.channel, at: now, in: context.db)
             .mapError(\.error).get()
         let millis = now.millisecondsSince1970
-        let record = RedemptionRecord(
+        var record = RedemptionRecord(
             id: "red_" + randomSuffix(), code: located.code, campaignId: located.campaign.campaignId, customerId: customerId,
             state: holdSeconds == nil ? .redeemed : .reserved, discountMinor: discount.amountMinor, currency: discount.currency,
             channel: context.channel, checkoutId: checkoutId, orderId: orderId,
-            expiresAt: holdSeconds.map { millis + Int64($0) * 1000 }, releaseReason: nil, createdAt: millis, updatedAt: millis)
-        try record.insert(context.db)
+            expiresAt: holdSeconds.map { millis + Int64($0) * 1000 }, releaseReason: nil, createdAt: millis, updatedAt: millis,
+            stateSequence: nil)
         if record.state == .redeemed { try countRedeemed(1, campaign: record.campaignId, in: context.db) }
-        return try announce(record, emitter: context)
+        return try announce(&record, inserting: true, emitter: context)
     }
 
     private static func confirm(_ stored: RedemptionRecord, orderId: String?, context: CommandContext) throws -> Redemption {
@@ -147,9 +147,8 @@ enum Redemptions {
         record.expiresAt = nil
         record.releaseReason = nil
         record.updatedAt = now.millisecondsSince1970
-        try record.update(context.db)
         try countRedeemed(1, campaign: record.campaignId, in: context.db)
-        return try announce(record, emitter: context)
+        return try announce(&record, emitter: context)
     }
 
     private static func release(_ stored: RedemptionRecord, reason: ReleaseReason?, emitter: some EventEmitting) throws -> Redemption {
@@ -169,8 +168,7 @@ enum Redemptions {
         }
         record.state = .released
         record.updatedAt = Timestamp.now().millisecondsSince1970
-        try record.update(emitter.db)
-        return try announce(record, emitter: emitter)
+        return try announce(&record, emitter: emitter)
     }
 
     /// Gives back the coupon redeemed for `orderId`, if any and if its campaign returns
@@ -193,8 +191,7 @@ enum Redemptions {
             record.state = .released
             record.releaseReason = .expired
             record.updatedAt = now
-            try record.update(emitter.db)
-            _ = try announce(record, emitter: emitter)
+            _ = try announce(&record, emitter: emitter)
         }
         return lapsed.count
     }
@@ -235,9 +232,12 @@ enum Redemptions {
         return record
     }
 
-    private static func announce(_ record: RedemptionRecord, emitter: some EventEmitting) throws -> Redemption {
+    /// Announces `record`'s state, then writes it (inserted when new, else updated) with that
+    /// event's position as `stateSequence`: one write per change, as before positions were kept.
+    private static func announce(_ record: inout RedemptionRecord, inserting: Bool = false, emitter: some EventEmitting) throws -> Redemption {
         let redemption = record.redemption
-        try emitter.emit(CouponsEvent.redemptionEvent(redemption), customerId: record.customerId)
+        record.stateSequence = try emitter.emit(CouponsEvent.redemptionEvent(redemption), customerId: record.customerId)
+        if inserting { try record.insert(emitter.db) } else { try record.update(emitter.db) }
         return redemption
     }
 

@@ -166,7 +166,8 @@ enum Contacts {
             """)
         // A provider's refusal may quote the address: reasons go too.
         try db.execute(literal: """
-            UPDATE notification SET customerId = NULL, subject = NULL, body = NULL, address = NULL, reason = NULL, updatedAt = \(Timestamp.now().millisecondsSince1970)
+            UPDATE notification SET customerId = NULL, subject = NULL, body = NULL, address = NULL, reason = NULL, lastReason = NULL,
+                updatedAt = \(Timestamp.now().millisecondsSince1970)
             WHERE customerId IN \(ids)
             """)
         try Erasure.redactEvents(of: ids, in: db) { type, data in

@@ -70,23 +70,25 @@ struct Dispatch: Sendable {
         case let other?: reason = "no \(other.rawValue) delivery adapter is configured; it waits for one"
         }
         let id = "ntf_" + UUID().uuidString.lowercased()
-        try db.cachedStatement(sql: """
-            INSERT INTO notification (id, customerId, ruleId, purpose, channel, address, locale, subject, body, status, reason, causedBy,
-                                      createdAt, updatedAt, dueAt, sentAt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, customer, rule.ruleId, rule.purpose.rawValue, channel?.rawValue, channel.flatMap(reach.address(for:)),
-                             rendered?.locale ?? NotificationRules.defaultLocale, rendered?.subject, rendered?.body, status.rawValue, reason,
-                             eventId, now, now, dueAt, status == .sent ? now : nil])
         let change = NotificationsEvent.NotificationChanged(notificationId: id, customerId: customer, ruleId: rule.ruleId,
                                                             purpose: rule.purpose, channel: channel, status: status, reason: reason)
+        // The events first: the row keeps the sequence of its status event (for the snapshot).
+        let sequence: Int64
         switch status {
-        case .suppressed: try emitter.emit(NotificationsEvent.NotificationSuppressed(change), customerId: customer)
+        case .suppressed: sequence = try emitter.emit(NotificationsEvent.NotificationSuppressed(change), customerId: customer)
         case .sent:
             try emitter.emit(NotificationsEvent.InboxPosted(notificationId: id, customerId: customer, subject: rendered?.subject, body: rendered?.body),
                              customerId: customer)
-            try emitter.emit(NotificationsEvent.NotificationSent(change), customerId: customer)
-        default: try emitter.emit(NotificationsEvent.NotificationQueued(change), customerId: customer)
+            sequence = try emitter.emit(NotificationsEvent.NotificationSent(change), customerId: customer)
+        default: sequence = try emitter.emit(NotificationsEvent.NotificationQueued(change), customerId: customer)
         }
+        try db.cachedStatement(sql: """
+            INSERT INTO notification (id, customerId, ruleId, purpose, channel, address, locale, subject, body, status, reason, causedBy,
+                                      createdAt, updatedAt, dueAt, sentAt, firstSequence, lastSequence, lastStatus, lastReason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [id, customer, rule.ruleId, rule.purpose.rawValue, channel?.rawValue, channel.flatMap(reach.address(for:)),
+                             rendered?.locale ?? NotificationRules.defaultLocale, rendered?.subject, rendered?.body, status.rawValue, reason,
+                             eventId, now, now, dueAt, status == .sent ? now : nil, sequence, sequence, status.rawValue, reason])
     }
 
     /// Whether the event's `data` meets every condition: the value at the dotted path (any

@@ -72,5 +72,19 @@ enum NotificationsMigrations {
                 table.column("dueAt", .integer).notNull().indexed()
             }
         }
+        migrator.registerMigration("notifications-v3-snapshot") { db in
+            // Where each notification stands in the service's own log, for the snapshot
+            // (NotificationLogSnapshot): the sequences of its first and latest status events,
+            // and the status and reason that latest event said — the row's status and reason
+            // also change without an event (a retry waiting, an adapter configured at start).
+            // NULL on rows written before this migration: the snapshot serves 0 and the row's
+            // own status and reason for them.
+            try db.alter(table: "notification") { table in
+                table.add(column: "firstSequence", .integer)
+                table.add(column: "lastSequence", .integer)
+                table.add(column: "lastStatus", .text)
+                table.add(column: "lastReason", .text)
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ public enum NotificationsService {
         let dispatch = options.dispatch
         return try ServiceRuntime(
             configuration: configuration, commands: commands(), events: events(dispatch: dispatch),
-            migrations: NotificationsMigrations.register(in:),
+            migrations: NotificationsMigrations.register(in:), snapshot: NotificationLogSnapshot.provider,
             processes: { parts in
                 [DeliveryWorker(queue: DeliveryQueue(dispatch: dispatch, retry: options.delivery.retry), settings: options.delivery,
                                 store: parts.store, logger: parts.logger)]

@@ -43,11 +43,11 @@ enum Carts {
             .execute(arguments: [customerId, Timestamp.now().millisecondsSince1970])
     }
 
-    /// Moves the cart to its next version; creates the cart if needed.
-    static func bump(_ customerId: String, in db: Database) throws {
-        try ensure(customerId, in: db)
-        try db.cachedStatement(sql: "UPDATE cart SET version = version + 1, updatedAt = ? WHERE customerId = ?")
-            .execute(arguments: [Timestamp.now().millisecondsSince1970, customerId])
+    /// Records the cart's new version and the log position of the event announcing it (the
+    /// snapshot's `asOf`).
+    static func announced(_ cart: CartView, at sequence: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE cart SET version = ?, updatedAt = ?, eventSequence = ? WHERE customerId = ?")
+            .execute(arguments: [cart.version, Timestamp.now().millisecondsSince1970, sequence, cart.customerId])
     }
 
     /// Sets the quantity of a line the cart has.
@@ -56,17 +56,20 @@ enum Carts {
             .execute(arguments: [quantity, customerId, sku])
     }
 
-    /// Bumps the version, announces the change with the whole cart, returns the cart.
+    /// Moves the cart to its next version (creating it if needed), announces the change with
+    /// the whole cart, returns the cart.
     static func changed<Event: WrappingEvent<OrdersEvent.CartChanged>>(
         _ customerId: String, _ event: Event.Type, sku: String? = nil, mergedId: String? = nil, orderId: String? = nil,
         emitter: some EventEmitting
     ) throws -> CartView {
-        try bump(customerId, in: emitter.db)
-        let cart = try view(of: customerId, in: emitter.db)
+        try ensure(customerId, in: emitter.db)
+        var cart = try view(of: customerId, in: emitter.db)
+        cart.version += 1
         let quantity = sku.map { sku in cart.lines.first { $0.sku == sku }?.quantity ?? 0 }
-        try emitter.emit(Event(OrdersEvent.CartChanged(
+        let sequence = try emitter.emit(Event(OrdersEvent.CartChanged(
             customerId: customerId, version: cart.version, sku: sku, quantity: quantity, mergedId: mergedId, orderId: orderId,
             items: cart.lines.map(\.item))), customerId: customerId)
+        try announced(cart, at: sequence, in: emitter.db)
         return cart
     }
 

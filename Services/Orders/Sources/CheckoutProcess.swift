@@ -106,18 +106,19 @@ enum CheckoutProcess {
             for item in plan.items { try Stock.reserve(item.sku, item.quantity, at: plan.storeId, emitter: emitter) }
         case .placeOrder:
             let now = Timestamp.now().millisecondsSince1970
+            let placed = try emitter.emit(OrdersEvent.OrderPlaced(
+                orderId: plan.orderId, customerId: plan.customerId, fulfilment: plan.fulfilment, storeId: plan.storeId,
+                items: plan.eventItems, total: Money(amountMinor: plan.totalMinor, currency: plan.currency),
+                replacesOrderId: plan.replacesOrderId, coupon: plan.appliedCoupon), customerId: plan.customerId)
             try OrderRecord(id: plan.orderId, customerId: plan.customerId, status: .placed, fulfilment: plan.fulfilment,
                             storeId: plan.storeId, address: plan.address, currency: plan.currency, totalMinor: plan.totalMinor,
                             channel: plan.channel, replacesOrderId: plan.replacesOrderId, placedAt: now, updatedAt: now,
-                            coupon: plan.appliedCoupon).insert(db)
+                            coupon: plan.appliedCoupon, placedSequence: placed).insert(db)
+            // Inserted in the plan's order, which is the event's: the snapshot reads them back by rowid.
             for item in plan.items {
                 try OrderLineRecord(orderId: plan.orderId, sku: item.sku, quantity: item.quantity,
                                     unitPriceMinor: item.unitPriceMinor, returnedQuantity: 0).insert(db)
             }
-            try emitter.emit(OrdersEvent.OrderPlaced(
-                orderId: plan.orderId, customerId: plan.customerId, fulfilment: plan.fulfilment, storeId: plan.storeId,
-                items: plan.eventItems, total: Money(amountMinor: plan.totalMinor, currency: plan.currency),
-                replacesOrderId: plan.replacesOrderId, coupon: plan.appliedCoupon), customerId: plan.customerId)
         case .checkOutCart:
             guard plan.fromCart else { return }
             // Only what was ordered leaves the cart: a checkout waiting on coupons may see

@@ -124,5 +124,15 @@ enum OrdersMigrations {
                 table.column("createdAt", .integer).notNull()
             }
         }
+        migrator.registerMigration("orders-v3-event-positions") { db in
+            // Where the events a customer view folds stand in the log, for the snapshot
+            // (OrdersSnapshot); NULL for rows from before, served as 0.
+            try db.alter(table: "cart") { table in
+                table.add(column: "eventSequence", .integer)
+            }
+            try db.alter(table: "purchaseOrder") { table in
+                table.add(column: "placedSequence", .integer)
+            }
+        }
     }
 }

@@ -57,7 +57,7 @@ public enum OrdersService {
         let wakeup = options.couponsEndpoint.map { _ in CheckoutWakeup() }
         let runtime = try ServiceRuntime(
             configuration: configuration, commands: commands(coupons: wakeup), events: events(),
-            migrations: OrdersMigrations.register(in:),
+            migrations: OrdersMigrations.register(in:), snapshot: CustomerOrdersSnapshot.provider,
             processes: { parts in
                 guard let endpoint = options.couponsEndpoint, let wakeup else { return [] }
                 return [CouponCheckouts(

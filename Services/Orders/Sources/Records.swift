@@ -79,6 +79,8 @@ struct OrderRecord: Codable, FetchableRecord, PersistableRecord {
     var updatedAt: Int64
     /// The coupon the order was priced with.
     var coupon: AppliedCoupon?
+    /// The log position of its `order.placed` (nil for orders placed before it was recorded).
+    var placedSequence: Int64? = nil
 }
 
 /// A row of `orderLine`: the price is the one paid, copied at checkout.

@@ -63,6 +63,12 @@ public struct CustomerView: Codable, Sendable, Equatable {
         /// The orders log position of the event this cart comes from; the later one wins
         /// when two customers' carts meet in a merge.
         public var asOf: Int64
+
+        public init(version: Int64, items: [OrdersEvent.CartItem], asOf: Int64) {
+            self.version = version
+            self.items = items
+            self.asOf = asOf
+        }
     }
 
     /// An order as the orders service announced it.
@@ -77,6 +83,19 @@ public struct CustomerView: Codable, Sendable, Equatable {
         public var total: Money?
         public var replacesOrderId: String?
         public var returns: [Return]
+
+        public init(orderId: String, placedSequence: Int64, status: OrderStatus, fulfilment: Fulfilment.Kind, storeId: String?,
+                    items: [OrdersEvent.CartItem], total: Money?, replacesOrderId: String?, returns: [Return]) {
+            self.orderId = orderId
+            self.placedSequence = placedSequence
+            self.status = status
+            self.fulfilment = fulfilment
+            self.storeId = storeId
+            self.items = items
+            self.total = total
+            self.replacesOrderId = replacesOrderId
+            self.returns = returns
+        }
     }
 
     /// A return recorded against an order.
@@ -87,6 +106,16 @@ public struct CustomerView: Codable, Sendable, Equatable {
         public var resolution: ReturnResolution
         public var refund: Money
         public var replacementOrderId: String?
+
+        public init(returnId: String, sku: String, quantity: Int, resolution: ReturnResolution, refund: Money,
+                    replacementOrderId: String?) {
+            self.returnId = returnId
+            self.sku = sku
+            self.quantity = quantity
+            self.resolution = resolution
+            self.refund = refund
+            self.replacementOrderId = replacementOrderId
+        }
     }
 
     /// A case as the conversation service last announced it.
@@ -101,6 +130,18 @@ public struct CustomerView: Codable, Sendable, Equatable {
         public var openedSequence: Int64?
         /// The conversation log position of the event this state comes from.
         public var asOf: Int64
+
+        public init(caseId: String, status: CaseStatus, priority: CasePriority, assignee: String?, followUpChannel: String?,
+                    orderIds: [String], openedSequence: Int64?, asOf: Int64) {
+            self.caseId = caseId
+            self.status = status
+            self.priority = priority
+            self.assignee = assignee
+            self.followUpChannel = followUpChannel
+            self.orderIds = orderIds
+            self.openedSequence = openedSequence
+            self.asOf = asOf
+        }
     }
 
     /// A coupon as the coupons service last announced it.
@@ -118,5 +159,16 @@ public struct CustomerView: Codable, Sendable, Equatable {
         /// The coupons log position of the event `state` comes from; the later one wins
         /// when two customers' coupons meet in a merge.
         public var asOf: Int64
+
+        public init(code: String, campaignId: String, state: CouponState, issuedChannel: String?, validUntil: Timestamp?,
+                    issuedSequence: Int64?, asOf: Int64) {
+            self.code = code
+            self.campaignId = campaignId
+            self.state = state
+            self.issuedChannel = issuedChannel
+            self.validUntil = validUntil
+            self.issuedSequence = issuedSequence
+            self.asOf = asOf
+        }
     }
 }

@@ -17,10 +17,29 @@ extension CustomerViews {
         let change = try data(ConversationEvent.CaseChanged.self, bytes)
         guard let id = liveTarget(change.customerId) else { return nil }
         views[id]!.record(CustomerView.Case(
-            caseId: change.caseId, status: change.status, priority: change.priority, assignee: change.assignee,
-            followUpChannel: change.followUpChannel, orderIds: change.orderIds,
-            openedSequence: type == ConversationEvent.CaseOpened.type ? sequence : nil, asOf: sequence))
+            change, openedSequence: type == ConversationEvent.CaseOpened.type ? sequence : nil, asOf: sequence))
         return id
+    }
+
+    /// Conversation's snapshot record of a customer (``ConversationSnapshot/CustomerState``):
+    /// its touchpoints and cases join the view as the events' would, combined with what the
+    /// view already has (the later case state wins; nothing is wiped). Nil when the
+    /// customer's view is erased.
+    mutating func foldConversationSnapshot(_ record: SnapshotRecord) throws -> String? {
+        let state = try record.decode(ConversationSnapshot.CustomerState.self)
+        guard let id = liveTarget(state.customerId) else { return nil }
+        for touchpoint in state.touchpoints { views[id]!.record(touchpoint) }
+        for item in state.cases { views[id]!.record(item) }
+        return id
+    }
+}
+
+extension CustomerView.Case {
+    /// The case as a case event carrying `change` left it: what the fold keeps of
+    /// `case.opened` and `case.updated`, and what conversation's snapshot serves.
+    public init(_ change: ConversationEvent.CaseChanged, openedSequence: Int64?, asOf: Int64) {
+        self.init(caseId: change.caseId, status: change.status, priority: change.priority, assignee: change.assignee,
+                  followUpChannel: change.followUpChannel, orderIds: change.orderIds, openedSequence: openedSequence, asOf: asOf)
     }
 }
 

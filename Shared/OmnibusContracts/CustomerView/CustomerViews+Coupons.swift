@@ -11,23 +11,46 @@ extension CustomerViews {
         if Self.redemptionTypes.contains(type) {
             let redemption = try data(Redemption.self, bytes)
             guard let id = liveTarget(redemption.customerId) else { return nil }
-            let state: CouponState = switch redemption.state {
-            case .reserved: .reserved
-            case .redeemed: .redeemed
-            case .released: .issued
-            }
-            views[id]!.record(CustomerView.Coupon(
-                code: redemption.code, campaignId: redemption.campaignId, state: state, issuedChannel: nil, validUntil: nil,
-                issuedSequence: nil, asOf: sequence))
+            views[id]!.record(CustomerView.Coupon(redemption, sequence: sequence))
             return id
         }
         guard type == CouponsEvent.CouponIssued.type else { return nil }
         let issued = try data(CouponsEvent.CouponIssued.self, bytes)
         guard let id = liveTarget(issued.customerId) else { return nil }
-        views[id]!.record(CustomerView.Coupon(
-            code: issued.code, campaignId: issued.campaignId, state: .issued, issuedChannel: issued.channel,
-            validUntil: issued.validUntil, issuedSequence: sequence, asOf: sequence))
+        views[id]!.record(CustomerView.Coupon(issued, sequence: sequence))
         return id
+    }
+
+    /// Coupons' snapshot record of a customer (``CouponsSnapshot/Wallet``): each coupon joins
+    /// the view as the events it stands for would have, combined by code with what the view
+    /// already has (the later state wins; nothing is wiped). Nil when the customer's view is
+    /// erased.
+    mutating func foldCouponsSnapshot(_ record: SnapshotRecord) throws -> String? {
+        let wallet = try record.decode(CouponsSnapshot.Wallet.self)
+        guard let id = liveTarget(wallet.customerId) else { return nil }
+        for coupon in wallet.coupons { views[id]!.record(coupon) }
+        return id
+    }
+}
+
+extension CustomerView.Coupon {
+    /// The coupon as `coupon.issued` at `sequence` left it: usable, with where it was issued
+    /// and until when it is valid.
+    public init(_ issued: CouponsEvent.CouponIssued, sequence: Int64) {
+        self.init(code: issued.code, campaignId: issued.campaignId, state: .issued, issuedChannel: issued.channel,
+                  validUntil: issued.validUntil, issuedSequence: sequence, asOf: sequence)
+    }
+
+    /// The code as a redemption event at `sequence` left it: `reserved`, `redeemed`, or
+    /// `issued` again after a release; the details are not in it.
+    public init(_ redemption: Redemption, sequence: Int64) {
+        let state: CouponState = switch redemption.state {
+        case .reserved: .reserved
+        case .redeemed: .redeemed
+        case .released: .issued
+        }
+        self.init(code: redemption.code, campaignId: redemption.campaignId, state: state, issuedChannel: nil, validUntil: nil,
+                  issuedSequence: nil, asOf: sequence)
     }
 }
 

@@ -15,6 +15,16 @@ extension CustomerViews {
             status: change.status, reason: change.reason, firstSequence: sequence, asOf: sequence))
         return id
     }
+
+    /// A customer's notifications as the notifications service holds them (its snapshot):
+    /// each recorded as its latest status event would have been, so what the view already
+    /// has of them is kept where it is later.
+    mutating func foldNotificationsSnapshot(_ record: SnapshotRecord) throws -> String? {
+        let state = try record.decode(NotificationsSnapshot.CustomerState.self)
+        guard let id = liveTarget(state.customerId) else { return nil }
+        for notification in state.notifications { views[id]!.record(notification) }
+        return id
+    }
 }
 
 extension CustomerView {
@@ -29,6 +39,18 @@ extension CustomerView {
         /// The notifications log position of its first event, which orders the list.
         public var firstSequence: Int64
         public var asOf: Int64
+
+        public init(notificationId: String, ruleId: String, purpose: ConsentPurpose, channel: NotificationChannel?,
+                    status: NotificationStatus, reason: String?, firstSequence: Int64, asOf: Int64) {
+            self.notificationId = notificationId
+            self.ruleId = ruleId
+            self.purpose = purpose
+            self.channel = channel
+            self.status = status
+            self.reason = reason
+            self.firstSequence = firstSequence
+            self.asOf = asOf
+        }
     }
 
     /// Adds `notification`, or updates the entry of the same id with whichever event is later.

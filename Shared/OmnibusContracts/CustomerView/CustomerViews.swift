@@ -8,13 +8,14 @@ public struct CustomerViews: Sendable {
     var views: [String: CustomerView] = [:]
     /// Merged-away id → its final survivor.
     private var survivorOf: [String: String] = [:]
-    private var applied: [String: Int64] = [:]
+    /// Per source, the last sequence folded (an event's, or a snapshot's).
+    var applied: [String: Int64] = [:]
     /// Order id → the customer it was placed under. An order's later events go to the view
     /// holding it, followed through merges, whatever customer id they name: one naming a
     /// merge's survivor may be folded before the merge that brings the order there.
-    private var orderHolders: [String: String] = [:]
+    var orderHolders: [String: String] = [:]
     /// Events that were not understood (see the type's note).
-    public private(set) var skipped = 0
+    public internal(set) var skipped = 0
 
     public init() {}
 
@@ -70,7 +71,7 @@ public struct CustomerViews: Sendable {
     }
 
     /// The id events about `id` now land on, with an empty view made if there is none.
-    private mutating func target(_ id: String) -> String {
+    mutating func target(_ id: String) -> String {
         let current = survivorOf[id] ?? id
         if views[current] == nil { views[current] = CustomerView(customerId: current) }
         return current
@@ -111,22 +112,26 @@ public struct CustomerViews: Sendable {
             return merge(event.mergedId, into: event.survivorId)
         case IdentityEvent.CustomerErased.type:
             let event = try data(IdentityEvent.CustomerErased.self, bytes)
-            let id = target(event.customerId)
-            // Nothing but the id and the merges is kept; orders events about an erased
-            // customer are passed over, so the result does not depend on how identity's and
-            // orders' events were interleaved.
-            var erased = CustomerView(customerId: id)
-            erased.status = .erased
-            erased.mergedIds = views[id]!.mergedIds
-            views[id] = erased
-            return id
+            return erase(event.customerId)
         default:
             return nil
         }
     }
 
+    /// Keeps nothing of `customerId`'s view but the id and the merges; orders events about
+    /// an erased customer are passed over, so the result does not depend on how identity's
+    /// and orders' events were interleaved.
+    mutating func erase(_ customerId: String) -> String {
+        let id = target(customerId)
+        var erased = CustomerView(customerId: id)
+        erased.status = .erased
+        erased.mergedIds = views[id]!.mergedIds
+        views[id] = erased
+        return id
+    }
+
     /// The survivor takes over what the merged view knew; its own values win where both have one.
-    private mutating func merge(_ mergedId: String, into survivorId: String) -> String? {
+    mutating func merge(_ mergedId: String, into survivorId: String) -> String? {
         let survivor = target(survivorId)
         let merged = survivorOf[mergedId] ?? mergedId
         guard merged != survivor else { return nil }

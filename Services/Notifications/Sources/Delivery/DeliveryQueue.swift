@@ -107,23 +107,25 @@ struct DeliveryQueue: Sendable {
 
     private func postpone(_ row: Row, until: Int64, reason: String, emitter: TransactionEmitter) throws {
         let id: String = row["id"]
-        try emitter.db.execute(sql: "UPDATE notification SET status = 'deferred', dueAt = ?, reason = ?, updatedAt = ? WHERE id = ?",
-                               arguments: [until, reason, clock.now(), id])
-        try emitter.emit(NotificationsEvent.NotificationDeferred(change(row, status: .deferred, reason: reason, dueAt: until)),
-                         customerId: row["customerId"])
+        let sequence = try emitter.emit(NotificationsEvent.NotificationDeferred(change(row, status: .deferred, reason: reason, dueAt: until)),
+                                        customerId: row["customerId"])
+        try emitter.db.execute(sql: """
+            UPDATE notification SET status = 'deferred', dueAt = ?, reason = ?, updatedAt = ?,
+                lastSequence = ?, lastStatus = 'deferred', lastReason = ? WHERE id = ?
+            """, arguments: [until, reason, clock.now(), sequence, reason, id])
     }
 
     /// Ends a notification that will not be sent: suppressed (consent gone) or failed.
     private func settle(_ row: Row, as status: NotificationStatus, reason: String, emitter: TransactionEmitter) throws {
-        try emitter.db.execute(sql: "UPDATE notification SET status = ?, reason = ?, dueAt = NULL, claimedAt = NULL, updatedAt = ? WHERE id = ?",
-                               arguments: [status.rawValue, reason, clock.now(), row["id"] as String])
         let change = change(row, status: status, reason: reason, attempts: row["attempts"])
         let customerId: String? = row["customerId"]
-        if status == .suppressed {
-            try emitter.emit(NotificationsEvent.NotificationSuppressed(change), customerId: customerId)
-        } else {
-            try emitter.emit(NotificationsEvent.NotificationFailed(change), customerId: customerId)
-        }
+        let sequence = status == .suppressed
+            ? try emitter.emit(NotificationsEvent.NotificationSuppressed(change), customerId: customerId)
+            : try emitter.emit(NotificationsEvent.NotificationFailed(change), customerId: customerId)
+        try emitter.db.execute(sql: """
+            UPDATE notification SET status = ?, reason = ?, dueAt = NULL, claimedAt = NULL, updatedAt = ?,
+                lastSequence = ?, lastStatus = ?, lastReason = ? WHERE id = ?
+            """, arguments: [status.rawValue, reason, clock.now(), sequence, status.rawValue, reason, row["id"] as String])
     }
 
     /// What one try came to: nil for delivered, else the error.
@@ -139,21 +141,26 @@ struct DeliveryQueue: Sendable {
                                              arguments: [delivery.deliveryId])
             else { continue }
             guard let error else {
+                let sequence = try emitter.emit(NotificationsEvent.NotificationSent(change(row, status: .sent, attempts: delivery.attempt)),
+                                                customerId: row["customerId"])
                 try db.execute(sql: """
-                    UPDATE notification SET status = 'sent', reason = NULL, dueAt = NULL, claimedAt = NULL, sentAt = ?, updatedAt = ? WHERE id = ?
-                    """, arguments: [now, now, delivery.deliveryId])
-                try emitter.emit(NotificationsEvent.NotificationSent(change(row, status: .sent, attempts: delivery.attempt)),
-                                 customerId: row["customerId"])
+                    UPDATE notification SET status = 'sent', reason = NULL, dueAt = NULL, claimedAt = NULL, sentAt = ?, updatedAt = ?,
+                        lastSequence = ?, lastStatus = 'sent', lastReason = NULL WHERE id = ?
+                    """, arguments: [now, now, sequence, delivery.deliveryId])
                 continue
             }
             let failure = error as? DeliveryError ?? .transient("\(error)")
             if failure.permanent || delivery.attempt >= retry.maxAttempts {
                 let reason = failure.permanent ? failure.reason : "gave up after \(delivery.attempt) tries; the last: \(failure.reason)"
-                try db.execute(sql: "UPDATE notification SET status = 'failed', reason = ?, dueAt = NULL, claimedAt = NULL, updatedAt = ? WHERE id = ?",
-                               arguments: [reason, now, delivery.deliveryId])
-                try emitter.emit(NotificationsEvent.NotificationFailed(change(row, status: .failed, reason: reason, attempts: delivery.attempt)),
-                                 customerId: row["customerId"])
+                let sequence = try emitter.emit(
+                    NotificationsEvent.NotificationFailed(change(row, status: .failed, reason: reason, attempts: delivery.attempt)),
+                    customerId: row["customerId"])
+                try db.execute(sql: """
+                    UPDATE notification SET status = 'failed', reason = ?, dueAt = NULL, claimedAt = NULL, updatedAt = ?,
+                        lastSequence = ?, lastStatus = 'failed', lastReason = ? WHERE id = ?
+                    """, arguments: [reason, now, sequence, reason, delivery.deliveryId])
             } else {
+                // No event: the view keeps the status and reason of the last one (lastStatus, lastReason).
                 let next = now + retry.backoffMilliseconds(afterAttempt: delivery.attempt)
                 try db.execute(sql: "UPDATE notification SET status = 'queued', reason = ?, dueAt = ?, claimedAt = NULL, updatedAt = ? WHERE id = ?",
                                arguments: ["try \(delivery.attempt) failed: \(failure.reason)", next, now, delivery.deliveryId])
