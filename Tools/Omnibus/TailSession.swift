@@ -32,7 +32,7 @@ struct TailSession: Sendable {
             switch item {
             case .gapRepaired(let source, let after):
                 printer.note("gap in \(source) after sequence \(after): missing events asked for by replay")
-            case .caughtUp:
+            case .caughtUp, .snapshot:  // tail asks for no snapshot: events no longer kept are skipped, with a notice
                 continue
             case .event(let event):
                 guard filter.matches(event.header) else { continue }

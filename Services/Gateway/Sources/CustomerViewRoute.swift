@@ -9,7 +9,8 @@ import OmnibusContracts
 import ServiceLifecycle
 
 /// `GET /v1/customers/{id}/view`: the customer as every channel sees them — the shared
-/// ``CustomerViews`` fold of every source's log — as Server-Sent Events: one `view` event
+/// ``CustomerViews`` fold of every source's log, or its snapshot where the source no longer
+/// keeps its oldest events — as Server-Sent Events: one `view` event
 /// once the logs are replayed, then one after each change, naming the event and the channel
 /// it came from.
 struct CustomerViewRoute: Sendable {
@@ -44,6 +45,7 @@ struct CustomerViewRoute: Sendable {
         var options = BusEvents.Options()
         options.catchUpTimeout = .seconds(30)
         options.threadName = "gw-view"
+        options.snapshotsOf = Set(sources.map(\.name))
         let events = BusEvents(sources: sources, context: context, logger: logger, options: options)
         guard let slot = streams.take(for: caller.name) else {
             return CommandRoutes.error(.unavailable, "the gateway serves \(streams.limit) streams, \(streams.perCaller) per front end, at most; retry later")
@@ -65,6 +67,10 @@ struct CustomerViewRoute: Sendable {
                     try views.apply(event.envelope)
                     guard live else { continue }
                     change = Change(topic: event.header.topic, channel: event.header.channel, occurredAt: event.header.occurredAt)
+                case .bus(.snapshot(let chunk)):
+                    views.apply(snapshot: chunk.records, of: chunk.source, through: chunk.sequence)
+                    guard live else { continue }
+                    change = Change(topic: "\(chunk.source).snapshot", channel: nil, occurredAt: .now())
                 case .bus(.caughtUp):
                     live = true
                 case .bus(.gapRepaired), .event:

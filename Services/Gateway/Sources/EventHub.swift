@@ -77,7 +77,7 @@ final class EventHub: Service, Sendable {
                     switch item {
                     case .event(let event): publish(Event(header: event.header, envelope: event.envelope))
                     case .caughtUp: state.withLock { $0.live = true }
-                    case .gapRepaired: continue
+                    case .gapRepaired, .snapshot: continue  // it reads from the heads: no snapshot is asked for
                     }
                 }
             } catch {

@@ -29,6 +29,9 @@ public struct BusEvents: AsyncSequence, Sendable {
         /// Throw `unavailable` if the sources are not caught up within this time (a service
         /// down); nil waits as long as it takes.
         public var catchUpTimeout: Duration?
+        /// Sources whose snapshot is handed out (``BusTap/Item/snapshot(_:)``) when the events
+        /// to read are older than the source keeps; for the others those are skipped.
+        public var snapshotsOf: Set<String> = []
         /// The name of the tap's thread, as `top -H` shows it.
         public var threadName = "bus-events"
         public init() {}
@@ -61,8 +64,8 @@ public struct BusEvents: AsyncSequence, Sendable {
         let (sources, startAfter, context, logger, options) = (sources, startAfter, context, logger, options)
         DedicatedThread.start(name: options.threadName) {
             do {
-                let tap = try BusTap(sources: sources, startAfter: startAfter, context: context, logger: logger,
-                                     options: options.reading)
+                let tap = try BusTap(sources: sources, startAfter: startAfter, snapshotsOf: options.snapshotsOf, context: context,
+                                     logger: logger, options: options.reading)
                 let deadline = options.catchUpTimeout.map { ContinuousClock.now + $0 }
                 var caughtUp = false
                 var timedOut = false

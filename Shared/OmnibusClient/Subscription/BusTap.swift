@@ -18,6 +18,9 @@ public final class BusTap {
         case event(ReceivedEvent)
         /// Events of `source` were missing after `after` and have been asked for by replay.
         case gapRepaired(source: String, after: Int64)
+        /// A piece of the snapshot of a source named in `snapshotsOf` whose events the reader
+        /// needed are no longer kept: fold it, and the source's events after its sequence follow.
+        case snapshot(SnapshotChunk)
         /// Every source has answered and everything it announced has been handed out: what
         /// follows is live. Handed out once.
         case caughtUp
@@ -27,13 +30,15 @@ public final class BusTap {
     private var announcedCaughtUp = false
 
     /// Subscribes to `sources` and starts each after the sequence in `startAfter`
-    /// (0: from the start of its log).
+    /// (0: from the start of its log). Where a source no longer keeps the events a reader
+    /// needs, those in `snapshotsOf` hand out their snapshot instead (``Item/snapshot(_:)``);
+    /// for the others the events are skipped, logged and counted.
     public init(
-        sources: [SubscriptionSource], startAfter: [String: Int64], context: ZMQContext, logger: Logger,
-        options: BusReadingOptions = BusTap.defaultReading
+        sources: [SubscriptionSource], startAfter: [String: Int64], snapshotsOf: Set<String> = [], context: ZMQContext,
+        logger: Logger, options: BusReadingOptions = BusTap.defaultReading
     ) throws {
         reader = try BusReader(
-            sources: sources, startAfter: startAfter, context: context, logger: logger,
+            sources: sources, startAfter: startAfter, snapshotsOf: snapshotsOf, context: context, logger: logger,
             metrics: MetricsRecorder(service: "tap", factory: NOOPMetricsHandler.instance), options: options)
     }
 
@@ -61,7 +66,10 @@ public final class BusTap {
         for gap in try reader.requestReplays() { gapRepaired(gap.source, gap.after) }
         while !stopped && !shouldStop() {
             // A tool has no metrics to count garbage in: rejected live messages are skipped.
-            let going = try reader.read(atMost: pollMilliseconds, rejected: { _ in }, gapRepaired: gapRepaired) { events in
+            let going = try reader.read(atMost: pollMilliseconds, rejected: { _ in }, gapRepaired: gapRepaired, snapshot: { chunk in
+                guard !stopped else { return }
+                if handle(.snapshot(chunk)) { reader.stream(named: chunk.source)?.committed(chunk) } else { stopped = true }
+            }) { events in
                 // Handing an event out is committing it: a tap applies nothing it could roll back.
                 for event in events {
                     reader.stream(named: event.header.source)?.committed(through: event.header.sequence)

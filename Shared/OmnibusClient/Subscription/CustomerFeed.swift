@@ -3,9 +3,10 @@ import OmnibusBus
 import OmnibusContracts
 
 /// Follows one customer on the bus for a channel front end (or a tool): every source's log
-/// is replayed, then live events are read, and all of them are folded with the contract's
-/// ``CustomerViews``, so this front end shows the customer exactly as every other channel
-/// that has seen the same events.
+/// is replayed — from its snapshot where the source no longer keeps its oldest events — then
+/// live events are read, and all of them are folded with the contract's ``CustomerViews``,
+/// so this front end shows the customer exactly as every other channel that has seen the
+/// same events.
 public enum CustomerFeed {
     /// The customer's view once every source has been replayed (nil when no event concerns
     /// the customer), then again after each change, from any channel, until the loop ends
@@ -21,6 +22,8 @@ public enum CustomerFeed {
         var options = BusEvents.Options()
         options.catchUpTimeout = catchUpTimeout
         options.threadName = "customer-feed"
+        // A source that no longer keeps the events from the start gives its snapshot instead.
+        options.snapshotsOf = Set(sources.map(\.name))
         let events = BusEvents(sources: sources, context: context, logger: logger, options: options)
         return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let folding = Task {
@@ -32,6 +35,9 @@ public enum CustomerFeed {
                         switch item {
                         case .event(let event):
                             try views.apply(event.envelope)
+                            guard live else { continue }
+                        case .snapshot(let chunk):
+                            views.apply(snapshot: chunk.records, of: chunk.source, through: chunk.sequence)
                             guard live else { continue }
                         case .caughtUp:
                             live = true

@@ -1,23 +1,24 @@
 import OmnibusContracts
 
-/// A piece of a source's snapshot, handed to a reader that bootstraps from it: the records
-/// to fold into its state, and whether the snapshot is complete with them. Once the last
-/// chunk is committed the reader continues with the events after ``sequence``.
-package struct SnapshotChunk: Sendable {
+/// A piece of a source's snapshot, handed to a reader that bootstraps from it (its position
+/// was older than the source's retained log): the records to fold into its state, and
+/// whether the snapshot is complete with them. Once the last chunk is taken the reader
+/// continues with the events after ``sequence``.
+public struct SnapshotChunk: Sendable {
     /// The source whose snapshot this is part of.
-    package let source: String
+    public let source: String
     /// The snapshot's id (the same for all its chunks).
-    package let id: String
+    public let id: String
     /// The last event sequence the snapshot reflects.
-    package let sequence: Int64
+    public let sequence: Int64
     /// The records to fold, in the order sent.
-    package let records: [SnapshotRecord]
+    public let records: [SnapshotRecord]
     /// Where this chunk started, as the stream asked for it (nil: the first chunk).
-    package let cursor: String?
+    public let cursor: String?
     /// Where the next chunk starts; nil when this is the last.
-    package let next: String?
+    public let next: String?
 
-    package var isLast: Bool { next == nil }
+    public var isLast: Bool { next == nil }
 }
 
 /// Where a stream is in bootstrapping from its source's snapshot, like `accepted` and
