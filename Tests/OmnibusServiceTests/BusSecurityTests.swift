@@ -14,8 +14,8 @@ struct BusSecurityTests {
     func shippedPolicyDecisions() throws {
         let policy = try BusPolicy.load(path: Self.shippedPolicy)
         /// The channel the command would run as ("" for none), or nil when it is refused.
-        func channel(_ principal: String, _ command: String, _ requested: String? = nil) -> String? {
-            switch policy.authorize(principal, command: command, requestedChannel: requested) {
+        func channel(_ principal: String, _ command: String, _ requested: String? = nil, actingFor customer: String? = nil) -> String? {
+            switch policy.authorize(principal, command: command, requestedChannel: requested, actingFor: customer) {
             case .success(let channel): channel ?? ""
             case .failure: nil
             }
@@ -31,6 +31,14 @@ struct BusSecurityTests {
         #expect(channel("gateway", UpsertProduct.name, "backoffice") == "backoffice")
         #expect(channel("gateway", AddToCart.name, "nobody") == nil)
         #expect(channel("gateway", AddToCart.name) == nil, "the gateway names whom it acts for")
+        // A signed-in customer's own data: through a gateway acting for that customer only.
+        #expect(channel("gateway", GetProfile.name, "web") == nil)
+        #expect(channel("gateway", GetProfile.name, "web", actingFor: "cus_lea") == "web")
+        #expect(channel("gateway", GetPurchaseHistory.name, "app", actingFor: "cus_lea") == "app")
+        #expect(channel("gateway", UpsertProduct.name, "web", actingFor: "cus_lea") == nil, "acting for a customer adds no staff right")
+        #expect(channel("gateway", AdvanceOrder.name, "app", actingFor: "cus_lea") == nil)
+        #expect(channel("web", GetProfile.name, actingFor: "cus_lea") == nil, "a channel's own key vouches for no customer")
+        #expect(channel("ops", GetProfile.name, actingFor: "cus_lea") == nil)
         // Services keep the channel the work started on; they call only what they need.
         #expect(channel("orders", ReserveCoupon.name, "web") == "web")
         #expect(channel("orders", EraseCustomer.name) == nil)

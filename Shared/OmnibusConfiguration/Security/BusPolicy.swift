@@ -22,12 +22,16 @@ public struct BusPolicy: Codable, Sendable, Equatable {
         public var reads: [String]
         /// For a gateway: the principals it may act for (their names are the channels it sends).
         public var actsFor: [String]?
+        /// For a channel: what a gateway acting for it may call besides `commands` when it
+        /// also acts for a signed-in customer (a request's `actingFor`), about that customer only.
+        public var customerCommands: [String]?
 
-        public init(kind: Kind, commands: [String], reads: [String], actsFor: [String]? = nil) {
+        public init(kind: Kind, commands: [String], reads: [String], actsFor: [String]? = nil, customerCommands: [String]? = nil) {
             self.kind = kind
             self.commands = commands
             self.reads = reads
             self.actsFor = actsFor
+            self.customerCommands = customerCommands
         }
     }
 
@@ -58,10 +62,15 @@ public struct BusPolicy: Codable, Sendable, Equatable {
     }
 
     /// The channel a command from `principal` runs as, or why it is refused. `requested` is
-    /// the request's own `channel` field.
-    public func authorize(_ principal: String, command: String, requestedChannel requested: String?) -> Result<String?, Refusal> {
+    /// the request's own `channel` field, `actingFor` the customer a gateway says it acts for.
+    public func authorize(
+        _ principal: String, command: String, requestedChannel requested: String?, actingFor: String? = nil
+    ) -> Result<String?, Refusal> {
         guard let rights = principals[principal] else {
             return .failure(Refusal("'\(principal)' is not in the bus policy"))
+        }
+        if actingFor != nil, rights.kind != .gateway {
+            return .failure(Refusal("only a gateway acts for a signed-in customer"))
         }
         switch rights.kind {
         case .channel:
@@ -78,8 +87,10 @@ public struct BusPolicy: Codable, Sendable, Equatable {
             guard rights.actsFor?.contains(requested) == true, let channel = principals[requested] else {
                 return .failure(Refusal("\(principal) does not act for that channel"))
             }
-            return Self.allows(channel.commands, command) ? .success(requested)
-                : .failure(Refusal("the \(requested) channel may not call \(command)"))
+            if Self.allows(channel.commands, command) { return .success(requested) }
+            if actingFor != nil, Self.allows(channel.customerCommands ?? [], command) { return .success(requested) }
+            return .failure(Refusal("the \(requested) channel may not call \(command)"
+                                    + (actingFor == nil && channel.customerCommands != nil ? " unless it acts for a signed-in customer" : "")))
         case .service, .ops:
             return Self.allows(rights.commands, command) ? .success(requested)
                 : .failure(Refusal("\(principal) may not call \(command)"))

@@ -13,23 +13,28 @@ public struct CommandRequest<Payload: Codable & Sendable>: Codable, Sendable {
     public var channel: String?
     /// Ties the events this command causes to the caller's wider operation.
     public var correlationId: String?
+    /// The signed-in customer a gateway acts for (docs/SECURITY.md, "Acting for a
+    /// customer"): the request may then concern that customer only. Only a gateway
+    /// principal may send it.
+    public var actingFor: String?
     /// The command-specific body.
     public var data: Payload
 
     public init(id: String, command: String, version: Int = 1, channel: String? = nil,
-                correlationId: String? = nil, data: Payload) {
+                correlationId: String? = nil, actingFor: String? = nil, data: Payload) {
         self.id = id
         self.command = command
         self.version = version
         self.channel = channel
         self.correlationId = correlationId
+        self.actingFor = actingFor
         self.data = data
     }
 }
 
 extension CommandRequest {
     private enum CodingKeys: String, CodingKey {
-        case id, command, version, channel, correlationId, data
+        case id, command, version, channel, correlationId, actingFor, data
     }
 
     /// `version` may be left out and then means 1.
@@ -40,6 +45,7 @@ extension CommandRequest {
         version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
         channel = try container.decodeIfPresent(String.self, forKey: .channel)
         correlationId = try container.decodeIfPresent(String.self, forKey: .correlationId)
+        actingFor = try container.decodeIfPresent(String.self, forKey: .actingFor)
         // `data` is an object for every command, also for one whose type has no fields
         // (which would otherwise accept any value).
         _ = try container.decode(SkippedObject.self, forKey: .data)
@@ -68,6 +74,9 @@ extension CommandRequest {
         }
         if let correlationId, !RequestId.isValid(correlationId) {
             return "correlationId must be 1 to 128 bytes"
+        }
+        if let actingFor, !RequestId.isValid(actingFor) {
+            return "actingFor must be a customer id of 1 to 128 bytes"
         }
         return nil
     }

@@ -66,7 +66,8 @@ public struct CommandRegistry: Sendable {
         entries[name] = Entry(versions: versions, storesReply: true, decode: { body in
             let request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
             let header = CommandHeader(id: request.id, command: request.command, version: request.version,
-                                       channel: request.channel, correlationId: request.correlationId, data: SkippedObject())
+                                       channel: request.channel, correlationId: request.correlationId, actingFor: request.actingFor,
+                                       data: SkippedObject())
             return DecodedCommand(header: header) { context in
                 let reply = try handler(request.data, context)
                 return .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)), rereadKey: retry.key(reply))
@@ -91,7 +92,8 @@ public struct CommandRegistry: Sendable {
         entries[name] = Entry(versions: versions, storesReply: Command.changesState) { body in
             let request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
             let header = CommandHeader(id: request.id, command: request.command, version: request.version,
-                                       channel: request.channel, correlationId: request.correlationId, data: SkippedObject())
+                                       channel: request.channel, correlationId: request.correlationId, actingFor: request.actingFor,
+                                       data: SkippedObject())
             return DecodedCommand(header: header) { context in
                 switch try handler(request.data, context) {
                 case .reply(let reply): .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)))

@@ -13,11 +13,13 @@ extension CommandServer {
     ) -> Result<(CommandRegistry.Entry, CommandRegistry.DecodedCommand), Refusal> {
         switch screenRequest(message) {
         case .success(let (entry, command)):
-            return authorize(command.header, from: message.principal).map { channel in
-                var command = command
-                command.header.channel = channel
-                return (entry, command)
-            }
+            return authorize(command.header, from: message.principal)
+                .flatMap { channel in bound(command.header, body: message.body[0]).map { channel } }
+                .map { channel in
+                    var command = command
+                    command.header.channel = channel
+                    return (entry, command)
+                }
         case .failure(let refusal):
             // A caller that may not call the command learns nothing of how its body is wrong.
             guard let header = refusal.header else { return .failure(refusal) }
@@ -33,7 +35,7 @@ extension CommandServer {
     /// or `forbidden` when the bus policy does not allow it.
     private func authorize(_ header: CommandHeader, from principal: String?) -> Result<String?, Refusal> {
         guard let policy else { return .success(header.channel) }
-        switch policy.authorize(principal ?? "", command: header.command, requestedChannel: header.channel) {
+        switch policy.authorize(principal ?? "", command: header.command, requestedChannel: header.channel, actingFor: header.actingFor) {
         case .success(let channel):
             return .success(channel)
         case .failure(let refusal):
@@ -44,6 +46,23 @@ extension CommandServer {
                 "principal": "\(principal ?? "none")", "command": "\(header.command)", "reason": "\(refusal.reason)"])
             return .failure(Refusal(requestId: header.id, error: OmnibusError(.forbidden, refusal.reason)))
         }
+    }
+
+    /// A request made for a signed-in customer (`actingFor`) may name no other customer in
+    /// its `customerId`; commands that name none are the gateway's to check by their reply.
+    private func bound(_ header: CommandHeader, body: Data) -> Result<Void, Refusal> {
+        guard let customer = header.actingFor else { return .success(()) }
+        struct Subject: Decodable {
+            struct Fields: Decodable { var customerId: String? }
+            var data: Fields
+        }
+        guard let named = (try? ContractCoding.decode(Subject.self, from: body))?.data.customerId, named != customer else {
+            return .success(())
+        }
+        count(header.command, ErrorCode.forbidden.rawValue)
+        metrics.rejected(endpoint: "commands", reason: "forbidden")
+        return .failure(Refusal(requestId: header.id, error: OmnibusError(
+            .forbidden, "a request made for a signed-in customer concerns that customer only")))
     }
 
     private func screenRequest(
