@@ -60,7 +60,11 @@ final class GatewaySuite: Sendable {
     }
 
     func post(_ command: String, _ body: String, token: String?, idempotencyKey: String? = nil) async throws -> Reply {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/commands/\(command)")
+        try await post(path: "/v1/commands/\(command)", body, token: token, idempotencyKey: idempotencyKey)
+    }
+
+    func post(path: String, _ body: String, token: String?, idempotencyKey: String? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }

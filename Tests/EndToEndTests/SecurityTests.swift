@@ -141,6 +141,32 @@ struct SecurityTests {
         }
     }
 
+    @Test func onACurveBusACustomerTokenReadsItsOwnProfileAndOnlyAGatewayActsForACustomer() async throws {
+        try await GatewaySuite.with(["identity", "orders"], secured: true) { suite in
+            let ops = suite.processes.sender("identity")
+            let lea = try await ops.call(ResolveIdentifier(identifier: IdentifierInput(.email, "lea@example.com"), createIfUnknown: true), channel: nil).customerId
+            let max = try await ops.call(ResolveIdentifier(identifier: IdentifierInput(.email, "max@example.com"), createIfUnknown: true), channel: nil).customerId
+            let session = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+            #expect(session.status == 200, "\(session.body)")
+            let token = try #require(session.envelope?["token"] as? String)
+            let own = try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: token)
+            #expect(own.status == 200 && own.data?["customerId"] as? String == lea, "the bus lets web read a profile when the gateway acts for its customer: \(own.body)")
+            #expect(try await suite.post(GetProfile.name, #"{"customerId":"\#(max)"}"#, token: token).status == 403)
+
+            // On the bus itself: a channel's key cannot claim to act for a customer, and a gateway's claim binds the request.
+            let endpoint = suite.processes.configuration.services["identity"]!.commands
+            func profile(of customer: String, as principal: String, channel: String?, actingFor: String?) async throws -> CommandReply<CustomerProfile> {
+                try await CommandClient.send(
+                    CommandRequest(id: UUID().uuidString, command: GetProfile.name, channel: channel, actingFor: actingFor, data: GetProfile(customerId: customer)),
+                    to: endpoint, context: try suite.processes.configuration.busContext(as: principal), timeout: .seconds(10))
+            }
+            try Self.expectForbidden(try await profile(of: lea, as: "web", channel: nil, actingFor: lea))
+            try Self.expectForbidden(try await profile(of: max, as: "gateway", channel: "web", actingFor: lea))
+            try Self.expectForbidden(try await profile(of: lea, as: "gateway", channel: "web", actingFor: nil))
+            #expect(try await profile(of: lea, as: "gateway", channel: "web", actingFor: lea).ok)
+        }
+    }
+
     @Test func curveHidesPersonalDataOnTheWireAndPlaintextDoesNot() async throws {
         let email = "wire-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         #expect(try await Self.capturedBytes(resolving: email, secured: true).range(of: Data(email.utf8)) == nil)

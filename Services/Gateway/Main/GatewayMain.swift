@@ -6,6 +6,7 @@ import OmnibusBus
 import OmnibusClient
 import OmnibusCommandLine
 import OmnibusConfiguration
+import OmnibusContracts
 
 /// `omnibus-gateway`: the HTTP front door, until SIGTERM or SIGINT.
 @main
@@ -71,6 +72,14 @@ struct GatewayMain: AsyncParsableCommand {
             throw ValidationError("gateway configuration refused: \(error)")
         }
         options.corsOrigins = Set(corsOrigin.isEmpty ? configuration.gateway?.corsOrigins ?? [] : corsOrigin)
+        if let hex = environment["OMNIBUS_GATEWAY_SESSION_KEY"] {
+            guard let key = HexEncoding.data(hex), key.count >= 32 else {
+                throw ValidationError("$OMNIBUS_GATEWAY_SESSION_KEY must be at least 32 bytes in hex (64 hex digits or more)")
+            }
+            options.customerSessions = try CustomerSessions(key: Data(key))
+        } else {
+            logger.notice("customer tokens are signed with a key made at start: they end when the gateway restarts ($OMNIBUS_GATEWAY_SESSION_KEY keeps them)")
+        }
         let context = try configuration.busContext(as: "gateway", maxSockets: options.socketsNeeded)
         let application = try Gateway.makeApplication(options: options, context: context, logger: logger)
         logger.notice("gateway starting", metadata: ["http": "\(address.host):\(address.port)", "services": "\(configuration.services.keys.sorted())"])

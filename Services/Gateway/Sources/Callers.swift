@@ -6,12 +6,27 @@ import OmnibusContracts
 /// Who may call the gateway: each front end's token (kept as its SHA-256, never in clear)
 /// and the channel it speaks for, from `tokens.json`.
 public struct Callers: Sendable {
-    /// One front end.
+    /// One front end, or one customer signed in to it (``CustomerSessions``).
     public struct Caller: Sendable, Equatable {
-        /// The front end's name (`web-shop`, `store-berlin-till-2`), for logs and idempotency keys.
-        public var name: String
+        /// The front end's name (`web-shop`, `store-berlin-till-2`), for logs.
+        public var frontEnd: String
         /// The channel its commands come from; the gateway sets it, never the request body.
         public var channel: String
+        /// The signed-in customer a customer token acts for; nil for a front end's own token.
+        public var customerId: String?
+
+        public init(frontEnd: String, channel: String, customerId: String? = nil) {
+            self.frontEnd = frontEnd
+            self.channel = channel
+            self.customerId = customerId
+        }
+
+        /// Scopes idempotency keys and stream quotas: the front end, and for a customer token
+        /// a digest of the customer too, so that one customer never meets another's key.
+        public var name: String {
+            guard let customerId else { return frontEnd }
+            return frontEnd + "." + HexEncoding.lowercase(SHA256.hash(data: Data(customerId.utf8))).prefix(16)
+        }
     }
 
     private let byHash: [String: Caller]
@@ -40,7 +55,7 @@ public struct Callers: Sendable {
                 throw GatewayConfigurationError("\(path): token '\(token.name)' needs sha256 as 64 hex digits")
             }
             guard byHash[hash] == nil else { throw GatewayConfigurationError("\(path): token '\(token.name)' repeats another's hash") }
-            byHash[hash] = Caller(name: token.name, channel: token.channel)
+            byHash[hash] = Caller(frontEnd: token.name, channel: token.channel)
         }
         return Callers(byHash: byHash)
     }
@@ -61,20 +76,32 @@ public struct Callers: Sendable {
 /// A channel not listed may call nothing.
 public struct CommandPolicy: Sendable {
     private let patterns: [String: [String]]
+    private let customerPatterns: [String]
 
     /// Reads `policy.json`.
     public static func load(path: String) throws -> CommandPolicy {
-        struct File: Decodable { var channels: [String: [String]] }
+        struct File: Decodable { var channels: [String: [String]]; var customer: [String]? }
         guard let data = FileManager.default.contents(atPath: path) else { throw GatewayConfigurationError("\(path) cannot be read") }
         do {
-            return CommandPolicy(patterns: try ContractCoding.decode(File.self, from: data).channels)
+            let file = try ContractCoding.decode(File.self, from: data)
+            return CommandPolicy(patterns: file.channels, customer: file.customer ?? [])
         } catch {
-            throw GatewayConfigurationError("\(path) is not {\"channels\": {\"<channel>\": [\"<command or prefix*>\", …]}}: \(ContractCoding.explain(error))")
+            throw GatewayConfigurationError("\(path) is not {\"channels\": {\"<channel>\": [\"<command or prefix*>\", …]}, \"customer\": […]}: \(ContractCoding.explain(error))")
         }
     }
 
-    /// Patterns by channel.
-    public init(patterns: [String: [String]]) { self.patterns = patterns }
+    /// Patterns by channel, and what a customer token may call (on any channel).
+    public init(patterns: [String: [String]], customer: [String] = []) {
+        self.patterns = patterns
+        customerPatterns = customer
+    }
+
+    /// Whether `caller` may call `command`: a front end's token as its channel allows; a
+    /// customer token only what the policy's `customer` list allows, whatever its channel.
+    public func allows(_ caller: Callers.Caller, _ command: String) -> Bool {
+        guard caller.customerId != nil else { return allows(caller.channel, command) }
+        return customerPatterns.contains { CommandPattern.matches($0, command) }
+    }
 
     /// Whether `channel` may call `command` (or use the gateway permission of that name).
     public func allows(_ channel: String, _ command: String) -> Bool {

@@ -36,6 +36,10 @@ struct CommandRoutes: Sendable {
         // channel is decoded, pinned and re-encoded.
         var raw = body.readableBytes == 0 ? Data("{}".utf8) : Data(body.readableBytesView)
         do {
+            if let customer = caller.customerId, case .object(let fields) = try ContractCoding.decode(JSONValue.self, from: raw),
+               let named = fields["customerId"], named != .string(customer) {
+                return Self.error(.forbidden, "a customer's token acts for that customer only")
+            }
             if Self.channelFields[command] != nil {
                 var data = try ContractCoding.decode(JSONValue.self, from: raw)
                 Self.pinChannelFields(command, of: &data, to: caller)
@@ -53,12 +57,19 @@ struct CommandRoutes: Sendable {
         }
         let reply: Data
         do {
-            reply = try await client.replyBytes(command: command, id: id, channel: caller.channel, rawData: raw, timeout: timeout)
+            reply = try await client.replyBytes(command: command, id: id, channel: caller.channel, actingFor: caller.customerId,
+                                                rawData: raw, timeout: timeout)
         } catch let error as OmnibusError where error.code == .invalidArgument {
             // The client refuses a request id already in flight: the same key sent again too soon.
             return Self.error(.conflict, "a request with this Idempotency-Key is still in flight; retry when it is answered")
         } catch let error as OmnibusError {
             return Self.response(CommandReply<JSONValue>(requestId: id, error: error))
+        }
+        // A command that names no customer (an order by its id) is checked by what it returns:
+        // another customer's is answered as if it did not exist.
+        if let customer = caller.customerId, let subject = try? ContractCoding.decode(ReplySubject.self, from: reply),
+           let named = subject.data?.customerId, named != customer {
+            return Self.response(CommandReply<JSONValue>(requestId: id, error: OmnibusError(.notFound, "no such \(command.split(separator: ".").dropFirst().first ?? "record") for this customer")))
         }
         // Only the outcome is read; the reply goes on as the service wrote it. A success is seen
         // without parsing: `"ok":true` unescaped can only be the envelope's own field.
@@ -73,6 +84,12 @@ struct CommandRoutes: Sendable {
     }
 
     private static let okTrue = Data(#""ok":true"#.utf8)
+
+    /// The customer a reply is about, if its data names one.
+    private struct ReplySubject: Decodable {
+        struct Fields: Decodable { var customerId: String? }
+        var data: Fields?
+    }
 
     /// What decides a reply's HTTP status.
     private struct Outcome: Decodable {
@@ -122,13 +139,15 @@ struct CommandRoutes: Sendable {
 struct Access: Sendable {
     let callers: Callers
     let policy: CommandPolicy
+    let sessions: CustomerSessions
 
     enum Outcome {
         case allowed(Callers.Caller)
         case refused(Response)
     }
 
-    /// 401 without a known token, 403 when the caller's channel may not do `command`. The
+    /// 401 without a known token (a front end's, or an unexpired customer token this gateway
+    /// signed), 403 when the caller may not do `command`. The
     /// token is the `Authorization: Bearer` header's; a GET may give it as `access_token` in
     /// the query instead, because a browser's EventSource cannot set headers.
     func check(_ request: Request, command: String) -> Outcome {
@@ -136,14 +155,15 @@ struct Access: Sendable {
         // The scheme is case-insensitive (RFC 7235).
         let token = authorization.lowercased().hasPrefix("bearer ") ? String(authorization.dropFirst("Bearer ".count))
             : request.method == .get ? request.uri.queryParameters["access_token"].map(String.init) : nil
-        guard let token, let caller = callers.caller(token: token) else {
+        guard let token, let caller = token.hasPrefix(CustomerSessions.prefix) ? sessions.caller(token: token) : callers.caller(token: token) else {
             var headers = HTTPFields()
             headers[.wwwAuthenticate] = "Bearer"
             let response = CommandRoutes.error(.unauthenticated, "a known token is needed: Authorization: Bearer <token>", headers: headers)
             return .refused(Response(status: .unauthorized, headers: response.headers, body: response.body))
         }
-        guard policy.allows(caller.channel, command) else {
-            return .refused(CommandRoutes.error(.forbidden, "the \(caller.channel) channel may not call \(command.prefix(80))"))
+        guard policy.allows(caller, command) else {
+            let who = caller.customerId == nil ? "the \(caller.channel) channel" : "a customer's token"
+            return .refused(CommandRoutes.error(.forbidden, "\(who) may not call \(command.prefix(80))"))
         }
         return .allowed(caller)
     }

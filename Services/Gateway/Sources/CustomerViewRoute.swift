@@ -42,6 +42,9 @@ struct CustomerViewRoute: Sendable {
         case .allowed(let who): caller = who
         }
         guard RequestId.isValid(customerId) else { return CommandRoutes.error(.invalidArgument, "a customer id is 1 to 128 characters") }
+        if let own = caller.customerId, own != customerId {
+            return CommandRoutes.error(.forbidden, "a customer's token follows that customer only")
+        }
         var options = BusEvents.Options()
         options.catchUpTimeout = .seconds(30)
         options.threadName = "gw-view"

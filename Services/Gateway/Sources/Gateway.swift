@@ -40,6 +40,9 @@ public enum Gateway {
         public var socketsNeeded: Int32 { Int32(maxStreams * 2 * max(1, configuration.services.count) + configuration.services.count + 64) }
         /// Browser origins that may call the gateway (CORS).
         public var corsOrigins: Set<String> = []
+        /// Signs and checks customer tokens; by default with a key made at start, so tokens
+        /// end with the process (set one to keep them across restarts and gateways).
+        public var customerSessions = CustomerSessions.ephemeral()
 
         public init(configuration: SuiteConfiguration, host: String, port: Int, callers: Callers, policy: CommandPolicy,
                     commandTimeout: Duration = .seconds(10), consolePage: String? = nil) {
@@ -63,7 +66,7 @@ public enum Gateway {
             clientOptions.threadName = "gw-\(name)".prefix(15).description
             clients[name] = try CommandClient(endpoint: endpoints.commands, context: context, options: clientOptions)
         }
-        let access = Access(callers: options.callers, policy: options.policy)
+        let access = Access(callers: options.callers, policy: options.policy, sessions: options.customerSessions)
         let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
         let sources = options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) }
         let streams = StreamSlots(limit: options.maxStreams, perCaller: options.maxStreamsPerCaller)
@@ -80,6 +83,8 @@ public enum Gateway {
         router.post("/v1/commands/{command}") { request, context in
             try await commands.handle(request, command: context.parameters.get("command") ?? "")
         }
+        let sessions = CustomerSessionRoute(access: access, identity: clients[IdentityEvent.source], timeout: options.commandTimeout)
+        router.post("/v1/customer-sessions") { request, _ in try await sessions.handle(request) }
         router.get("/v1/events") { request, _ in try await events.handle(request) }
         let webSocket = WebSocketRoute(events: events)
         router.ws("/v1/ws", shouldUpgrade: { request, _ in try webSocket.shouldUpgrade(request) }) { inbound, outbound, context in

@@ -78,7 +78,7 @@ public final class CommandClient: Service, Sendable {
     /// Sends `command` with `data`, JSON the caller has already checked is exactly one value,
     /// as it is: a gateway forwarding a body does not decode and re-encode it. Returns the
     /// reply's bytes as the service encoded them.
-    public func replyBytes(command: String, id: String, channel: String?, rawData data: some Collection<UInt8>,
+    public func replyBytes(command: String, id: String, channel: String?, actingFor: String? = nil, rawData data: some Collection<UInt8>,
                            timeout: Duration? = nil) async throws -> Data {
         var request: [UInt8] = []
         request.reserveCapacity(data.count + 128)
@@ -90,6 +90,10 @@ public final class CommandClient: Service, Sendable {
         if let channel {
             request += Array(#","channel":"#.utf8)
             JSONStringRun.appendLiteral(channel, to: &request)
+        }
+        if let actingFor {
+            request += Array(#","actingFor":"#.utf8)
+            JSONStringRun.appendLiteral(actingFor, to: &request)
         }
         request += Array(#","data":"#.utf8)
         request += data

@@ -1,0 +1,83 @@
+import AsyncHTTPClient
+import Foundation
+import OmnibusClient
+import OmnibusContracts
+import OmnibusTestSupport
+import Testing
+
+/// Customer tokens: a front end that signed a customer in gets a token from the gateway that
+/// acts for that customer only (docs/SECURITY.md, "Acting for a customer").
+@Suite("Gateway: a signed-in customer's token acts for that customer only")
+struct CustomerTokenTests {
+    @Test("the customer's own profile, orders and view; another's → 403, another's order → 404; tampered or expired → 401")
+    func actsForOneCustomer() async throws {
+        try await GatewaySuite.with(["identity", "orders"]) { suite in
+            let lea = try await Self.resolve("lea@example.com", suite)
+            let max = try await Self.resolve("max@example.com", suite)
+            let orders = suite.processes.sender("orders")
+            _ = try await orders.call(AddToCart(customerId: max, sku: "socks-trio", quantity: 1), channel: "web")
+            let maxOrder = try await orders.call(Checkout(customerId: max, fulfilment: .pickup(at: "berlin-mitte")), channel: "web").orderId
+            _ = try await orders.call(AddToCart(customerId: lea, sku: "socks-trio", quantity: 1), channel: "web")
+            let leaOrder = try await orders.call(Checkout(customerId: lea, fulfilment: .pickup(at: "berlin-mitte")), channel: "web").orderId
+
+            // The web shop has signed Lea in; her token is for her.
+            let session = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+            #expect(session.status == 200, "\(session.body)")
+            let token = try #require(session.envelope?["token"] as? String)
+            #expect(session.envelope?["customerId"] as? String == lea && session.envelope?["channel"] as? String == "web")
+
+            let own = try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: token)
+            #expect(own.status == 200 && own.data?["customerId"] as? String == lea, "\(own.body)")
+            let history = try await suite.post(GetPurchaseHistory.name, #"{"customerId":"\#(lea)"}"#, token: token)
+            #expect(history.status == 200 && history.body.contains(leaOrder))
+            #expect(try await suite.post(GetOrder.name, #"{"orderId":"\#(leaOrder)"}"#, token: token).status == 200)
+            let added = try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"shoe-aria-red-38","quantity":1}"#, token: token)
+            #expect(added.status == 200 && (added.data?["lines"] as? [[String: Any]])?.first?["channel"] as? String == "web")
+            let view = try await suite.events("/v1/customers/\(lea)/view", token: token)
+            let first = try #require(try await view.next())
+            #expect(first.event == "view" && first.data.contains(leaOrder), "her own view streams")
+            view.close()
+
+            // Max's data is not hers to read or change, however she asks.
+            let theirs = try await suite.post(GetProfile.name, #"{"customerId":"\#(max)"}"#, token: token)
+            #expect(theirs.status == 403 && theirs.error?["code"] as? String == "forbidden")
+            #expect(try await suite.post(GetPurchaseHistory.name, #"{"customerId":"\#(max)"}"#, token: token).status == 403)
+            #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(max)","sku":"socks-trio","quantity":1}"#, token: token).status == 403)
+            let byId = try await suite.post(GetOrder.name, #"{"orderId":"\#(maxOrder)"}"#, token: token)
+            #expect(byId.status == 404 && !byId.body.contains(max), "another customer's order is answered as if it did not exist: \(byId.body)")
+            #expect(try await suite.get("/v1/customers/\(max)/view", token: token).status == 403)
+            #expect(try await suite.get("/v1/events", token: token).status == 403)
+            #expect(try await suite.post(EraseCustomer.name, #"{"customerId":"\#(lea)"}"#, token: token).status == 403)
+            #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(max)"}"#, token: token).status == 403,
+                    "a customer's token signs no one in")
+            // The front end's own token still cannot read anyone's orders.
+            #expect(try await suite.post(GetPurchaseHistory.name, #"{"customerId":"\#(lea)"}"#, token: "dev-web-token").status == 403)
+
+            // Idempotency keys are the customer's own: Max's "k1" is not Lea's.
+            let maxToken = try #require(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(max)"}"#,
+                                                             token: "dev-app-token").envelope?["token"] as? String)
+            let leaAdd = try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"socks-trio","quantity":1}"#, token: token, idempotencyKey: "k1")
+            let maxAdd = try await suite.post(AddToCart.name, #"{"customerId":"\#(max)","sku":"socks-trio","quantity":1}"#, token: maxToken, idempotencyKey: "k1")
+            #expect(leaAdd.status == 200 && maxAdd.status == 200 && maxAdd.data?["customerId"] as? String == max, "\(maxAdd.body)")
+
+            // A token changed by one character, or one past its lifetime, is no token.
+            var tampered = Array(token)
+            tampered[tampered.count / 2] = tampered[tampered.count / 2] == "a" ? "b" : "a"
+            #expect(try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: String(tampered)).status == 401)
+            let brief = try #require(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)","lifetimeSeconds":1}"#,
+                                                          token: "dev-web-token").envelope?["token"] as? String)
+            try await eventually("the one-second token expires", timeout: .seconds(10)) {
+                try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: brief).status == 401
+            }
+            // Signing in needs a customer identity knows.
+            #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"cus_nobody"}"#, token: "dev-web-token").status == 404)
+            #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-store-token").status == 403,
+                    "a channel without customers.sessions signs no one in")
+        }
+    }
+
+    static func resolve(_ email: String, _ suite: GatewaySuite) async throws -> String {
+        try await suite.processes.sender("identity").call(
+            ResolveIdentifier(identifier: IdentifierInput(.email, email), createIfUnknown: true), channel: "web").customerId
+    }
+}
