@@ -66,12 +66,10 @@ struct FeedRetentionTests {
                     "the same customer, field for field, from the snapshots")
             #expect(away.views.view(of: carla)?.status == .erased)
 
-            // The front end's API: CustomerFeed starts from the snapshots too.
-            let sources = try Self.services.map(suite.configuration.subscriptionSource(of:))
-            var feed = CustomerFeed.views(of: ana, sources: sources, context: suite.context, logger: Logger(label: "test.feed"))
-                .makeAsyncIterator()
-            let first = try await feed.next()
-            #expect((first ?? nil)?.unseen == reference.unseen)
+            // What `omnibus customer` (CustomerFeed, out of this process) shows starts from the snapshots too.
+            let shown = try await OpsToolTests.omnibus(["customer", "--config", suite.configPath, ben], in: suite.directory)
+            #expect(shown.exit == .exited(0), "\(shown.output)")
+            #expect(try ContractCoding.decode(CustomerView.self, from: Data(shown.output.utf8)).unseen == reference.unseen)
         }
     }
 
