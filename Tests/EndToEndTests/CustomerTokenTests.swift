@@ -20,8 +20,8 @@ struct CustomerTokenTests {
             _ = try await orders.call(AddToCart(customerId: lea, sku: "socks-trio", quantity: 1), channel: "web")
             let leaOrder = try await orders.call(Checkout(customerId: lea, fulfilment: .pickup(at: "berlin-mitte")), channel: "web").orderId
 
-            // The web shop has signed Lea in; her token is for her.
-            let session = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+            // The web shop's server has signed Lea in; her token is for her.
+            let session = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-backend-token")
             #expect(session.status == 200, "\(session.body)")
             let token = try #require(session.envelope?["token"] as? String)
             #expect(session.envelope?["customerId"] as? String == lea && session.envelope?["channel"] as? String == "web")
@@ -55,7 +55,7 @@ struct CustomerTokenTests {
 
             // Idempotency keys are the customer's own: Max's "k1" is not Lea's.
             let maxToken = try #require(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(max)"}"#,
-                                                             token: "dev-app-token").envelope?["token"] as? String)
+                                                             token: "dev-app-backend-token").envelope?["token"] as? String)
             let leaAdd = try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"socks-trio","quantity":1}"#, token: token, idempotencyKey: "k1")
             let maxAdd = try await suite.post(AddToCart.name, #"{"customerId":"\#(max)","sku":"socks-trio","quantity":1}"#, token: maxToken, idempotencyKey: "k1")
             #expect(leaAdd.status == 200 && maxAdd.status == 200 && maxAdd.data?["customerId"] as? String == max, "\(maxAdd.body)")
@@ -65,12 +65,14 @@ struct CustomerTokenTests {
             tampered[tampered.count / 2] = tampered[tampered.count / 2] == "a" ? "b" : "a"
             #expect(try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: String(tampered)).status == 401)
             let brief = try #require(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)","lifetimeSeconds":1}"#,
-                                                          token: "dev-web-token").envelope?["token"] as? String)
+                                                          token: "dev-web-backend-token").envelope?["token"] as? String)
             try await eventually("the one-second token expires", timeout: .seconds(10)) {
                 try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: brief).status == 401
             }
             // Signing in needs a customer identity knows.
-            #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"cus_nobody"}"#, token: "dev-web-token").status == 404)
+            #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"cus_nobody"}"#, token: "dev-web-backend-token").status == 404)
+            let fromBrowser = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+            #expect(fromBrowser.status == 403, "the shop's public token (in every browser) signs no one in: \(fromBrowser.body)")
             #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-store-token").status == 403,
                     "a channel without customers.sessions signs no one in")
         }

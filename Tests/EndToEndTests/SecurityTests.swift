@@ -146,7 +146,7 @@ struct SecurityTests {
             let ops = suite.processes.sender("identity")
             let lea = try await ops.call(ResolveIdentifier(identifier: IdentifierInput(.email, "lea@example.com"), createIfUnknown: true), channel: nil).customerId
             let max = try await ops.call(ResolveIdentifier(identifier: IdentifierInput(.email, "max@example.com"), createIfUnknown: true), channel: nil).customerId
-            let session = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+            let session = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-backend-token")
             #expect(session.status == 200, "\(session.body)")
             let token = try #require(session.envelope?["token"] as? String)
             let own = try await suite.post(GetProfile.name, #"{"customerId":"\#(lea)"}"#, token: token)

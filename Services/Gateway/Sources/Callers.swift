@@ -3,8 +3,8 @@ import Foundation
 import OmnibusConfiguration
 import OmnibusContracts
 
-/// Who may call the gateway: each front end's token (kept as its SHA-256, never in clear)
-/// and the channel it speaks for, from `tokens.json`.
+/// Who may call the gateway: each front end's token (kept as its SHA-256, never in clear),
+/// the channel it speaks for, and whether it may sign customers in, from `tokens.json`.
 public struct Callers: Sendable {
     /// One front end, or one customer signed in to it (``CustomerSessions``).
     public struct Caller: Sendable, Equatable {
@@ -14,11 +14,15 @@ public struct Callers: Sendable {
         public var channel: String
         /// The signed-in customer a customer token acts for; nil for a front end's own token.
         public var customerId: String?
+        /// Whether this is a front end's server-side token, trusted to sign its customers in
+        /// (`"signsIn": true` in tokens.json): never one that a browser or an app holds.
+        public var signsIn: Bool
 
-        public init(frontEnd: String, channel: String, customerId: String? = nil) {
+        public init(frontEnd: String, channel: String, customerId: String? = nil, signsIn: Bool = false) {
             self.frontEnd = frontEnd
             self.channel = channel
             self.customerId = customerId
+            self.signsIn = signsIn
         }
 
         /// Scopes idempotency keys and stream quotas: the front end, and for a customer token
@@ -34,7 +38,7 @@ public struct Callers: Sendable {
     /// `{"tokens": [{"name", "channel", "sha256"}]}`.
     public static func load(path: String) throws -> Callers {
         struct File: Decodable {
-            struct Token: Decodable { var name: String; var channel: String; var sha256: String }
+            struct Token: Decodable { var name: String; var channel: String; var sha256: String; var signsIn: Bool? }
             var tokens: [Token]
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw GatewayConfigurationError("\(path) cannot be read") }
@@ -55,7 +59,7 @@ public struct Callers: Sendable {
                 throw GatewayConfigurationError("\(path): token '\(token.name)' needs sha256 as 64 hex digits")
             }
             guard byHash[hash] == nil else { throw GatewayConfigurationError("\(path): token '\(token.name)' repeats another's hash") }
-            byHash[hash] = Caller(frontEnd: token.name, channel: token.channel)
+            byHash[hash] = Caller(frontEnd: token.name, channel: token.channel, signsIn: token.signsIn ?? false)
         }
         return Callers(byHash: byHash)
     }

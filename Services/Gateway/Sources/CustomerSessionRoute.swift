@@ -6,7 +6,8 @@ import OmnibusContracts
 
 /// `POST /v1/customer-sessions` `{"customerId", "lifetimeSeconds"?}`: a front end that has
 /// signed a customer in gets a token that acts for that customer only (``CustomerSessions``).
-/// The front end's channel must hold the `customers.sessions` permission; the customer must be
+/// The caller must be a front end's server-side token (``Callers/Caller/signsIn``) whose
+/// channel holds the `customers.sessions` permission; the customer must be
 /// known to identity, and a merged-away id gets a token for the profile it went into.
 struct CustomerSessionRoute: Sendable {
     let access: Access
@@ -32,6 +33,11 @@ struct CustomerSessionRoute: Sendable {
         switch access.check(request, command: Self.permission) {
         case .refused(let response): return response
         case .allowed(let who): caller = who
+        }
+        // A public front end's token ends up in a browser or an app: with it, anyone could
+        // claim to be any customer. Only the front end's server, which checked the sign-in, may.
+        guard caller.signsIn else {
+            return CommandRoutes.error(.forbidden, "only a front end's server-side token (\"signsIn\": true in tokens.json) signs customers in")
         }
         let ask: Ask
         do {
