@@ -12,7 +12,7 @@ struct GatewayTests {
     @Test("a command round trip per service, with the channel set from the token")
     func roundTripPerService() async throws {
         try await GatewaySuite.with(["identity", "orders", "coupons", "conversation", "notifications"]) { suite in
-            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#, token: "dev-web-token")
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#, token: "dev-web-backend-token")
             #expect(resolved.status == 200)
             let customerId = try #require(resolved.data?["customerId"] as? String)
             let added = try await suite.post(
@@ -81,6 +81,16 @@ struct GatewayTests {
             let huge = #"{"customerId":""# + String(repeating: "x", count: 2 << 20) + #""}"#
             #expect(try await suite.post(GetCart.name, huge, token: "dev-ops-token").status == 413)
             #expect(try await suite.post("billing.invoice.get", "{}", token: "dev-ops-token").status == 404)
+            // A public front end's token is in every visitor's hands: it may not learn whether an e-mail is a customer's.
+            let probe = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"someone@example.com"},"createIfUnknown":false}"#,
+                                             token: "dev-web-token")
+            #expect(probe.status == 403 && probe.error?["code"] as? String == "forbidden", "\(probe.body)")
+            #expect(try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"phone","value":"+49 170 1234567"}}"#,
+                                         token: "dev-app-token").status == 403)
+            #expect(try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"ios-7f3a"}}"#,
+                                         token: "dev-app-token").status == 200, "an anonymous device id it may resolve")
+            #expect(try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"someone@example.com"},"createIfUnknown":false}"#,
+                                         token: "dev-web-backend-token").status == 404, "the shop's server may, to sign a customer in")
             let unknownCustomer = try await suite.post(GetProfile.name, #"{"customerId":"cus_nobody"}"#, token: "dev-store-token")
             #expect(unknownCustomer.status == 404 && unknownCustomer.error?["code"] as? String == "not_found")
             #expect(try await suite.get("/healthz").status == 200, "still serving")
@@ -134,7 +144,7 @@ struct GatewayTests {
     func customerViewStream() async throws {
         try await GatewaySuite.with(["identity", "orders"]) { suite in
             let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"mia@example.com"}}"#,
-                                                token: "dev-web-token")
+                                                token: "dev-web-backend-token")
             let customerId = try #require(resolved.data?["customerId"] as? String)
             #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
                                          token: "dev-app-token").status == 200)
@@ -163,7 +173,7 @@ struct GatewayTests {
             #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(anonymous)","sku":"shoe-aria-red-38","quantity":1}"#,
                                          token: "dev-app-token").status == 200)
             let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#,
-                                                token: "dev-web-token")
+                                                token: "dev-web-backend-token")
             let lea = try #require(resolved.data?["customerId"] as? String)
             #expect(try await suite.post(MergeCustomers.name, #"{"survivorId":"\#(lea)","mergedId":"\#(anonymous)"}"#,
                                          token: "dev-store-token").status == 200)
@@ -195,7 +205,7 @@ struct GatewayTests {
     func metricsAndCORS() async throws {
         try await GatewaySuite.with(["identity", "orders"]) { suite in
             #expect(try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"max@example.com"}}"#,
-                                         token: "dev-web-token").status == 200)
+                                         token: "dev-web-backend-token").status == 200)
             let metrics = try await suite.get("/metrics", token: "dev-ops-token")
             #expect(metrics.status == 200)
             #expect(metrics.body.components(separatedBy: "# TYPE omnibus_commands_total counter").count == 2, "one TYPE line per family")

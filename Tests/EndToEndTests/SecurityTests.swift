@@ -119,10 +119,10 @@ struct SecurityTests {
     @Test func onACurveBusTheGatewayActsForEachTokensChannelWithThatChannelsRightsOnly() async throws {
         try await GatewaySuite.with(["identity", "orders"], secured: true) { suite in
             let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"kai@example.com"}}"#,
-                                                token: "dev-web-token")
+                                                token: "dev-web-backend-token")
             let customerId = try #require(resolved.data?["customerId"] as? String, "\(resolved.body)")
             let other = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"kai2@example.com"}}"#,
-                                             token: "dev-web-token")
+                                             token: "dev-web-backend-token")
             let otherId = try #require(other.data?["customerId"] as? String)
             let added = try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
                                              token: "dev-app-token")

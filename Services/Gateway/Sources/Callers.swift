@@ -81,23 +81,33 @@ public struct Callers: Sendable {
 public struct CommandPolicy: Sendable {
     private let patterns: [String: [String]]
     private let customerPatterns: [String]
+    private let publicChannels: Set<String>
 
     /// Reads `policy.json`.
     public static func load(path: String) throws -> CommandPolicy {
-        struct File: Decodable { var channels: [String: [String]]; var customer: [String]? }
+        struct File: Decodable { var channels: [String: [String]]; var customer: [String]?; var `public`: [String]? }
         guard let data = FileManager.default.contents(atPath: path) else { throw GatewayConfigurationError("\(path) cannot be read") }
         do {
             let file = try ContractCoding.decode(File.self, from: data)
-            return CommandPolicy(patterns: file.channels, customer: file.customer ?? [])
+            return CommandPolicy(patterns: file.channels, customer: file.customer ?? [], publicChannels: Set(file.public ?? []))
         } catch {
-            throw GatewayConfigurationError("\(path) is not {\"channels\": {\"<channel>\": [\"<command or prefix*>\", …]}, \"customer\": […]}: \(ContractCoding.explain(error))")
+            throw GatewayConfigurationError("\(path) is not {\"channels\": {\"<channel>\": [\"<command or prefix*>\", …]}, \"customer\": […], \"public\": […]}: \(ContractCoding.explain(error))")
         }
     }
 
-    /// Patterns by channel, and what a customer token may call (on any channel).
-    public init(patterns: [String: [String]], customer: [String] = []) {
+    /// Patterns by channel, what a customer token may call (on any channel), and the channels
+    /// whose front end tokens are public (``resolvesOnlyAnonymous(_:)``).
+    public init(patterns: [String: [String]], customer: [String] = [], publicChannels: Set<String> = []) {
         self.patterns = patterns
         customerPatterns = customer
+        self.publicChannels = publicChannels
+    }
+
+    /// Whether `caller` is a public front end's own token — one that sits in every browser or
+    /// app of a channel the policy lists as `public` — which resolves only anonymous ids: an
+    /// e-mail, a phone or a loyalty card would tell whoever asks whether it is a customer's.
+    public func resolvesOnlyAnonymous(_ caller: Callers.Caller) -> Bool {
+        caller.customerId == nil && !caller.signsIn && publicChannels.contains(caller.channel)
     }
 
     /// Whether `caller` may call `command`: a front end's token as its channel allows; a

@@ -40,6 +40,11 @@ struct CommandRoutes: Sendable {
                let named = fields["customerId"], named != .string(customer) {
                 return Self.error(.forbidden, "a customer's token acts for that customer only")
             }
+            if command == ResolveIdentifier.name, access.policy.resolvesOnlyAnonymous(caller),
+               case .object(let fields) = try ContractCoding.decode(JSONValue.self, from: raw),
+               case .object(let identifier)? = fields["identifier"], identifier["kind"] != .string(IdentifierKind.device.rawValue) {
+                return Self.error(.forbidden, "a public front end resolves only device ids; its server (a signsIn token) or staff resolve the rest")
+            }
             if Self.channelFields[command] != nil {
                 var data = try ContractCoding.decode(JSONValue.self, from: raw)
                 Self.pinChannelFields(command, of: &data, to: caller)
