@@ -71,6 +71,10 @@ struct CustomerTokenTests {
             }
             // Signing in needs a customer identity knows.
             #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"cus_nobody"}"#, token: "dev-web-backend-token").status == 404)
+            let gone = try await Self.resolve("gone@example.com", suite)
+            _ = try await suite.processes.sender("identity").call(EraseCustomer(customerId: gone), channel: nil)
+            #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(gone)"}"#, token: "dev-web-backend-token").status == 404,
+                    "nor one identity has erased")
             let fromBrowser = try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
             #expect(fromBrowser.status == 403, "the shop's public token (in every browser) signs no one in: \(fromBrowser.body)")
             #expect(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(lea)"}"#, token: "dev-store-token").status == 403,

@@ -62,6 +62,7 @@ struct CustomerSessionRoute: Sendable {
                 CommandRequest(id: UUID().uuidString, command: GetProfile.name, channel: caller.channel, actingFor: ask.customerId,
                                data: GetProfile(customerId: ask.customerId)),
                 expecting: CustomerProfile.self, timeout: timeout).get()
+            guard profile.status != .erased else { return CommandRoutes.error(.notFound, "identity has erased that customer") }
             customerId = profile.customerId
         } catch let error as OmnibusError {
             return CommandRoutes.response(CommandReply<JSONValue>(requestId: "", error: error))
