@@ -17,7 +17,9 @@ struct SecurityTests {
             let ops = try processes.configuration.curve(as: "ops")
             let serverKeys = try #require(ops).serverKeys
             let stranger = try ZMQContext(curve: CurveSecurity(keys: try CurveKeyPair.generate(), serverKeys: serverKeys))
-            let app = try processes.configuration.busContext(as: "app")
+            // A context per handshake: one CI run saw every handshake of one app context hang after
+            // its first refusal (not reproduced since); a fresh one keeps each check to itself.
+            let app = { try processes.configuration.busContext(as: "app") }
             for service in ["identity", "orders"] {
                 let endpoints = processes.configuration.services[service]!
                 for (endpoint, type) in [(endpoints.events, SocketType.subscriber), (endpoints.replay, .dealer), (endpoints.commands, .dealer)] {
@@ -27,9 +29,9 @@ struct SecurityTests {
                             "ops at \(endpoint)")
                 }
                 // A channel front end may command, but not read what the policy keeps from it.
-                #expect(try await Self.handshake(with: endpoints.commands, type: .dealer, context: app) == .succeeded)
-                #expect(try await Self.handshake(with: endpoints.replay, type: .dealer, context: app) == .refusedByAuthentication(status: 400))
-                #expect(try await Self.handshake(with: endpoints.events, type: .subscriber, context: app) == .refusedByAuthentication(status: 400))
+                #expect(try await Self.handshake(with: endpoints.commands, type: .dealer, context: try app()) == .succeeded)
+                #expect(try await Self.handshake(with: endpoints.replay, type: .dealer, context: try app()) == .refusedByAuthentication(status: 400))
+                #expect(try await Self.handshake(with: endpoints.events, type: .subscriber, context: try app()) == .refusedByAuthentication(status: 400))
             }
             // Refusals are counted per endpoint.
             let metrics = try await processes.sender("identity").call(GetMetrics()).text
@@ -217,6 +219,13 @@ struct SecurityTests {
 
     /// Connects a socket of `type` to `endpoint` and returns how its first handshake ended.
     static func handshake(with endpoint: String, type: SocketType, context: ZMQContext) async throws -> ConnectionEvent? {
+        // A handshake that reports nothing within its deadline is tried once more on a new socket
+        // (a verdict, once reported, is never retried away).
+        if let event = try await attemptHandshake(with: endpoint, type: type, context: context) { return event }
+        return try await attemptHandshake(with: endpoint, type: type, context: context)
+    }
+
+    private static func attemptHandshake(with endpoint: String, type: SocketType, context: ZMQContext) async throws -> ConnectionEvent? {
         try await blocking {
             let socket = try ZMQSocket(context: context, type: type, lingerMilliseconds: 0)
             let monitorAddress = "inproc://handshake-\(UUID().uuidString)"
@@ -225,7 +234,7 @@ struct SecurityTests {
             try monitor.connect(monitorAddress)
             if type == .subscriber { try socket.subscribe("") }
             try socket.connect(endpoint)
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(15)
             while ContinuousClock.now < deadline {
                 guard try monitor.waitForInput(timeoutMilliseconds: 200), let frames = try monitor.receive() else { continue }
                 // The monitor also reports disconnections (a reconnect may come first); the answer is the handshake's.
