@@ -11,7 +11,9 @@ public struct CommandSender: Sendable {
     public let context: ZMQContext
     public let timeoutMilliseconds: Int
 
-    public init(endpoint: String, context: ZMQContext, timeoutMilliseconds: Int = 5_000) {
+    /// `timeoutMilliseconds` bounds only a failing test: a service answering beside dozens of
+    /// others starting on two cores (a test run's first seconds) can take longer than 5 s.
+    public init(endpoint: String, context: ZMQContext, timeoutMilliseconds: Int = 30_000) {
         self.endpoint = endpoint
         self.context = context
         self.timeoutMilliseconds = timeoutMilliseconds

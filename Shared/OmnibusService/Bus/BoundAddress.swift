@@ -1,4 +1,5 @@
 import Foundation
+import OmnibusContracts
 import Synchronization
 
 /// The endpoint a server actually bound (a `tcp://host:*` wildcard resolved to its port),
@@ -13,13 +14,15 @@ package final class BoundAddress: Sendable {
     /// The bound endpoint, or nil before the server has bound.
     package var endpoint: String? { value.withLock { $0 } }
 
-    /// Waits (polling) until the server has bound, up to `timeout`.
-    package func wait(timeout: Duration = .seconds(10)) async throws -> String {
+    /// Waits (polling) until the server has bound, up to `timeout`: generous, because a
+    /// service starting beside many others on two cores (a test run's first seconds) may take
+    /// well over ten seconds to open its database and bind; only a broken one takes a minute.
+    package func wait(timeout: Duration = .seconds(60)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let endpoint { return endpoint }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw CancellationError()
+        throw OmnibusError(.unavailable, "the server did not bind within \(timeout)")
     }
 }

@@ -236,7 +236,8 @@ public final class CommandServer: Service, Sendable {
             return .reply(self.reply(requestId: header.id, OmnibusError(.internal, "\(header.command) failed inside the service; nothing was applied")))
         }
         // Replies of applied commands and of commands refused by the domain are both kept:
-        // a retry gets the same answer even if the state has moved on since.
+        // a retry gets the same answer even if the state has moved on since — except that an
+        // applied `RetryReply` command keeps only its key, and its retry reads the state again.
         guard entry.storesReply else { return .reply(reply) }
         try CommandReplyStore.save(requestId: header.id, command: header.command, reply: rereadKey == nil ? reply : Data(),
                                    rereadKey: rereadKey, principal: principal, in: db)
