@@ -61,20 +61,12 @@ public struct CommandRegistry: Sendable {
         _ handler: @escaping @Sendable (Command, CommandContext) throws -> Command.Reply
     ) {
         precondition(Command.changesState, "\(Command.name) is a query: its replies are not kept")
-        let name = Command.name
-        precondition(entries[name] == nil, "command \(name) registered twice")
-        entries[name] = Entry(versions: versions, storesReply: true, decode: { body in
-            let request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
-            let header = CommandHeader(id: request.id, command: request.command, version: request.version,
-                                       channel: request.channel, correlationId: request.correlationId, actingFor: request.actingFor,
-                                       data: SkippedObject())
-            return DecodedCommand(header: header) { context in
-                let reply = try handler(request.data, context)
-                return .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)), rereadKey: retry.key(reply))
-            }
+        add(Command.name, Entry(versions: versions, storesReply: true, decode: Self.decoder(command) { input, context in
+            let reply = try handler(input, context)
+            return .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)), rereadKey: retry.key(reply))
         }, reread: { key, requestId, db in
             try ContractCoding.encode(CommandReply(requestId: requestId, data: try retry.reread(key, db)))
-        })
+        }))
     }
 
     /// Registers the handler of a command whose reply may wait on another service: it
@@ -87,19 +79,29 @@ public struct CommandRegistry: Sendable {
         versions: ClosedRange<Int> = Command.version...Command.version,
         _ handler: @escaping @Sendable (Command, CommandContext) throws -> CommandOutcome<Command.Reply>
     ) {
-        let name = Command.name
+        add(Command.name, Entry(versions: versions, storesReply: Command.changesState, decode: Self.decoder(command) { input, context in
+            switch try handler(input, context) {
+            case .reply(let reply): .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)))
+            case .pending(let key): .pending(key: key)
+            }
+        }))
+    }
+
+    private mutating func add(_ name: String, _ entry: Entry) {
         precondition(entries[name] == nil, "command \(name) registered twice")
-        entries[name] = Entry(versions: versions, storesReply: Command.changesState) { body in
+        entries[name] = entry
+    }
+
+    /// Decodes a whole request as `Command`'s, keeps its header, and runs `run` on its body.
+    private static func decoder<Command: CommandContract>(
+        _ command: Command.Type, _ run: @escaping @Sendable (Command, CommandContext) throws -> Ran
+    ) -> Decoder {
+        { body in
             let request = try ContractCoding.decode(CommandRequest<Command>.self, from: body)
             let header = CommandHeader(id: request.id, command: request.command, version: request.version,
                                        channel: request.channel, correlationId: request.correlationId, actingFor: request.actingFor,
                                        data: SkippedObject())
-            return DecodedCommand(header: header) { context in
-                switch try handler(request.data, context) {
-                case .reply(let reply): .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)))
-                case .pending(let key): .pending(key: key)
-                }
-            }
+            return DecodedCommand(header: header) { context in try run(request.data, context) }
         }
     }
 
