@@ -72,8 +72,7 @@ struct CommandRoutes: Sendable {
         }
         // A command that names no customer (an order by its id) is checked by what it returns:
         // another customer's is answered as if it did not exist.
-        if let customer = caller.customerId, let subject = try? ContractCoding.decode(ReplySubject.self, from: reply),
-           let named = subject.data?.customerId, named != customer {
+        if let customer = caller.customerId, let named = NamedCustomer.inData(of: reply), named != customer {
             return Self.response(CommandReply<JSONValue>(requestId: id, error: OmnibusError(.notFound, "no such \(command.split(separator: ".").dropFirst().first ?? "record") for this customer")))
         }
         // Only the outcome is read; the reply goes on as the service wrote it. A success is seen
@@ -89,12 +88,6 @@ struct CommandRoutes: Sendable {
     }
 
     private static let okTrue = Data(#""ok":true"#.utf8)
-
-    /// The customer a reply is about, if its data names one.
-    private struct ReplySubject: Decodable {
-        struct Fields: Decodable { var customerId: String? }
-        var data: Fields?
-    }
 
     /// What decides a reply's HTTP status.
     private struct Outcome: Decodable {

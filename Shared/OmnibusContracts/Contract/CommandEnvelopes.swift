@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command sent to a service's command endpoint.
 ///
 /// `id` is the request id and also the idempotency key: the service stores its first reply
@@ -165,4 +167,19 @@ extension CommandReply: Equatable where Payload: Equatable {}
 /// An empty body, for commands and replies that carry nothing.
 public struct Empty: Codable, Sendable, Equatable {
     public init() {}
+}
+
+/// The customer a request's or a reply's `data` names in its `customerId`: how a request made
+/// for a signed-in customer (`actingFor`) is held to that customer, by the service on the
+/// request and by the gateway on the reply (docs/SECURITY.md).
+public enum NamedCustomer {
+    private struct Envelope: Decodable {
+        struct Fields: Decodable { var customerId: String? }
+        var data: Fields?
+    }
+
+    /// The `customerId` of `envelope`'s `data`; nil when it names none or does not read so.
+    public static func inData(of envelope: Data) -> String? {
+        (try? ContractCoding.decode(Envelope.self, from: envelope))?.data?.customerId
+    }
 }

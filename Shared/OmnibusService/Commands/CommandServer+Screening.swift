@@ -51,12 +51,7 @@ extension CommandServer {
     /// A request made for a signed-in customer (`actingFor`) may name no other customer in
     /// its `customerId`; commands that name none are the gateway's to check by their reply.
     private func bound(_ header: CommandHeader, body: Data) -> Result<Void, Refusal> {
-        guard let customer = header.actingFor else { return .success(()) }
-        struct Subject: Decodable {
-            struct Fields: Decodable { var customerId: String? }
-            var data: Fields
-        }
-        guard let named = (try? ContractCoding.decode(Subject.self, from: body))?.data.customerId, named != customer else {
+        guard let customer = header.actingFor, let named = NamedCustomer.inData(of: body), named != customer else {
             return .success(())
         }
         count(header.command, ErrorCode.forbidden.rawValue)
