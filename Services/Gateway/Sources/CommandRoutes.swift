@@ -36,19 +36,16 @@ struct CommandRoutes: Sendable {
         // channel is decoded, pinned and re-encoded.
         var raw = body.readableBytes == 0 ? Data("{}".utf8) : Data(body.readableBytesView)
         do {
-            if let customer = caller.customerId, case .object(let fields) = try ContractCoding.decode(JSONValue.self, from: raw),
-               let named = fields["customerId"], named != .string(customer) {
-                return Self.error(.forbidden, "a customer's token acts for that customer only")
-            }
-            if command == ResolveIdentifier.name, access.policy.resolvesOnlyAnonymous(caller),
-               case .object(let fields) = try ContractCoding.decode(JSONValue.self, from: raw),
-               case .object(let identifier)? = fields["identifier"], identifier["kind"] != .string(IdentifierKind.device.rawValue) {
-                return Self.error(.forbidden, "a public front end resolves only device ids; its server (a signsIn token) or staff resolve the rest")
-            }
-            if Self.channelFields[command] != nil {
+            // Read once when the caller or the command has something in the body to check or pin.
+            let pinsChannel = Self.channelFields[command] != nil
+            let checksResolve = command == ResolveIdentifier.name && access.policy.resolvesOnlyAnonymous(caller)
+            if pinsChannel || checksResolve || caller.customerId != nil {
                 var data = try ContractCoding.decode(JSONValue.self, from: raw)
-                Self.pinChannelFields(command, of: &data, to: caller)
-                raw = try ContractCoding.encode(data)
+                if let refusal = Self.refusal(of: data, command: command, from: caller, policy: access.policy) { return refusal }
+                if pinsChannel {
+                    Self.pinChannelFields(command, of: &data, to: caller)
+                    raw = try ContractCoding.encode(data)
+                }
             } else {
                 _ = try JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed])
             }
@@ -94,6 +91,20 @@ struct CommandRoutes: Sendable {
         struct Failure: Decodable { var code: ErrorCode }
         var ok: Bool
         var error: Failure?
+    }
+
+    /// 403 for a body its caller may not send: a customer token naming another customer, or a
+    /// public front end's token resolving anything but a device id.
+    static func refusal(of data: JSONValue, command: String, from caller: Callers.Caller, policy: CommandPolicy) -> Response? {
+        guard case .object(let fields) = data else { return nil }
+        if let customer = caller.customerId, let named = fields["customerId"], named != .string(customer) {
+            return error(.forbidden, "a customer's token acts for that customer only")
+        }
+        if command == ResolveIdentifier.name, policy.resolvesOnlyAnonymous(caller), case .object(let identifier)? = fields["identifier"],
+           identifier["kind"] != .string(IdentifierKind.device.rawValue) {
+            return error(.forbidden, "a public front end resolves only device ids; its server (a signsIn token) or staff resolve the rest")
+        }
+        return nil
     }
 
     /// Body fields by which a command names a channel: the token's channel goes there, unless
