@@ -55,6 +55,11 @@ struct HostileInputTests {
                 try await client.reply(to: resolve, channel: "app", correlationId: long, timeout: .seconds(30))
             }
             #expect(reply.error?.code == .invalidRequest)
+            let actingFor = try await CommandClient.send(
+                CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name, channel: "app", actingFor: long, data: resolve),
+                to: processes.configuration.services["identity"]!.commands, context: processes.context, timeout: .seconds(30),
+                expecting: ResolvedCustomer.self)
+            #expect(actingFor.error?.code == .invalidRequest && actingFor.error?.message.contains("actingFor") == true, "\(actingFor)")
             #expect(try await identity.health().head == 0, "nothing was applied")
         }
     }

@@ -105,4 +105,21 @@ struct CustomerViewTests {
         #expect(views.view(of: "cus_a") == nil)
         #expect(throws: (any Error).self) { try views.apply(Data("not an envelope".utf8)) }
     }
+
+    @Test("snapshot records of unknown kinds, of another source's kind, or that do not read are passed over and counted, never fatal")
+    func unreadableSnapshotRecords() throws {
+        var views = CustomerViews()
+        let cart = OrdersSnapshot.CustomerState(
+            customerId: "cus_a", cart: CustomerView.Cart(version: 1, items: [], asOf: 7), orders: [])
+        let changed = views.apply(snapshot: [
+            SnapshotRecord(kind: "teleporter", key: "cus_a", data: .object([:])),
+            SnapshotRecord(kind: CouponsSnapshot.walletKind, key: "cus_a", data: try JSONValue(encoding: cart)),
+            SnapshotRecord(kind: OrdersSnapshot.customerKind, key: "cus_a", data: .object(["customerId": .number(42)])),
+            SnapshotRecord(kind: OrdersSnapshot.customerKind, key: "cus_a", data: try JSONValue(encoding: cart)),
+        ], of: OrdersEvent.source, through: 9)
+        #expect(views.skipped == 3, "an unknown kind, coupons' kind from orders, a customer id that is a number")
+        #expect(changed == ["cus_a"] && views.view(of: "cus_a")?.cart?.version == 1, "the good record still folds")
+        #expect(views.view(of: "cus_a")?.seen[OrdersEvent.source] == 9)
+    }
 }
+
