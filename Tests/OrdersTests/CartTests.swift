@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import OmnibusContracts
 import Testing
+@testable import OrdersService
 
 @Suite("Orders: the cart that follows the customer")
 struct CartTests {
@@ -124,5 +125,42 @@ struct CartTests {
             #expect(stored?["bytes"] == 0)
             #expect(stored?["rereadKey"] == customer)
         }
+    }
+
+    @Test("an add answers the cart a read then returns, and its event carries the same lines, however close the adds come")
+    func addAnswersTheStoredCart() async throws {
+        try await OrdersHarness.with { orders in
+            let customer = OrdersHarness.newCustomerId()
+            // Sent together, most land in one batch and one millisecond, where (addedAt, sku) orders the lines.
+            let skus = ["tee-white-m", "shoe-red-40", "shoe-red-38", "shoe-black-38", "tee-white-m"]
+            let replies = try await withThrowingTaskGroup(of: CartView.self) { group in
+                for sku in skus { group.addTask { try await orders.add(customer, sku, channel: "web") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let read = try await orders.cart(customer)
+            #expect(replies.map(\.version).sorted() == Array(1...Int64(skus.count)))
+            #expect(replies.first { $0.version == read.version } == read)
+            let announced = try orders.events(OrdersEvent.CartItemAdded.type, as: OrdersEvent.CartChanged.self)
+                + orders.events(OrdersEvent.CartQuantityChanged.type, as: OrdersEvent.CartChanged.self)
+            for reply in replies {
+                let event = announced.first { $0.data.version == reply.version }
+                #expect(event?.data.items == reply.lines.map(\.item), "version \(reply.version)")
+            }
+        }
+    }
+
+    @Test("a line added in the same millisecond as others goes where (addedAt, sku) puts it")
+    func linePosition() {
+        let line = { (sku: String) in
+            CartLine(sku: sku, productId: "p", name: "n", attributes: [:], quantity: 1,
+                     unitPrice: Money(amountMinor: 1, currency: "EUR"), channel: nil)
+        }
+        let lines = [line("b"), line("d"), line("a")]
+        let addedAt: [Int64] = [10, 10, 11]
+        #expect(Carts.position(of: "c", addedAt: 10, among: lines, addedAt: addedAt) == 1)
+        #expect(Carts.position(of: "a", addedAt: 10, among: lines, addedAt: addedAt) == 0)
+        #expect(Carts.position(of: "e", addedAt: 10, among: lines, addedAt: addedAt) == 2)
+        #expect(Carts.position(of: "a", addedAt: 12, among: lines, addedAt: addedAt) == 3)
+        #expect(Carts.position(of: "z", addedAt: 9, among: [], addedAt: []) == 0)
     }
 }

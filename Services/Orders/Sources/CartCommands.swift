@@ -31,7 +31,7 @@ enum CartCommands {
         let db = context.db
         try Validation.quantity(input.quantity)
         let customerId = try KnownCustomers.current(input.customerId, in: db)
-        let cart = try Carts.view(of: customerId, in: db)
+        let (cart, linesAddedAt) = try Carts.read(customerId, in: db)
         try Carts.check(expectedVersion: input.expectedVersion, of: cart)
         let item = try Catalog.item(input.sku, in: db)
         let price = item.variant.price
@@ -44,19 +44,26 @@ enum CartCommands {
         if let other = cart.lines.first(where: { $0.unitPrice.currency != price.currency }) {
             throw OmnibusError(.invalidArgument, "the cart is in \(other.unitPrice.currency); \(input.sku) is priced in \(price.currency)")
         }
-        if let line = cart.lines.first(where: { $0.sku == input.sku }) {
-            try Validation.quantity(line.quantity + input.quantity)
-            try Carts.setQuantity(line.quantity + input.quantity, of: input.sku, for: customerId, in: db)
-            return try Carts.changed(customerId, OrdersEvent.CartQuantityChanged.self, sku: input.sku, emitter: context)
+        if let index = cart.lines.firstIndex(where: { $0.sku == input.sku }) {
+            var lines = cart.lines
+            lines[index].quantity += input.quantity
+            try Validation.quantity(lines[index].quantity)
+            try Carts.setQuantity(lines[index].quantity, of: input.sku, for: customerId, in: db)
+            return try Carts.changed(cart, to: lines, OrdersEvent.CartQuantityChanged.self, sku: input.sku, emitter: context)
         }
         guard cart.lines.count < OrdersCommand.maxCartLines else {
             throw OmnibusError(.invalidArgument, "a cart holds at most \(OrdersCommand.maxCartLines) lines")
         }
         try Carts.ensure(customerId, in: db) // the cart row must exist before its first line
+        let addedAt = Timestamp.now().millisecondsSince1970
         // A cached statement: GRDB's record insert prepares (and authorises) its SQL each time.
         try db.cachedStatement(sql: "INSERT INTO cartLine (customerId, sku, quantity, channel, addedAt) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [customerId, input.sku, input.quantity, context.channel, Timestamp.now().millisecondsSince1970])
-        return try Carts.changed(customerId, OrdersEvent.CartItemAdded.self, sku: input.sku, emitter: context)
+            .execute(arguments: [customerId, input.sku, input.quantity, context.channel, addedAt])
+        var lines = cart.lines
+        lines.insert(CartLine(sku: input.sku, productId: item.variant.productId, name: item.productName,
+                              attributes: item.variant.attributes, quantity: input.quantity, unitPrice: price, channel: context.channel),
+                     at: Carts.position(of: input.sku, addedAt: addedAt, among: cart.lines, addedAt: linesAddedAt))
+        return try Carts.changed(cart, to: lines, OrdersEvent.CartItemAdded.self, sku: input.sku, emitter: context)
     }
 
     static func setQuantity(_ customerId: String, _ sku: String, _ quantity: Int, expectedVersion: Int64?,

@@ -7,11 +7,17 @@ enum Carts {
     /// The cart of `customerId` (already mapped through merges); an empty version-0 cart
     /// when there is none yet.
     static func view(of customerId: String, in db: Database) throws -> CartView {
+        try read(customerId, in: db).cart
+    }
+
+    /// The cart of `customerId` and when each of its lines was added (the lines' order), so
+    /// an edit can know the cart it makes without reading it again.
+    static func read(_ customerId: String, in db: Database) throws -> (cart: CartView, addedAt: [Int64]) {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM cart WHERE customerId = ?"), arguments: [customerId]) ?? 0
         // The hottest read of the service (every cart command and query): one cached join.
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT cartLine.sku, cartLine.quantity, cartLine.channel, variant.productId, variant.attributes,
-                   variant.priceMinor, variant.currency, product.name
+                   variant.priceMinor, variant.currency, product.name, cartLine.addedAt
             FROM cartLine JOIN variant ON variant.sku = cartLine.sku JOIN product ON product.id = variant.productId
             WHERE cartLine.customerId = ? ORDER BY cartLine.addedAt, cartLine.sku
             """), arguments: [customerId])
@@ -20,7 +26,17 @@ enum Carts {
             CartLine(sku: row[0], productId: row[3], name: row[7], attributes: try VariantAttributes.decode(row[4]),
                      quantity: row[1], unitPrice: Money(amountMinor: row[5], currency: row[6]), channel: row[2])
         }
-        return CartView(customerId: customerId, version: version, lines: lines, total: total(of: lines.map { ($0.unitPrice, $0.quantity) }))
+        return (cart(customerId, version: version, lines: lines), rows.map { $0[8] })
+    }
+
+    /// Where a line added at `addedAt` goes among `lines` added at `linesAddedAt`: the view's
+    /// order is (addedAt, sku).
+    static func position(of sku: String, addedAt: Int64, among lines: [CartLine], addedAt linesAddedAt: [Int64]) -> Int {
+        lines.indices.first { (linesAddedAt[$0], lines[$0].sku) > (addedAt, sku) } ?? lines.count
+    }
+
+    static func cart(_ customerId: String, version: Int64, lines: [CartLine]) -> CartView {
+        CartView(customerId: customerId, version: version, lines: lines, total: total(of: lines.map { ($0.unitPrice, $0.quantity) }))
     }
 
     /// The sum of `(unit price, quantity)` pairs; nil when empty or when the lines are in
@@ -63,14 +79,24 @@ enum Carts {
         emitter: some EventEmitting
     ) throws -> CartView {
         try ensure(customerId, in: emitter.db)
-        var cart = try view(of: customerId, in: emitter.db)
-        cart.version += 1
-        let quantity = sku.map { sku in cart.lines.first { $0.sku == sku }?.quantity ?? 0 }
+        return try changed(try view(of: customerId, in: emitter.db), to: nil, event, sku: sku, mergedId: mergedId, orderId: orderId,
+                           emitter: emitter)
+    }
+
+    /// Moves `cart` — read in this transaction, its row existing — to its next version with
+    /// `lines` (nil: as it is) and announces it. Cart commands pass the lines they made, so
+    /// the hottest command of the service reads its cart once.
+    static func changed<Event: WrappingEvent<OrdersEvent.CartChanged>>(
+        _ cart: CartView, to lines: [CartLine]?, _ event: Event.Type, sku: String? = nil, mergedId: String? = nil,
+        orderId: String? = nil, emitter: some EventEmitting
+    ) throws -> CartView {
+        let next = Self.cart(cart.customerId, version: cart.version + 1, lines: lines ?? cart.lines)
+        let quantity = sku.map { sku in next.lines.first { $0.sku == sku }?.quantity ?? 0 }
         let sequence = try emitter.emit(Event(OrdersEvent.CartChanged(
-            customerId: customerId, version: cart.version, sku: sku, quantity: quantity, mergedId: mergedId, orderId: orderId,
-            items: cart.lines.map(\.item))), customerId: customerId)
-        try announced(cart, at: sequence, in: emitter.db)
-        return cart
+            customerId: next.customerId, version: next.version, sku: sku, quantity: quantity, mergedId: mergedId, orderId: orderId,
+            items: next.lines.map(\.item))), customerId: next.customerId)
+        try announced(next, at: sequence, in: emitter.db)
+        return next
     }
 
     /// Puts a compensated checkout's items back in the customer's cart (up to the line

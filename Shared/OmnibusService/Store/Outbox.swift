@@ -54,7 +54,7 @@ package enum Outbox {
 
     /// The latest sequence in the log (0 when empty).
     package static func head(in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM outbox") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM outbox")) ?? 0
     }
 
     /// Up to `limit` envelopes after `sequence`, oldest first, stopping before `maxBytes`

@@ -11,12 +11,10 @@ import GRDBSQLite
 /// that owns the statement, inside the same `read`/`write` block.
 struct RawStatement {
     private let handle: OpaquePointer
-    private let sql: String
 
     /// Resets the statement and clears its bindings, ready to bind and step.
     init(_ statement: Statement) {
         handle = statement.sqliteStatement
-        sql = statement.sql
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
@@ -77,6 +75,8 @@ struct RawStatement {
 
     private func error(_ code: Int32) -> DatabaseError {
         let message = sqlite3_db_handle(handle).map { String(cString: sqlite3_errmsg($0)) }
+        // Read only on failure: GRDB's `Statement.sql` trims a copy of the text each time.
+        let sql = sqlite3_sql(handle).map { String(cString: $0) }
         sqlite3_reset(handle)
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
     }
