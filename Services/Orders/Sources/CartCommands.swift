@@ -56,9 +56,13 @@ enum CartCommands {
         }
         try Carts.ensure(customerId, in: db) // the cart row must exist before its first line
         let addedAt = Timestamp.now().millisecondsSince1970
-        // A cached statement: GRDB's record insert prepares (and authorises) its SQL each time.
-        try db.cachedStatement(sql: "INSERT INTO cartLine (customerId, sku, quantity, channel, addedAt) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [customerId, input.sku, input.quantity, context.channel, addedAt])
+        let insert = try db.raw("INSERT INTO cartLine (customerId, sku, quantity, channel, addedAt) VALUES (?, ?, ?, ?, ?)")
+        try insert.bind(1, customerId)
+        try insert.bind(2, input.sku)
+        try insert.bind(3, input.quantity)
+        try insert.bind(4, context.channel)
+        try insert.bind(5, addedAt)
+        try insert.execute()
         var lines = cart.lines
         lines.insert(CartLine(sku: input.sku, productId: item.variant.productId, name: item.productName,
                               attributes: item.variant.attributes, quantity: input.quantity, unitPrice: price, channel: context.channel),

@@ -13,20 +13,24 @@ enum Carts {
     /// The cart of `customerId` and when each of its lines was added (the lines' order), so
     /// an edit can know the cart it makes without reading it again.
     static func read(_ customerId: String, in db: Database) throws -> (cart: CartView, addedAt: [Int64]) {
-        let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT version FROM cart WHERE customerId = ?"), arguments: [customerId]) ?? 0
-        // The hottest read of the service (every cart command and query): one cached join.
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+        // The hottest reads of the service (every cart command and query): through RawStatement,
+        // columns by position.
+        let versions = try db.raw("SELECT version FROM cart WHERE customerId = ?")
+        try versions.bind(1, customerId)
+        let version = try versions.one { $0.int64(0) } ?? 0
+        let rows = try db.raw("""
             SELECT cartLine.sku, cartLine.quantity, cartLine.channel, variant.productId, variant.attributes,
                    variant.priceMinor, variant.currency, product.name, cartLine.addedAt
             FROM cartLine JOIN variant ON variant.sku = cartLine.sku JOIN product ON product.id = variant.productId
             WHERE cartLine.customerId = ? ORDER BY cartLine.addedAt, cartLine.sku
-            """), arguments: [customerId])
-        // Columns by position (the SELECT above): a lookup by name costs a lowercased string each.
-        let lines = try rows.map { row in
-            CartLine(sku: row[0], productId: row[3], name: row[7], attributes: try VariantAttributes.decode(row[4]),
-                     quantity: row[1], unitPrice: Money(amountMinor: row[5], currency: row[6]), channel: row[2])
+            """)
+        try rows.bind(1, customerId)
+        let lines = try rows.all { row in
+            (CartLine(sku: row.text(0), productId: row.text(3), name: row.text(7), attributes: try VariantAttributes.decode(row.text(4)),
+                      quantity: row.int(1), unitPrice: Money(amountMinor: row.int64(5), currency: row.text(6)), channel: row.optionalText(2)),
+             row.int64(8))
         }
-        return (cart(customerId, version: version, lines: lines), rows.map { $0[8] })
+        return (cart(customerId, version: version, lines: lines.map(\.0)), lines.map(\.1))
     }
 
     /// Where a line added at `addedAt` goes among `lines` added at `linesAddedAt`: the view's
@@ -55,21 +59,30 @@ enum Carts {
 
     /// Creates an empty cart (version 0) for `customerId` if it has none.
     static func ensure(_ customerId: String, in db: Database) throws {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO cart (customerId, version, updatedAt) VALUES (?, 0, ?)")
-            .execute(arguments: [customerId, Timestamp.now().millisecondsSince1970])
+        let insert = try db.raw("INSERT OR IGNORE INTO cart (customerId, version, updatedAt) VALUES (?, 0, ?)")
+        try insert.bind(1, customerId)
+        try insert.bind(2, Timestamp.now().millisecondsSince1970)
+        try insert.execute()
     }
 
     /// Records the cart's new version and the log position of the event announcing it (the
     /// snapshot's `asOf`).
     static func announced(_ cart: CartView, at sequence: Int64, in db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE cart SET version = ?, updatedAt = ?, eventSequence = ? WHERE customerId = ?")
-            .execute(arguments: [cart.version, Timestamp.now().millisecondsSince1970, sequence, cart.customerId])
+        let update = try db.raw("UPDATE cart SET version = ?, updatedAt = ?, eventSequence = ? WHERE customerId = ?")
+        try update.bind(1, cart.version)
+        try update.bind(2, Timestamp.now().millisecondsSince1970)
+        try update.bind(3, sequence)
+        try update.bind(4, cart.customerId)
+        try update.execute()
     }
 
     /// Sets the quantity of a line the cart has.
     static func setQuantity(_ quantity: Int, of sku: String, for customerId: String, in db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE cartLine SET quantity = ? WHERE customerId = ? AND sku = ?")
-            .execute(arguments: [quantity, customerId, sku])
+        let update = try db.raw("UPDATE cartLine SET quantity = ? WHERE customerId = ? AND sku = ?")
+        try update.bind(1, quantity)
+        try update.bind(2, customerId)
+        try update.bind(3, sku)
+        try update.execute()
     }
 
     /// Moves the cart to its next version (creating it if needed), announces the change with

@@ -49,7 +49,7 @@ enum Catalog {
     /// A SKU's description even when it is no longer sold (for orders that bought it).
     static func anyItem(_ sku: String, in db: Database) throws -> Item? {
         // On every cart and order path: one cached statement instead of two generated queries.
-        let statement = try db.cachedStatement(sql: """
+        let statement = try db.raw("""
             SELECT variant.sku, variant.productId, variant.attributes, variant.priceMinor, variant.currency, variant.active,
                    product.name
             FROM variant JOIN product ON product.id = variant.productId
@@ -57,10 +57,11 @@ enum Catalog {
             """)
         // Columns by position, attributes through the memo: not GRDB's Codable decoding of
         // the record, which this hot path cannot afford.
-        return try Row.fetchOne(statement, arguments: [sku]).map { row in
-            Item(variant: VariantRecord(sku: row[0], productId: row[1], attributes: try VariantAttributes.decode(row[2]),
-                                        priceMinor: row[3], currency: row[4], active: row[5]),
-                 productName: row[6])
+        try statement.bind(1, sku)
+        return try statement.one { row in
+            Item(variant: VariantRecord(sku: row.text(0), productId: row.text(1), attributes: try VariantAttributes.decode(row.text(2)),
+                                        priceMinor: row.int64(3), currency: row.text(4), active: row.int64(5) != 0),
+                 productName: row.text(6))
         }
     }
 

@@ -15,10 +15,13 @@ enum CommandReplyStore {
         var rereadKey: String?
     }
 
+    /// Asked for every command: through ``RawStatement``, as are ``save`` and the owner lookup.
     static func find(requestId: String, in db: Database) throws -> Stored? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT command, reply, principal, rereadKey FROM commandReply WHERE requestId = ?"),
-                         arguments: [requestId])
-            .map { Stored(command: $0[0], reply: $0[1], principal: $0[2], rereadKey: $0[3]) }
+        let statement = try db.raw("SELECT command, reply, principal, rereadKey FROM commandReply WHERE requestId = ?")
+        try statement.bind(1, requestId)
+        return try statement.one {
+            Stored(command: $0.text(0), reply: $0.data(1), principal: $0.optionalText(2), rereadKey: $0.optionalText(3))
+        }
     }
 
     /// What a stored reply's row costs, roughly: its text and blob columns plus a little for
@@ -86,8 +89,9 @@ enum CommandReplyStore {
         }
 
         static func owner(of requestId: String, in db: Database) throws -> String? {
-            try String.fetchOne(db.cachedStatement(sql: "SELECT principal FROM pendingRequestOwner WHERE requestId = ?"),
-                                arguments: [requestId])
+            let statement = try db.raw("SELECT principal FROM pendingRequestOwner WHERE requestId = ?")
+            try statement.bind(1, requestId)
+            return try statement.one { $0.optionalText(0) } ?? nil
         }
     }
 
@@ -98,8 +102,13 @@ enum CommandReplyStore {
         if principal == nil, owner != nil {
             try db.execute(sql: "DELETE FROM pendingRequestOwner WHERE requestId = ?", arguments: [requestId])
         }
-        try db.cachedStatement(
-            sql: "INSERT INTO commandReply (requestId, command, reply, recordedAt, principal, rereadKey) VALUES (?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [requestId, command, reply, Timestamp.now().millisecondsSince1970, owner, rereadKey])
+        let insert = try db.raw("INSERT INTO commandReply (requestId, command, reply, recordedAt, principal, rereadKey) VALUES (?, ?, ?, ?, ?, ?)")
+        try insert.bind(1, requestId)
+        try insert.bind(2, command)
+        try insert.bind(3, reply)
+        try insert.bind(4, Timestamp.now().millisecondsSince1970)
+        try insert.bind(5, owner)
+        try insert.bind(6, rereadKey)
+        try insert.execute()
     }
 }

@@ -52,12 +52,17 @@ public enum KnownCustomers {
 
     /// Whether `id` was erased.
     public static func isErased(_ id: String, in db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM erasedCustomer WHERE id = ?"), arguments: [id]) == true
+        // Both lookups run for nearly every command: through ``RawStatement``.
+        let statement = try db.raw("SELECT 1 FROM erasedCustomer WHERE id = ?")
+        try statement.bind(1, id)
+        return try statement.one { _ in true } ?? false
     }
 
     /// `id` mapped through the merges applied so far (itself if it was never merged away).
     public static func survivor(of id: String, in db: Database) throws -> String {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT survivorId FROM customerAlias WHERE mergedId = ?"), arguments: [id]) ?? id
+        let statement = try db.raw("SELECT survivorId FROM customerAlias WHERE mergedId = ?")
+        try statement.bind(1, id)
+        return try statement.one { $0.text(0) } ?? id
     }
 
     /// Whether `id` has the shape identity gives customer ids.

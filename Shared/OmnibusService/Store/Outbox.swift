@@ -17,9 +17,7 @@ package enum Outbox {
         guard !events.isEmpty else { return [] }
         var sequence = try head(in: db)
         let now = Timestamp.now()
-        let insert = RawStatement(try db.cachedStatement(sql: """
-            INSERT INTO outbox (sequence, eventId, type, customerId, envelope, recordedAt) VALUES (?, ?, ?, ?, ?, ?)
-            """))
+        let insert = try db.raw("INSERT INTO outbox (sequence, eventId, type, customerId, envelope, recordedAt) VALUES (?, ?, ?, ?, ?, ?)")
         var sequences: [Int64] = []
         sequences.reserveCapacity(events.count)
         var validTypes: Set<String> = []
@@ -54,7 +52,7 @@ package enum Outbox {
 
     /// The latest sequence in the log (0 when empty).
     package static func head(in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(sequence) FROM outbox")) ?? 0
+        try db.raw("SELECT MAX(sequence) FROM outbox").one { $0.int64(0) } ?? 0
     }
 
     /// Up to `limit` envelopes after `sequence`, oldest first, stopping before `maxBytes`

@@ -4,12 +4,14 @@ import GRDBSQLite
 
 /// Binds and steps a statement GRDB prepared (and caches) through SQLite's C API.
 ///
-/// Only for the per-event hot paths — the outbox insert, the relay's read, the subscriber's
-/// offset — where building `StatementArguments` and `Row` values cost several times what
-/// SQLite itself spends. GRDB still prepares the statement (so its authorizer and
-/// transaction tracking see it); this only skips GRDB's boxing. Use it on the connection
-/// that owns the statement, inside the same `read`/`write` block.
-struct RawStatement {
+/// Only for the per-command and per-event hot paths — the outbox, the relay's read, the
+/// subscriber's offset, stored replies, a cart command's reads and writes — where building
+/// `StatementArguments` and `Row` values and GRDB's per-execution bookkeeping cost more than
+/// SQLite itself spends. GRDB still prepares the statement (so its authorizer sees it) and
+/// owns the transaction; this only skips GRDB's boxing. Not for `SAVEPOINT`, `BEGIN` or
+/// anything else whose effect GRDB tracks. Use it on the connection that owns the statement,
+/// inside the same `read`/`write` block.
+package struct RawStatement {
     private let handle: OpaquePointer
 
     /// Resets the statement and clears its bindings, ready to bind and step.
@@ -20,12 +22,17 @@ struct RawStatement {
     }
 
     /// Binds parameter `index` (1-based) to an integer.
-    func bind(_ index: Int32, _ value: Int64) throws {
+    package func bind(_ index: Int32, _ value: Int64) throws {
         try check(sqlite3_bind_int64(handle, index, value))
     }
 
+    /// Binds parameter `index` (1-based) to an integer.
+    package func bind(_ index: Int32, _ value: Int) throws {
+        try bind(index, Int64(value))
+    }
+
     /// Binds parameter `index` to text, or NULL when nil.
-    func bind(_ index: Int32, _ value: String?) throws {
+    package func bind(_ index: Int32, _ value: String?) throws {
         guard var value else { return try check(sqlite3_bind_null(handle, index)) }
         try value.withUTF8 { utf8 in
             try check(sqlite3_bind_text(handle, index, utf8.baseAddress, Int32(utf8.count), sqliteTransient))
@@ -33,7 +40,7 @@ struct RawStatement {
     }
 
     /// Binds parameter `index` to a blob.
-    func bind(_ index: Int32, _ value: Data) throws {
+    package func bind(_ index: Int32, _ value: Data) throws {
         try value.withUnsafeBytes { bytes in
             // A nil base address would bind NULL; an empty blob needs a valid pointer.
             let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)
@@ -42,7 +49,7 @@ struct RawStatement {
     }
 
     /// Steps once: true when a row is ready to read, false when the statement is done.
-    func step() throws -> Bool {
+    package func step() throws -> Bool {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -51,19 +58,52 @@ struct RawStatement {
     }
 
     /// Runs a statement that returns no rows.
-    func execute() throws {
+    package func execute() throws {
         while try step() {}
         sqlite3_reset(handle)
     }
 
-    /// Ends reading early and releases what the statement holds.
-    func finish() { sqlite3_reset(handle) }
+    /// The first row read by `row`, or nil when there is none; the statement is reset after.
+    package func one<Value>(_ row: (RawStatement) throws -> Value) throws -> Value? {
+        defer { finish() }
+        return try step() ? row(self) : nil
+    }
 
-    /// Column `index` (0-based) of the current row as an integer.
-    func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+    /// Every row, each read by `row`; the statement is reset after.
+    package func all<Value>(_ row: (RawStatement) throws -> Value) throws -> [Value] {
+        defer { finish() }
+        var values: [Value] = []
+        while try step() { values.append(try row(self)) }
+        return values
+    }
+
+    /// Ends reading early and releases what the statement holds.
+    package func finish() { sqlite3_reset(handle) }
+
+    /// Whether column `index` (0-based) of the current row is NULL.
+    package func isNull(_ index: Int32) -> Bool { sqlite3_column_type(handle, index) == SQLITE_NULL }
+
+    /// Column `index` (0-based) of the current row as an integer (0 for NULL).
+    package func int64(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+
+    /// Column `index` of the current row as an integer (0 for NULL).
+    package func int(_ index: Int32) -> Int { Int(sqlite3_column_int64(handle, index)) }
+
+    /// Column `index` of the current row as text ("" for NULL).
+    package func text(_ index: Int32) -> String {
+        String(decoding: bytes(index), as: UTF8.self)
+    }
+
+    /// Column `index` of the current row as text, nil for NULL.
+    package func optionalText(_ index: Int32) -> String? {
+        isNull(index) ? nil : text(index)
+    }
+
+    /// Column `index` of the current row as a copy of its bytes.
+    package func data(_ index: Int32) -> Data { Data(bytes(index)) }
 
     /// Column `index` of the current row as bytes, valid until the next step or reset.
-    func bytes(_ index: Int32) -> UnsafeRawBufferPointer {
+    package func bytes(_ index: Int32) -> UnsafeRawBufferPointer {
         // sqlite3_column_blob must be called before sqlite3_column_bytes (SQLite's rule).
         let base = sqlite3_column_blob(handle, index)
         return UnsafeRawBufferPointer(start: base, count: Int(sqlite3_column_bytes(handle, index)))
@@ -79,6 +119,13 @@ struct RawStatement {
         let sql = sqlite3_sql(handle).map { String(cString: $0) }
         sqlite3_reset(handle)
         return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: sql)
+    }
+}
+
+extension Database {
+    /// The cached statement for `sql`, to bind and step through ``RawStatement``.
+    package func raw(_ sql: String) throws -> RawStatement {
+        RawStatement(try cachedStatement(sql: sql))
     }
 }
 
