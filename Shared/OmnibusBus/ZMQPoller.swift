@@ -15,6 +15,13 @@ public enum ZMQPoller {
                  timeoutMilliseconds: timeoutMilliseconds)
     }
 
+    /// Waits as ``poll(_:timeoutMilliseconds:)`` does, and also returns when any of `wakes`
+    /// is signalled; the last `wakes.count` elements say which were.
+    public static func poll(_ sockets: [ZMQSocket], wakingOn wakes: [WakeSignal], timeoutMilliseconds: Int) throws -> [Bool] {
+        try poll(items(sockets) + wakes.map { zmq_pollitem_t(socket: nil, fd: $0.readEnd, events: Int16(ZMQ_POLLIN), revents: 0) },
+                 timeoutMilliseconds: timeoutMilliseconds)
+    }
+
     private static func items(_ sockets: [ZMQSocket]) -> [zmq_pollitem_t] {
         sockets.map { zmq_pollitem_t(socket: $0.handle, fd: -1, events: Int16(ZMQ_POLLIN), revents: 0) }
     }

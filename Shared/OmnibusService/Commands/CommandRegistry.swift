@@ -31,7 +31,10 @@ public struct CommandRegistry: Sendable {
     /// What running a handler gave: the encoded reply (and, for a ``RetryReply`` command,
     /// the key to keep for retries instead of it), or the key a deferred reply comes under.
     enum Ran {
-        case reply(Data, rereadKey: String? = nil)
+        case reply(Data)
+        /// A ``RetryReply`` command's reply: kept as `rereadKey`, and encoded by whoever sends
+        /// it (the command server's thread, not the writer's).
+        case rereadable(encode: @Sendable () throws -> Data, rereadKey: String)
         case pending(key: String)
     }
 
@@ -63,7 +66,9 @@ public struct CommandRegistry: Sendable {
         precondition(Command.changesState, "\(Command.name) is a query: its replies are not kept")
         add(Command.name, Entry(versions: versions, storesReply: true, decode: Self.decoder(command) { input, context in
             let reply = try handler(input, context)
-            return .reply(try ContractCoding.encode(CommandReply(requestId: context.requestId, data: reply)), rereadKey: retry.key(reply))
+            let requestId = context.requestId
+            return .rereadable(encode: { try ContractCoding.encode(CommandReply(requestId: requestId, data: reply)) },
+                               rereadKey: retry.key(reply))
         }, reread: { key, requestId, db in
             try ContractCoding.encode(CommandReply(requestId: requestId, data: try retry.reread(key, db)))
         }))

@@ -78,16 +78,33 @@ public final class CommandServer: Service, Sendable {
         try socket.bind(endpoint, zapDomain: ServerRole.commands.domain(of: store.source))
         bound.set(try socket.lastEndpoint)
         logger.info("command endpoint ready", metadata: ["endpoint": "\(bound.endpoint ?? endpoint)", "commands": "\(registry.commandNames)"])
-        var waiting = WaitingCallers()
+        let writer = try CommandWriter(maxBatch: options.maxBatch) { [self] commands in
+            var answers: [CommandWriter.Answered] = []
+            answers += apply(refusingWritesIfDiskIsLow(commands, answers: &answers))
+            return answers
+        }
+        writer.start(name: "\(store.source)-writer")
+        var replies = ReplyRouting(maxWaitingCallers: options.maxWaitingCallers, logger: logger)
+        defer {
+            // Whatever the writer still applies is committed and answered before the socket goes.
+            writer.stopAndWait()
+            try? replies.deliver(writer.takeAnswers(), completions: deferred.takeCompleted(), writerWasBusy: false, on: socket, server: self)
+        }
         var limiter = RateLimiter(options.ratePerClient)
         while !stop.isStopped {
-            let ready = try ZMQPoller.poll([socket], wakingOn: deferred.wake, timeoutMilliseconds: stopCheckMilliseconds)
-            if ready[1] { deferred.wake.clear() }
-            if !ready[0] { waiting.forget(olderThan: options.maxWait) }
-            if ready[0] {
-                var batch: [(RoutedMessage, Answer)] = []
-                var accepted: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] = []
-                while batch.count + accepted.count < options.maxBatch, let (frames, principal) = try socket.receiveAuthenticated(wait: false) {
+            // While a full batch waits for the writer, the socket is left unread: a flood then
+            // waits in libzmq's bounded queues, not in this process.
+            let reading = writer.queuedCount < options.maxBatch
+            let ready = try ZMQPoller.poll(reading ? [socket] : [], wakingOn: [deferred.wake, writer.answersReady],
+                                           timeoutMilliseconds: stopCheckMilliseconds)
+            let socketReady = reading && ready[0]
+            if ready[ready.count - 2] { deferred.wake.clear() }
+            if ready[ready.count - 1] { writer.answersReady.clear() }
+            if !socketReady { replies.forgetWaits(olderThan: options.maxWait) }
+            if socketReady {
+                var refused: [CommandWriter.Answered] = []
+                var accepted: [CommandWriter.Command] = []
+                while refused.count + accepted.count < options.maxBatch, let (frames, principal) = try socket.receiveAuthenticated(wait: false) {
                     guard let message = RoutedMessage(frames: frames, principal: principal) else {
                         reject("missing_frames", "a message without routing id and body")
                         continue
@@ -99,40 +116,29 @@ public final class CommandServer: Service, Sendable {
                         // Its id is read only from a small body: a flood must not cost a decode per message.
                         let body = message.body.first ?? Data()
                         let id = body.count <= 4096 ? Self.readableRequestId(body) : ""
-                        batch.append((message, .reply(reply(requestId: id, refusal))))
+                        refused.append((message, .reply(reply(requestId: id, refusal))))
                         continue
                     }
                     switch screen(message) {
                     case .success(let (entry, command)): accepted.append((message, entry, command))
-                    case .failure(let refusal): batch.append((message, .reply(reply(requestId: refusal.requestId, refusal.error))))
+                    case .failure(let refusal): refused.append((message, .reply(reply(requestId: refusal.requestId, refusal.error))))
                     }
                 }
-                batch += apply(refusingWritesIfDiskIsLow(accepted, answers: &batch))
-                for (message, answer) in batch {
-                    switch answer {
-                    case .reply(let data):
-                        try message.reply([data], on: socket)
-                    case .pending(let key, let requestId):
-                        guard waiting.add(message, requestId: requestId, under: key, limit: options.maxWaitingCallers) else {
-                            logger.warning("too many callers waiting for deferred replies", metadata: ["key": "\(key)"])
-                            try message.reply([reply(requestId: requestId, OmnibusError(
-                                .unavailable, "the service is busy; the command goes on, retry with the same id for its reply"))], on: socket)
-                            continue
-                        }
-                    }
-                }
+                writer.submit(accepted)
+                try replies.send(refused, on: socket)
             }
-            for (key, data) in deferred.takeCompleted() {
-                for message in waiting.take(key) { try message.reply([data], on: socket) }
-            }
+            // Completions first, then whether the writer is busy, then its answers: see ReplyRouting.
+            let completions = deferred.takeCompleted()
+            let writerWasBusy = writer.isBusy
+            try replies.deliver(writer.takeAnswers(), completions: completions, writerWasBusy: writerWasBusy, on: socket, server: self)
         }
     }
 
     /// The commands to apply: all of them, or — while free space is below the floor — only
     /// the queries, the others answered `unavailable` in `answers`.
     private func refusingWritesIfDiskIsLow(
-        _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)], answers: inout [(RoutedMessage, Answer)]
-    ) -> [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)] {
+        _ commands: [CommandWriter.Command], answers: inout [CommandWriter.Answered]
+    ) -> [CommandWriter.Command] {
         guard !commands.isEmpty, disk.minimumFreeBytes > 0 else { return commands }
         let reading = disk.read()
         guard reading.isLow else { return commands }
@@ -150,13 +156,13 @@ public final class CommandServer: Service, Sendable {
     /// What a command gets: its reply now, or a wait for the reply under `key`.
     enum Answer {
         case reply(Data)
+        /// A reply the writer did not encode, to encode when sending it.
+        case encode(requestId: String, @Sendable () throws -> Data)
         case pending(key: String, requestId: String)
     }
 
     /// Applies screened commands in one transaction; returns each one's reply.
-    private func apply(
-        _ commands: [(RoutedMessage, CommandRegistry.Entry, CommandRegistry.DecodedCommand)]
-    ) -> [(RoutedMessage, Answer)] {
+    private func apply(_ commands: [CommandWriter.Command]) -> [CommandWriter.Answered] {
         guard !commands.isEmpty else { return [] }
         do {
             let answers = try store.write { db in
@@ -204,14 +210,17 @@ public final class CommandServer: Service, Sendable {
         }
         var reply = Data()
         var rereadKey: String?
+        var encodeReply: (@Sendable () throws -> Data)?
         do {
             var ran = CommandRegistry.Ran.reply(Data())
             try Self.inSavepoint(db) {
                 ran = try command.run(CommandContext(header: header, db: db, store: store))
             }
             switch ran {
-            case .reply(let data, let key):
+            case .reply(let data):
                 reply = data
+            case .rereadable(let encode, let key):
+                encodeReply = encode
                 rereadKey = key
             case .pending(let key):
                 count(header.command, "pending")
@@ -238,10 +247,11 @@ public final class CommandServer: Service, Sendable {
         // Replies of applied commands and of commands refused by the domain are both kept:
         // a retry gets the same answer even if the state has moved on since — except that an
         // applied `RetryReply` command keeps only its key, and its retry reads the state again.
-        guard entry.storesReply else { return .reply(reply) }
-        try CommandReplyStore.save(requestId: header.id, command: header.command, reply: rereadKey == nil ? reply : Data(),
-                                   rereadKey: rereadKey, principal: principal, in: db)
-        return .reply(reply)
+        if entry.storesReply {
+            try CommandReplyStore.save(requestId: header.id, command: header.command, reply: reply,
+                                       rereadKey: rereadKey, principal: principal, in: db)
+        }
+        return encodeReply.map { .encode(requestId: header.id, $0) } ?? .reply(reply)
     }
 
     /// Runs `body` in a savepoint of the open transaction: released when it returns, rolled
