@@ -82,6 +82,42 @@ struct CustomerTokenTests {
         }
     }
 
+    @Test("a public front end's token acts for an anonymous customer until they register; then only their customer token does")
+    func publicTokensActForAnonymousCustomersOnly() async throws {
+        try await GatewaySuite.with(["identity", "orders", "coupons"]) { suite in
+            let device = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"web-7f3a"}}"#, token: "dev-web-token")
+            let visitor = try #require(device.data?["customerId"] as? String)
+            let cart = #"{"customerId":"\#(visitor)","sku":"socks-trio","quantity":1}"#
+            #expect(try await suite.post(AddToCart.name, cart, token: "dev-web-token").status == 200, "an anonymous visitor's cart")
+
+            // The visitor signs up: the shop's server links a verified e-mail, and the profile is registered.
+            let link = #"{"customerId":"\#(visitor)","identifier":{"kind":"email","value":"noor@example.com"},"verified":true}"#
+            #expect(try await suite.post(LinkIdentifier.name, link, token: "dev-store-token").status == 200)
+            for (command, body) in [(GetCart.name, #"{"customerId":"\#(visitor)"}"#), (AddToCart.name, cart),
+                                    (GetWallet.name, #"{"customerId":"\#(visitor)"}"#)] {
+                let refused = try await suite.post(command, body, token: "dev-web-token")
+                #expect(refused.status == 403 && refused.error?["code"] as? String == "forbidden", "\(command): \(refused.body)")
+            }
+            // Ids identity never gave out, or no longer holds, get the very same answer.
+            let unknown = try await suite.post(GetCart.name, #"{"customerId":"cus_nobody"}"#, token: "dev-app-token")
+            let registered = try await suite.post(GetCart.name, #"{"customerId":"\#(visitor)"}"#, token: "dev-app-token")
+            #expect(unknown.status == 403 && unknown.error?["message"] as? String == registered.error?["message"] as? String)
+            // A key given twice cannot check one customer and act for another: the service reads what the gateway checked.
+            let other = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"web-7f3b"}}"#, token: "dev-web-token")
+            let anonymous = try #require(other.data?["customerId"] as? String)
+            for twice in [#"{"customerId":"\#(anonymous)","customerId":"\#(visitor)"}"#, #"{"customerId":"\#(visitor)","customerId":"\#(anonymous)"}"#] {
+                let read = try await suite.post(GetCart.name, twice, token: "dev-web-token")
+                #expect(read.status == 403 || read.data?["customerId"] as? String == anonymous, "\(read.body)")
+            }
+
+            let token = try #require(try await suite.post(path: "/v1/customer-sessions", #"{"customerId":"\#(visitor)"}"#,
+                                                          token: "dev-web-backend-token").envelope?["token"] as? String)
+            let own = try await suite.post(GetCart.name, #"{"customerId":"\#(visitor)"}"#, token: token)
+            #expect(own.status == 200 && (own.data?["lines"] as? [[String: Any]])?.count == 1, "the cart is theirs, through their token")
+            #expect(try await suite.post(GetCatalog.name, "{}", token: "dev-web-token").status == 200, "what names no customer still works")
+        }
+    }
+
     static func resolve(_ email: String, _ suite: GatewaySuite) async throws -> String {
         try await suite.processes.sender("identity").call(
             ResolveIdentifier(identifier: IdentifierInput(.email, email), createIfUnknown: true), channel: "web").customerId

@@ -42,12 +42,14 @@ struct GatewayTests {
     @Test("a retried POST with the same Idempotency-Key is applied once and answered the same")
     func idempotencyKey() async throws {
         try await GatewaySuite.with(["identity", "orders"]) { suite in
-            let body = #"{"customerId":"cus_idem-1","sku":"shoe-aria-red-38","quantity":1}"#
+            let device = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"web-idem-1"}}"#, token: "dev-web-token")
+            let visitor = try #require(device.data?["customerId"] as? String)
+            let body = #"{"customerId":"\#(visitor)","sku":"shoe-aria-red-38","quantity":1}"#
             let first = try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "add-7f3a")
             let retried = try await suite.post(AddToCart.name, body, token: "dev-web-token", idempotencyKey: "add-7f3a")
             #expect(first.status == 200 && retried.status == 200)
             #expect(first.body == retried.body, "the stored reply, not a second application")
-            let cart = try await suite.post(GetCart.name, #"{"customerId":"cus_idem-1"}"#, token: "dev-web-token")
+            let cart = try await suite.post(GetCart.name, #"{"customerId":"\#(visitor)"}"#, token: "dev-web-token")
             #expect((cart.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 1)
             let sameKeyOtherCaller = try await suite.post(AddToCart.name, body, token: "dev-app-token", idempotencyKey: "add-7f3a")
             #expect((sameKeyOtherCaller.data?["lines"] as? [[String: Any]])?.first?["quantity"] as? Int == 2,
@@ -280,7 +282,10 @@ struct GatewayTests {
                 return statuses
             }
             for index in 0..<20 {
-                let added = try await suite.post(AddToCart.name, #"{"customerId":"cus_calm-\#(index)","sku":"shoe-aria-red-38","quantity":1}"#,
+                let device = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"web-calm-\#(index)"}}"#,
+                                                  token: "dev-web-token")
+                let visitor = try #require(device.data?["customerId"] as? String, "\(device.body)")
+                let added = try await suite.post(AddToCart.name, #"{"customerId":"\#(visitor)","sku":"shoe-aria-red-38","quantity":1}"#,
                                                  token: "dev-web-token")
                 #expect(added.status == 200, "the web shop is still served")
             }

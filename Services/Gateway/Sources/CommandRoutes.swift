@@ -12,6 +12,7 @@ import OmnibusContracts
 struct CommandRoutes: Sendable {
     let clients: [String: CommandClient]
     let access: Access
+    let anonymous: AnonymousCustomers
     let timeout: Duration
     /// The largest body taken; a larger one is refused with 413 before it reaches a service.
     static let maxBodyBytes = 1 << 20
@@ -33,24 +34,29 @@ struct CommandRoutes: Sendable {
         }
         // The body goes on as it came, once it is known to be exactly one JSON value (so it
         // cannot close the envelope and add fields of its own); a body whose command names a
-        // channel is decoded, pinned and re-encoded.
+        // channel, or whose customer is checked, is decoded, checked and re-encoded.
         var raw = body.readableBytes == 0 ? Data("{}".utf8) : Data(body.readableBytesView)
+        let isPublic = access.policy.resolvesOnlyAnonymous(caller)
+        var named: String?
         do {
             // Read once when the caller or the command has something in the body to check or pin.
             let pinsChannel = Self.channelFields[command] != nil
-            let checksResolve = command == ResolveIdentifier.name && access.policy.resolvesOnlyAnonymous(caller)
-            if pinsChannel || checksResolve || caller.customerId != nil {
+            if pinsChannel || isPublic || caller.customerId != nil {
                 var data = try ContractCoding.decode(JSONValue.self, from: raw)
                 if let refusal = Self.refusal(of: data, command: command, from: caller, policy: access.policy) { return refusal }
-                if pinsChannel {
-                    Self.pinChannelFields(command, of: &data, to: caller)
-                    raw = try ContractCoding.encode(data)
-                }
+                if case .object(let fields) = data, case .string(let customerId)? = fields["customerId"] { named = customerId }
+                if pinsChannel { Self.pinChannelFields(command, of: &data, to: caller) }
+                // The service reads the customer the gateway checked, whatever else the body held
+                // (a key given twice, say): it gets the body as the gateway read it.
+                if pinsChannel || named != nil { raw = try ContractCoding.encode(data) }
             } else {
                 _ = try JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed])
             }
         } catch {
             return Self.error(.invalidRequest, "the body is not JSON: \(ContractCoding.explain(error))")
+        }
+        if isPublic, let named, let refusal = await anonymous.refusal(customerId: named, for: caller) {
+            return Self.response(CommandReply<JSONValue>(requestId: "", error: refusal))
         }
         let id: String
         switch Self.requestId(request.headers[HTTPField.Name("Idempotency-Key")!], caller: caller) {

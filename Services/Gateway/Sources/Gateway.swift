@@ -67,7 +67,9 @@ public enum Gateway {
             clients[name] = try CommandClient(endpoint: endpoints.commands, context: context, options: clientOptions)
         }
         let access = Access(callers: options.callers, policy: options.policy, sessions: options.customerSessions)
-        let commands = CommandRoutes(clients: clients, access: access, timeout: options.commandTimeout)
+        let commands = CommandRoutes(clients: clients, access: access,
+                                     anonymous: AnonymousCustomers(identity: clients[IdentityEvent.source], timeout: options.commandTimeout),
+                                     timeout: options.commandTimeout)
         let sources = options.configuration.services.map { SubscriptionSource(name: $0.key, events: $0.value.events, replay: $0.value.replay) }
         let streams = StreamSlots(limit: options.maxStreams, perCaller: options.maxStreamsPerCaller)
         let hub = EventHub(sources: sources, heads: { [clients] in try await EventRoutes.heads(of: sources.map(\.name), clients: clients) },
