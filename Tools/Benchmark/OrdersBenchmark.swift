@@ -68,9 +68,11 @@ struct OrdersBenchmark: AsyncParsableCommand {
             }
         }
         report("cart add, 1 client, \(inFlight) in flight", pipelined)
+        let perAdd = { (seconds: Double) in seconds / Double(pipelinedRequests) * 1e6 }
         report("  service CPU per cart add", String(format: "%.0f µs (its threads, user and kernel), %.0f µs of it the writer's",
-                                                   serviceCPU.all / Double(pipelinedRequests) * 1e6,
-                                                   serviceCPU.writer / Double(pipelinedRequests) * 1e6))
+                                                   perAdd(serviceCPU.service), perAdd(serviceCPU.writer)))
+        report("  client CPU per cart add", String(format: "%.0f µs (the client and libzmq's I/O threads, on the same 2 cores)",
+                                                  perAdd(serviceCPU.process - serviceCPU.service)))
         let reads = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: 2 * perClient) {
             CommandRequest(id: UUID().uuidString, command: GetCart.name, channel: "web",
                            data: GetCart(customerId: "cus_load-\($0)-\($1 / 2)"))
@@ -90,12 +92,16 @@ struct OrdersBenchmark: AsyncParsableCommand {
 
     /// Runs `phase` and returns its result with the CPU the service's threads (named
     /// `orders-…`: commands, the writer with its SQLite work, relay, replay) used meanwhile,
-    /// and the writer's alone: one thread applies every command, so its CPU per command
-    /// bounds the rate.
-    static func measuringServiceCPU<Result>(_ phase: () async throws -> Result) async throws -> (Result, (all: Double, writer: Double)) {
-        let before = (ThreadCPU.seconds(namePrefix: "orders-"), ThreadCPU.seconds(namePrefix: "orders-writer"))
+    /// the writer's alone (one thread applies every command, so its CPU per command bounds
+    /// the rate), and the whole process's (the client's too: both share the machine).
+    static func measuringServiceCPU<Result>(
+        _ phase: () async throws -> Result
+    ) async throws -> (Result, (service: Double, writer: Double, process: Double)) {
+        let reading = { (ThreadCPU.seconds(namePrefix: "orders-"), ThreadCPU.seconds(namePrefix: "orders-writer"), ThreadCPU.seconds(namePrefix: "")) }
+        let before = reading()
         let result = try await phase()
-        return (result, (ThreadCPU.seconds(namePrefix: "orders-") - before.0, ThreadCPU.seconds(namePrefix: "orders-writer") - before.1))
+        let after = reading()
+        return (result, (after.0 - before.0, after.1 - before.1, after.2 - before.2))
     }
 
     static let skus = ["bench-a", "bench-b", "bench-c", "bench-d"]
