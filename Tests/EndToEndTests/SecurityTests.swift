@@ -169,6 +169,42 @@ struct SecurityTests {
         }
     }
 
+    @Test func rateLimitsFollowTheKeyNotTheConnection() async throws {
+        try await ServiceProcesses.with(["identity"], start: true, secured: true) { processes in
+            _ = try await processes.sender("identity").health()
+            let replay = processes.configuration.services["identity"]!.replay
+            let request = try ContractCoding.encode(ReplayRequest(source: "identity", after: 0, limit: 1))
+            /// Sends `perConnection` replay requests on each of `connections` sockets of `principal`
+            /// and reads every answer; returns how many were refused for the rate.
+            func refusals(as principal: String, connections: Int, perConnection: Int) async throws -> Int {
+                let context = try processes.configuration.busContext(as: principal)
+                return try await blocking {
+                    let sockets = try (0..<connections).map { _ in
+                        let socket = try ZMQSocket(context: context, type: .dealer, lingerMilliseconds: 0)
+                        try socket.connect(replay)
+                        return socket
+                    }
+                    // One request in flight per connection (the service drops replies a client leaves unread).
+                    var refused = 0
+                    for _ in 0..<perConnection {
+                        for socket in sockets { try socket.send([request]) }
+                        for socket in sockets {
+                            guard try socket.waitForInput(timeoutMilliseconds: 30_000), let first = try socket.receive(wait: false)?.first else {
+                                throw TestFailure("a replay request went unanswered")
+                            }
+                            if try ContractCoding.decode(ReplayReplyHeader.self, from: first).error?.code == .unavailable { refused += 1 }
+                        }
+                    }
+                    return refused
+                }
+            }
+            // 1,800 requests from six connections of one key, against a budget of 400 at once and
+            // 200 a second: per connection each would fit; per key most are refused.
+            #expect(try await refusals(as: "store", connections: 6, perConnection: 300) > 0, "six connections bought six budgets")
+            #expect(try await refusals(as: "call_center", connections: 1, perConnection: 10) == 0, "another key has its own budget")
+        }
+    }
+
     @Test func curveHidesPersonalDataOnTheWireAndPlaintextDoesNot() async throws {
         let email = "wire-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         #expect(try await Self.capturedBytes(resolving: email, secured: true).range(of: Data(email.utf8)) == nil)

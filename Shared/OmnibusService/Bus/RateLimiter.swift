@@ -1,7 +1,9 @@
 import Foundation
 
-/// A token bucket per client connection (its ROUTER routing id): `ratePerSecond` requests
-/// on average, bursts of `burst`. Used on one socket thread only.
+/// A token bucket per client: the authenticated principal when CURVE names one (all its
+/// connections share the bucket, so opening more connections buys no more), else the
+/// connection (its ROUTER routing id). `ratePerSecond` requests on average, bursts of
+/// `burst`. Used on one socket thread only.
 ///
 /// Idle clients' buckets are forgotten once more than `maxClients` are tracked, so a flood
 /// of new connections costs bounded memory too.
@@ -17,9 +19,15 @@ public struct RateLimiter {
         }
     }
 
+    /// Whose bucket a request takes from.
+    public enum Client: Hashable, Sendable {
+        case principal(String)
+        case connection(Data)
+    }
+
     let limit: Limit
     let maxClients: Int
-    private var buckets: [Data: (tokens: Double, refilledAt: ContinuousClock.Instant)] = [:]
+    private var buckets: [Client: (tokens: Double, refilledAt: ContinuousClock.Instant)] = [:]
 
     init(_ limit: Limit, maxClients: Int = 10_000) {
         self.limit = limit
@@ -27,7 +35,7 @@ public struct RateLimiter {
     }
 
     /// Takes a token from `client`'s bucket; false when it is empty.
-    mutating func allow(_ client: Data, now: ContinuousClock.Instant = .now) -> Bool {
+    mutating func allow(_ client: Client, now: ContinuousClock.Instant = .now) -> Bool {
         var (tokens, refilledAt) = buckets[client] ?? (limit.burst, now)
         let elapsed = Double((now - refilledAt) / .milliseconds(1)) / 1000
         tokens = min(limit.burst, tokens + elapsed * limit.ratePerSecond)

@@ -90,17 +90,17 @@ public final class ReplayServer: Service, Sendable {
             // count them as queued and drop a reading client's reply at so small a high-water mark.
             snapshots.closeExpired()
             guard try socket.waitForInput(timeoutMilliseconds: stopCheckMilliseconds),
-                  let frames = try socket.receive(wait: false) else { continue }
-            try serve(frames, on: socket, limiter: &limiter, snapshots: snapshots, epoch: epoch)
+                  let (frames, principal) = try socket.receiveAuthenticated(wait: false) else { continue }
+            try serve(frames, principal: principal, on: socket, limiter: &limiter, snapshots: snapshots, epoch: epoch)
         }
     }
 
-    private func serve(_ frames: [Data], on socket: ZMQSocket, limiter: inout RateLimiter, snapshots: SnapshotSessions,
-                       epoch: LogEpoch) throws {
-        guard let message = RoutedMessage(frames: frames) else {
+    private func serve(_ frames: [Data], principal: String?, on socket: ZMQSocket, limiter: inout RateLimiter,
+                       snapshots: SnapshotSessions, epoch: LogEpoch) throws {
+        guard let message = RoutedMessage(frames: frames, principal: principal) else {
             return reject(reason: "missing_frames", "a message without routing id and body")
         }
-        guard limiter.allow(message.identity) else {
+        guard limiter.allow(message.rateClient) else {
             // Counted, not logged: a flood would otherwise fill the disk with the same line.
             metrics.rejected(endpoint: "replay", reason: "rate_limited")
             let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) replay requests a second; slow down")

@@ -20,6 +20,11 @@ struct RoutedMessage {
         body = Array(frames.dropFirst(hasDelimiter ? 2 : 1))
     }
 
+    /// Whose rate limit the message counts against: its principal's, else its connection's.
+    var rateClient: RateLimiter.Client {
+        principal.map { .principal($0) } ?? .connection(identity)
+    }
+
     /// Sends `frames` back to the peer; a peer that has gone is skipped by the ROUTER.
     func reply(_ frames: [Data], on socket: ZMQSocket) throws {
         let head = hasDelimiter ? [identity, Data()] : [identity]

@@ -109,7 +109,7 @@ public final class CommandServer: Service, Sendable {
                         reject("missing_frames", "a message without routing id and body")
                         continue
                     }
-                    guard limiter.allow(message.identity) else {
+                    guard limiter.allow(message.rateClient) else {
                         metrics.rejected(endpoint: "commands", reason: "rate_limited")
                         let refusal = OmnibusError(.unavailable, "more than \(Int(options.ratePerClient.ratePerSecond)) commands a second; "
                                                    + "nothing was applied, retry with the same id")
