@@ -73,6 +73,13 @@ final class GatewaySuite: Sendable {
         return try await send(request)
     }
 
+    /// A customer token for `customerId`, asked for by a front end's server-side token
+    /// (`POST /v1/customer-sessions`), as a shop does once the customer has signed in.
+    func customerToken(for customerId: String, signedInBy serverToken: String) async throws -> String {
+        let session = try await post(path: "/v1/customer-sessions", #"{"customerId":"\#(customerId)"}"#, token: serverToken)
+        return try #require(session.envelope?["token"] as? String, "\(session.body)")
+    }
+
     func get(_ path: String, token: String? = nil, method: HTTPMethod = .GET, headers: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method

@@ -12,7 +12,7 @@ struct GatewayTests {
     @Test("a command round trip per service, with the channel set from the token")
     func roundTripPerService() async throws {
         try await GatewaySuite.with(["identity", "orders", "coupons", "conversation", "notifications"]) { suite in
-            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"lea@example.com"}}"#, token: "dev-web-backend-token")
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"ios-round-trip"}}"#, token: "dev-app-token")
             #expect(resolved.status == 200)
             let customerId = try #require(resolved.data?["customerId"] as? String)
             let added = try await suite.post(
@@ -148,8 +148,9 @@ struct GatewayTests {
             let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"mia@example.com"}}"#,
                                                 token: "dev-web-backend-token")
             let customerId = try #require(resolved.data?["customerId"] as? String)
+            let mia = try await suite.customerToken(for: customerId, signedInBy: "dev-app-backend-token")
             #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(customerId)","sku":"shoe-aria-red-38","quantity":1}"#,
-                                         token: "dev-app-token").status == 200)
+                                         token: mia).status == 200)
             #expect(try await suite.get("/v1/customers/\(customerId)/view", token: "dev-web-token").status == 403, "web may not follow customers")
             let view = try await suite.events("/v1/customers/\(customerId)/view?access_token=dev-store-token", token: nil)
             let first = try #require(try await view.next())
@@ -180,7 +181,7 @@ struct GatewayTests {
             #expect(try await suite.post(MergeCustomers.name, #"{"survivorId":"\#(lea)","mergedId":"\#(anonymous)"}"#,
                                          token: "dev-store-token").status == 200)
             try await eventually("orders moved the app cart to Lea") {
-                let cart = try await suite.post(GetCart.name, #"{"customerId":"\#(lea)"}"#, token: "dev-web-token")
+                let cart = try await suite.post(GetCart.name, #"{"customerId":"\#(lea)"}"#, token: "dev-store-token")
                 return (cart.data?["lines"] as? [[String: Any]])?.count == 1
             }
             let screenshot = suite.processes.directory.file("console.png")
@@ -194,9 +195,10 @@ struct GatewayTests {
                 guard browser.isRunning || browser.log.contains("READY") else { throw TestFailure("the browser script ended: \(browser.log)") }
                 return browser.log.contains("READY")
             }
-            // From the web shop, not the console: the page must learn it from the stream.
+            // From the web shop, where Lea signed in, not the console: the page must learn it from the stream.
+            let signedIn = try await suite.customerToken(for: lea, signedInBy: "dev-web-backend-token")
             #expect(try await suite.post(AddToCart.name, #"{"customerId":"\#(lea)","sku":"shoe-aria-red-40","quantity":1}"#,
-                                         token: "dev-web-token").status == 200)
+                                         token: signedIn).status == 200)
             #expect(try await browser.waitForExit(timeout: .seconds(60)) == .exited(0), "\(browser.log)")
             #expect(browser.log.contains("SEEN 1 × shoe-aria-red-40 on the same page"), "no reload: a mark set at READY is still there")
             #expect(FileManager.default.fileExists(atPath: screenshot))

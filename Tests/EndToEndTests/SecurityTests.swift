@@ -120,8 +120,8 @@ struct SecurityTests {
 
     @Test func onACurveBusTheGatewayActsForEachTokensChannelWithThatChannelsRightsOnly() async throws {
         try await GatewaySuite.with(["identity", "orders"], secured: true) { suite in
-            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"kai@example.com"}}"#,
-                                                token: "dev-web-backend-token")
+            let resolved = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"device","value":"ios-kai"}}"#,
+                                                token: "dev-app-token")
             let customerId = try #require(resolved.data?["customerId"] as? String, "\(resolved.body)")
             let other = try await suite.post(ResolveIdentifier.name, #"{"identifier":{"kind":"email","value":"kai2@example.com"}}"#,
                                              token: "dev-web-backend-token")

@@ -3,35 +3,45 @@ import OmnibusClient
 import OmnibusContracts
 
 /// Whom a public front end's token (``CommandPolicy/resolvesOnlyAnonymous(_:)``) may act for:
-/// anonymous customers only — profiles identity holds as `provisional`, made for a device
-/// before anyone signed in. A registered customer's cart, wallet or orders need a customer
-/// token (`POST /v1/customer-sessions`), so knowing a customer's id is not enough to read them.
+/// anonymous customers only — profiles identity holds as `provisional` and knows by device
+/// ids alone, made for an app or a browser before anyone gave an e-mail, a phone or a card.
+/// Once a customer has such an identifier (verified or not), their cart, wallet and checkout
+/// take a customer token (`POST /v1/customer-sessions`), so knowing a customer's id is not
+/// enough to use them.
 ///
-/// Identity is asked on every such request, not cached: a profile turns registered the moment
-/// a verified e-mail is linked, and from then on the page's token must stop working for it.
+/// Identity is asked on every such request, not cached: the moment an e-mail is linked, the
+/// page's token must stop working for that customer.
 struct AnonymousCustomers: Sendable {
     let identity: CommandClient?
     let timeout: Duration
 
-    /// nil when `caller` may act for `customerId`; otherwise the refusal. Unknown, registered,
-    /// merged and erased customers get the same 403, so the answer tells nothing about the id.
+    static let refused = OmnibusError(
+        .forbidden, "a public front end's token acts only for anonymous customers (known by device ids alone); "
+            + "a customer with an e-mail, a phone or a card is served through their customer token (POST /v1/customer-sessions)")
+
+    /// nil when `caller` may act for `customerId`; otherwise the refusal. Unknown, named,
+    /// registered, merged and erased customers get the same 403, so the answer tells nothing
+    /// about the id; `unavailable` when identity cannot be asked.
     func refusal(customerId: String, for caller: Callers.Caller) async -> OmnibusError? {
         guard let identity else { return OmnibusError(.unavailable, "the gateway fronts no identity service to check the customer with") }
-        let refused = OmnibusError(.forbidden, "a public front end's token acts for anonymous (provisional) customers only; "
-                                   + "a signed-in customer's requests need a customer token (POST /v1/customer-sessions)")
-        guard RequestId.isValid(customerId) else { return refused }
+        guard customerId.hasPrefix("cus_"), RequestId.isValid(customerId) else { return Self.refused }
         // Asked as the front end acting for that customer, as a customer token's requests are.
         let request = CommandRequest(id: UUID().uuidString, command: GetProfile.name, channel: caller.channel, actingFor: customerId,
                                      data: GetProfile(customerId: customerId))
         do {
             let profile = try await identity.send(request, expecting: CustomerProfile.self, timeout: timeout).get()
-            return profile.status == .provisional && profile.customerId == customerId ? nil : refused
-        } catch let error as OmnibusError where error.code == .notFound || error.code == .forbidden {
-            return refused
-        } catch let error as OmnibusError {
-            return error
+            return Self.isAnonymous(profile, asked: customerId) ? nil : Self.refused
+        } catch let error as OmnibusError where error.code == .unavailable || error.code == .internal {
+            return OmnibusError(.unavailable, "identity could not be asked about the customer; retry")
+        } catch is OmnibusError {
+            return Self.refused
         } catch {
-            return OmnibusError(.unavailable, "identity could not be asked about the customer: \(error)")
+            return OmnibusError(.unavailable, "identity could not be asked about the customer; retry")
         }
+    }
+
+    /// A provisional profile with no identifier but device ids, asked for by its own id (not a merged-away one).
+    static func isAnonymous(_ profile: CustomerProfile, asked customerId: String) -> Bool {
+        profile.customerId == customerId && profile.status == .provisional && profile.identifiers.allSatisfy { $0.kind == .device }
     }
 }

@@ -44,11 +44,14 @@ struct CommandRoutes: Sendable {
             if pinsChannel || isPublic || caller.customerId != nil {
                 var data = try ContractCoding.decode(JSONValue.self, from: raw)
                 if let refusal = Self.refusal(of: data, command: command, from: caller, policy: access.policy) { return refusal }
-                if case .object(let fields) = data, case .string(let customerId)? = fields["customerId"] { named = customerId }
+                if case .object(let fields) = data, let customerId = fields["customerId"] {
+                    guard case .string(let id) = customerId else { return Self.error(.invalidArgument, "customerId is a string") }
+                    named = id
+                }
                 if pinsChannel { Self.pinChannelFields(command, of: &data, to: caller) }
                 // The service reads the customer the gateway checked, whatever else the body held
                 // (a key given twice, say): it gets the body as the gateway read it.
-                if pinsChannel || named != nil { raw = try ContractCoding.encode(data) }
+                if pinsChannel || isPublic || named != nil { raw = try ContractCoding.encode(data) }
             } else {
                 _ = try JSONSerialization.jsonObject(with: raw, options: [.fragmentsAllowed])
             }
@@ -100,17 +103,22 @@ struct CommandRoutes: Sendable {
     }
 
     /// 403 for a body its caller may not send: a customer token naming another customer, or a
-    /// public front end's token resolving anything but a device id.
+    /// public front end's token naming a customer by anything but a device id — resolving it,
+    /// or recording a message for it (`conversation.message.record` takes an `identifier`).
     static func refusal(of data: JSONValue, command: String, from caller: Callers.Caller, policy: CommandPolicy) -> Response? {
         guard case .object(let fields) = data else { return nil }
         if let customer = caller.customerId, let named = fields["customerId"], named != .string(customer) {
             return error(.forbidden, "a customer's token acts for that customer only")
         }
-        if command == ResolveIdentifier.name, policy.resolvesOnlyAnonymous(caller), case .object(let identifier)? = fields["identifier"],
-           identifier["kind"] != .string(IdentifierKind.device.rawValue) {
-            return error(.forbidden, "a public front end resolves only device ids; its server (a signsIn token) or staff resolve the rest")
+        if policy.resolvesOnlyAnonymous(caller), let identifier = fields["identifier"], !Self.isDeviceId(identifier) {
+            return error(.forbidden, "a public front end names customers only by device id; its server (a signsIn token) or staff use the rest")
         }
         return nil
+    }
+
+    private static func isDeviceId(_ identifier: JSONValue) -> Bool {
+        guard case .object(let fields) = identifier else { return false }
+        return fields["kind"] == .string(IdentifierKind.device.rawValue)
     }
 
     /// Body fields by which a command names a channel: the token's channel goes there, unless
