@@ -34,9 +34,11 @@ enum Carts {
     }
 
     /// Where a line added at `addedAt` goes among `lines` added at `linesAddedAt`: the view's
-    /// order is (addedAt, sku).
+    /// order is (addedAt, sku), SKUs compared as SQLite does (BINARY: their UTF-8 bytes).
     static func position(of sku: String, addedAt: Int64, among lines: [CartLine], addedAt linesAddedAt: [Int64]) -> Int {
-        lines.indices.first { (linesAddedAt[$0], lines[$0].sku) > (addedAt, sku) } ?? lines.count
+        lines.indices.first { index in
+            linesAddedAt[index] != addedAt ? linesAddedAt[index] > addedAt : sku.utf8.lexicographicallyPrecedes(lines[index].sku.utf8)
+        } ?? lines.count
     }
 
     static func cart(_ customerId: String, version: Int64, lines: [CartLine]) -> CartView {

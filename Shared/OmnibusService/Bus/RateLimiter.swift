@@ -23,6 +23,8 @@ public struct RateLimiter {
     public enum Client: Hashable, Sendable {
         case principal(String)
         case connection(Data)
+        /// One bucket for every caller: a limit on the endpoint as a whole.
+        case everyone
     }
 
     let limit: Limit

@@ -24,8 +24,8 @@ public final class ReplayServer: Service, Sendable {
         /// are dropped (it asks again when it reads), so a silent client costs at most this
         /// many replies of ``maxBytesPerReply``.
         public var maxQueuedRepliesPerClient: Int32 = 4
-        /// Requests per second each connection may make on average, and in a burst; beyond,
-        /// a request is answered `unavailable`.
+        /// Requests per second each client may make on average, and in a burst (per CURVE key,
+        /// else per connection); beyond, a request is answered `unavailable`.
         public var ratePerClient = RateLimiter.Limit(ratePerSecond: 200, burst: 400)
         public var snapshots = SnapshotOptions()
         public init() {}

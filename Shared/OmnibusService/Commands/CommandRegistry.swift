@@ -21,19 +21,20 @@ public struct CommandRegistry: Sendable {
     }
 
     /// A request decoded once, before the writer's transaction: its header, and the
-    /// handler applied to its typed body, which returns the encoded reply (or the key its
-    /// reply will come under).
+    /// handler applied to its typed body (see ``Ran``).
     struct DecodedCommand {
         var header: CommandHeader
-        var run: (CommandContext) throws -> Ran
+        var run: @Sendable (CommandContext) throws -> Ran
     }
 
-    /// What running a handler gave: the encoded reply (and, for a ``RetryReply`` command,
-    /// the key to keep for retries instead of it), or the key a deferred reply comes under.
+    /// What running a handler gave: the encoded reply; for a ``RetryReply`` command the key
+    /// to keep for retries and the reply still to encode; or the key a deferred reply comes under.
     enum Ran {
         case reply(Data)
         /// A ``RetryReply`` command's reply: kept as `rereadKey`, and encoded by whoever sends
-        /// it (the command server's thread, not the writer's).
+        /// it (the command server's thread, not the writer's), after the commit: it is a
+        /// value type the handler built, so encoding it cannot fail but for a bug, which the
+        /// caller sees as `internal` with the command applied (a retry reads the state again).
         case rereadable(encode: @Sendable () throws -> Data, rereadKey: String)
         case pending(key: String)
     }

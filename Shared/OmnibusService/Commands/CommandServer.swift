@@ -33,7 +33,8 @@ public final class CommandServer: Service, Sendable {
         /// How long a caller is kept waiting for a deferred reply; a client has given up and
         /// resent long before (a resend from the same socket replaces its earlier wait).
         public var maxWait: Duration = .seconds(60)
-        /// Commands per second each connection may send on average, and in a burst; beyond,
+        /// Commands per second each client may send on average, and in a burst — a CURVE key's
+        /// connections share one budget; without CURVE each connection has its own. Beyond,
         /// a command is answered `unavailable` unapplied (a retry with its id is safe).
         public var ratePerClient = RateLimiter.Limit(ratePerSecond: 20_000, burst: 40_000)
         public init() {}
@@ -88,7 +89,7 @@ public final class CommandServer: Service, Sendable {
         defer {
             // Whatever the writer still applies is committed and answered before the socket goes.
             writer.stopAndWait()
-            try? replies.deliver(writer.takeAnswers(), completions: deferred.takeCompleted(), writerWasBusy: false, on: socket, server: self)
+            try? replies.deliver(writer.takeAnswers(), completions: deferred.takeCompleted(), writerWasBusy: false, on: socket)
         }
         var limiter = RateLimiter(options.ratePerClient)
         while !stop.isStopped {
@@ -130,7 +131,7 @@ public final class CommandServer: Service, Sendable {
             // Completions first, then whether the writer is busy, then its answers: see ReplyRouting.
             let completions = deferred.takeCompleted()
             let writerWasBusy = writer.isBusy
-            try replies.deliver(writer.takeAnswers(), completions: completions, writerWasBusy: writerWasBusy, on: socket, server: self)
+            try replies.deliver(writer.takeAnswers(), completions: completions, writerWasBusy: writerWasBusy, on: socket)
         }
     }
 
@@ -281,6 +282,11 @@ public final class CommandServer: Service, Sendable {
     }
 
     func reply(requestId: String, _ error: OmnibusError) -> Data {
+        Self.errorReply(requestId: requestId, error)
+    }
+
+    /// The encoded error reply to request `requestId`.
+    static func errorReply(requestId: String, _ error: OmnibusError) -> Data {
         (try? ContractCoding.encode(CommandReply<Empty>(requestId: requestId, error: error)))
             ?? Data(#"{"requestId":"","ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
     }

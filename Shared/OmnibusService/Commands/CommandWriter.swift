@@ -6,9 +6,9 @@ import OmnibusBus
 /// replying. Batches still apply one after another, so a retried request id finds the
 /// reply its first copy stored, and two edits of one cart never interleave.
 ///
-/// `@unchecked Sendable`: the commands and answers it holds (socket frames, decoded
-/// handlers) are handed between the two threads only under `condition`'s lock, and each is
-/// used by one thread at a time.
+/// `@unchecked Sendable`: its mutable state — the commands and answers it holds (socket
+/// frames, decoded handlers) — is touched only under `condition`'s lock, and each command
+/// and answer is used by one thread at a time.
 final class CommandWriter: @unchecked Sendable {
     typealias Command = (message: RoutedMessage, entry: CommandRegistry.Entry, command: CommandRegistry.DecodedCommand)
     typealias Answered = (message: RoutedMessage, answer: CommandServer.Answer)
@@ -16,7 +16,7 @@ final class CommandWriter: @unchecked Sendable {
     /// Signalled whenever answers are ready to take: the server's thread polls it beside its socket.
     let answersReady: WakeSignal
     private let maxBatch: Int
-    private let apply: ([Command]) -> [Answered]
+    private let apply: @Sendable ([Command]) -> [Answered]
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var queued: [Command] = []
@@ -26,7 +26,7 @@ final class CommandWriter: @unchecked Sendable {
     private var exited = false
 
     /// `apply` runs on the writer's thread, one batch of at most `maxBatch` at a time.
-    init(maxBatch: Int, apply: @escaping ([Command]) -> [Answered]) throws {
+    init(maxBatch: Int, apply: @escaping @Sendable ([Command]) -> [Answered]) throws {
         answersReady = try WakeSignal()
         self.maxBatch = maxBatch
         self.apply = apply

@@ -21,7 +21,11 @@ struct ReplyRouting {
     /// Sends replies that never reached the writer (refusals).
     func send(_ refusals: [CommandWriter.Answered], on socket: ZMQSocket) throws {
         for (message, answer) in refusals {
-            if case .reply(let data) = answer { try message.reply([data], on: socket) }
+            guard case .reply(let data) = answer else {
+                assertionFailure("a refusal is a reply")
+                continue
+            }
+            try message.reply([data], on: socket)
         }
     }
 
@@ -34,8 +38,7 @@ struct ReplyRouting {
     /// again after the writer's next answers (the batch it belongs to), then dropped — its
     /// caller retries with the same id and gets the stored reply.
     mutating func deliver(
-        _ answers: [CommandWriter.Answered], completions: [(key: String, reply: Data)], writerWasBusy: Bool,
-        on socket: ZMQSocket, server: CommandServer
+        _ answers: [CommandWriter.Answered], completions: [(key: String, reply: Data)], writerWasBusy: Bool, on socket: ZMQSocket
     ) throws {
         for (message, answer) in answers {
             switch answer {
@@ -47,13 +50,13 @@ struct ReplyRouting {
                     data = try encode()
                 } catch {
                     logger.error("reply not encodable", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
-                    data = server.reply(requestId: requestId, OmnibusError(.internal, "the reply could not be encoded; the command was applied"))
+                    data = CommandServer.errorReply(requestId: requestId, OmnibusError(.internal, "the reply could not be encoded; the command was applied"))
                 }
                 try message.reply([data], on: socket)
             case .pending(let key, let requestId):
                 guard waiting.add(message, requestId: requestId, under: key, limit: maxWaitingCallers) else {
                     logger.warning("too many callers waiting for deferred replies", metadata: ["key": "\(key)"])
-                    try message.reply([server.reply(requestId: requestId, OmnibusError(
+                    try message.reply([CommandServer.errorReply(requestId: requestId, OmnibusError(
                         .unavailable, "the service is busy; the command goes on, retry with the same id for its reply"))], on: socket)
                     continue
                 }

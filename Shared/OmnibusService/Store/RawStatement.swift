@@ -4,19 +4,26 @@ import GRDBSQLite
 
 /// Binds and steps a statement GRDB prepared (and caches) through SQLite's C API.
 ///
-/// Only for the per-command and per-event hot paths — the outbox, the relay's read, the
-/// subscriber's offset, stored replies, a cart command's reads and writes — where building
+/// Only for the per-command and per-event hot paths — the outbox, the relay's read, stored
+/// replies, the customer lookups, a cart command's reads and writes — where building
 /// `StatementArguments` and `Row` values and GRDB's per-execution bookkeeping cost more than
 /// SQLite itself spends. GRDB still prepares the statement (so its authorizer sees it) and
-/// owns the transaction; this only skips GRDB's boxing. Not for `SAVEPOINT`, `BEGIN` or
-/// anything else whose effect GRDB tracks. Use it on the connection that owns the statement,
-/// inside the same `read`/`write` block.
+/// owns the transaction, but skips its per-statement hooks: a `TransactionObserver` or
+/// `ValueObservation` watching these tables would not see these writes (services use none).
+/// Not for `SAVEPOINT`, `BEGIN` or anything else whose effect GRDB tracks. Use it on the
+/// connection that owns the statement, inside the same `read`/`write` block, and finish one
+/// use before starting another of the same SQL (each use resets the shared statement).
 package struct RawStatement {
+    /// Held so that GRDB, dropping the statement from its cache meanwhile, cannot finalize it under us.
+    private let statement: Statement
     private let handle: OpaquePointer
 
     /// Resets the statement and clears its bindings, ready to bind and step.
     init(_ statement: Statement) {
+        self.statement = statement
         handle = statement.sqliteStatement
+        // A use of the same SQL still stepping (a nested call) would be reset under its reader.
+        assert(sqlite3_stmt_busy(handle) == 0, "a RawStatement of this SQL is still in use")
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
