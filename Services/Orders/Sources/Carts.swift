@@ -41,6 +41,7 @@ enum Carts {
         } ?? lines.count
     }
 
+    /// The cart view of `lines`, with their total.
     static func cart(_ customerId: String, version: Int64, lines: [CartLine]) -> CartView {
         CartView(customerId: customerId, version: version, lines: lines, total: total(of: lines.map { ($0.unitPrice, $0.quantity) }))
     }
