@@ -23,13 +23,10 @@ struct AnonymousCustomers: Sendable {
     /// registered, merged and erased customers get the same 403, so the answer tells nothing
     /// about the id; `unavailable` when identity cannot be asked.
     func refusal(customerId: String, for caller: Callers.Caller) async -> OmnibusError? {
-        guard let identity else { return OmnibusError(.unavailable, "the gateway fronts no identity service to check the customer with") }
+        guard let identity else { return IdentityProfiles.notFronted }
         guard customerId.hasPrefix("cus_"), RequestId.isValid(customerId) else { return Self.refused }
-        // Asked as the front end acting for that customer, as a customer token's requests are.
-        let request = CommandRequest(id: UUID().uuidString, command: GetProfile.name, channel: caller.channel, actingFor: customerId,
-                                     data: GetProfile(customerId: customerId))
         do {
-            let profile = try await identity.send(request, expecting: CustomerProfile.self, timeout: timeout).get()
+            let profile = try await IdentityProfiles.profile(of: customerId, askedBy: caller, from: identity, timeout: timeout)
             return Self.isAnonymous(profile, asked: customerId) ? nil : Self.refused
         } catch let error as OmnibusError where error.code == .unavailable || error.code == .internal {
             return OmnibusError(.unavailable, "identity could not be asked about the customer; retry")

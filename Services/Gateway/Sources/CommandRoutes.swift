@@ -43,7 +43,7 @@ struct CommandRoutes: Sendable {
             let pinsChannel = Self.channelFields[command] != nil
             if pinsChannel || isPublic || caller.customerId != nil {
                 var data = try ContractCoding.decode(JSONValue.self, from: raw)
-                if let refusal = Self.refusal(of: data, command: command, from: caller, policy: access.policy) { return refusal }
+                if let refusal = Self.refusal(of: data, from: caller, isPublic: isPublic) { return refusal }
                 if case .object(let fields) = data, let customerId = fields["customerId"] {
                     guard case .string(let id) = customerId else { return Self.error(.invalidArgument, "customerId is a string") }
                     named = id
@@ -105,12 +105,12 @@ struct CommandRoutes: Sendable {
     /// 403 for a body its caller may not send: a customer token naming another customer, or a
     /// public front end's token naming a customer by anything but a device id — resolving it,
     /// or recording a message for it (`conversation.message.record` takes an `identifier`).
-    static func refusal(of data: JSONValue, command: String, from caller: Callers.Caller, policy: CommandPolicy) -> Response? {
+    static func refusal(of data: JSONValue, from caller: Callers.Caller, isPublic: Bool) -> Response? {
         guard case .object(let fields) = data else { return nil }
         if let customer = caller.customerId, let named = fields["customerId"], named != .string(customer) {
             return error(.forbidden, "a customer's token acts for that customer only")
         }
-        if policy.resolvesOnlyAnonymous(caller), let identifier = fields["identifier"], !Self.isDeviceId(identifier) {
+        if isPublic, let identifier = fields["identifier"], !Self.isDeviceId(identifier) {
             return error(.forbidden, "a public front end names customers only by device id; its server (a signsIn token) or staff use the rest")
         }
         return nil

@@ -52,16 +52,13 @@ struct CustomerSessionRoute: Sendable {
         guard (1...CustomerSessions.maxLifetimeSeconds).contains(lifetime) else {
             return CommandRoutes.error(.invalidArgument, "lifetimeSeconds is 1 to \(CustomerSessions.maxLifetimeSeconds)")
         }
-        guard let identity else { return CommandRoutes.error(.unavailable, "the gateway fronts no identity service to check the customer with") }
+        guard let identity else { return CommandRoutes.response(CommandReply<JSONValue>(requestId: "", error: IdentityProfiles.notFronted)) }
         // A token for a customer identity does not know, or no longer knows, would be a key to
         // nothing; one for a merged-away id acts for the profile it went into. Asked as the
         // front end acting for that customer, as every request of the token will be.
         let customerId: String
         do {
-            let profile = try await identity.send(
-                CommandRequest(id: UUID().uuidString, command: GetProfile.name, channel: caller.channel, actingFor: ask.customerId,
-                               data: GetProfile(customerId: ask.customerId)),
-                expecting: CustomerProfile.self, timeout: timeout).get()
+            let profile = try await IdentityProfiles.profile(of: ask.customerId, askedBy: caller, from: identity, timeout: timeout)
             guard profile.status != .erased else { return CommandRoutes.error(.notFound, "identity has erased that customer") }
             customerId = profile.customerId
         } catch let error as OmnibusError {

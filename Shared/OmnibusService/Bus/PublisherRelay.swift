@@ -113,8 +113,7 @@ public final class PublisherRelay: Service, Sendable {
         while true {
             let before = sent
             try store.database.pool.read { db in
-                let rows = RawStatement(try db.cachedStatement(
-                    sql: "SELECT sequence, type, envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1000"))
+                let rows = try db.raw("SELECT sequence, type, envelope FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT 1000")
                 defer { rows.finish() }
                 try rows.bind(1, sent)
                 while try rows.step() {

@@ -117,12 +117,12 @@ public final class CommandServer: Service, Sendable {
                         // Its id is read only from a small body: a flood must not cost a decode per message.
                         let body = message.body.first ?? Data()
                         let id = body.count <= 4096 ? Self.readableRequestId(body) : ""
-                        refused.append((message, .reply(reply(requestId: id, refusal))))
+                        refused.append((message, .reply(Self.reply(requestId: id, refusal))))
                         continue
                     }
                     switch screen(message) {
                     case .success(let (entry, command)): accepted.append((message, entry, command))
-                    case .failure(let refusal): refused.append((message, .reply(reply(requestId: refusal.requestId, refusal.error))))
+                    case .failure(let refusal): refused.append((message, .reply(Self.reply(requestId: refusal.requestId, refusal.error))))
                     }
                 }
                 writer.submit(accepted)
@@ -149,7 +149,7 @@ public final class CommandServer: Service, Sendable {
             guard entry.storesReply else { return true }
             count(command.header.command, ErrorCode.unavailable.rawValue)
             metrics.rejected(endpoint: "commands", reason: "disk_low")
-            answers.append((message, .reply(reply(requestId: command.header.id, refusal))))
+            answers.append((message, .reply(Self.reply(requestId: command.header.id, refusal))))
             return false
         }
     }
@@ -176,7 +176,7 @@ public final class CommandServer: Service, Sendable {
         } catch {
             logger.error("command transaction failed", metadata: ["error": "\(error)", "commands": "\(commands.count)"])
             let refusal = OmnibusError(.unavailable, "the service could not commit; retry with the same id")
-            return commands.map { message, _, command in (message, .reply(reply(requestId: command.header.id, refusal))) }
+            return commands.map { message, _, command in (message, .reply(Self.reply(requestId: command.header.id, refusal))) }
         }
     }
 
@@ -188,11 +188,11 @@ public final class CommandServer: Service, Sendable {
             // Request ids are the caller's choice: another principal's reply is never given out.
             guard stored.principal == nil || stored.principal == principal else {
                 count(header.command, "conflict")
-                return .reply(reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
+                return .reply(Self.reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
             }
             guard stored.command == header.command else {
                 count(header.command, "conflict")
-                return .reply(reply(requestId: header.id, OmnibusError(
+                return .reply(Self.reply(requestId: header.id, OmnibusError(
                     .conflict, "request id \(header.id) was already used for \(stored.command)")))
             }
             count(header.command, "repeated")
@@ -201,13 +201,13 @@ public final class CommandServer: Service, Sendable {
             do {
                 return .reply(try reread(key, header.id, db))
             } catch let error as OmnibusError {
-                return .reply(reply(requestId: header.id, error))
+                return .reply(Self.reply(requestId: header.id, error))
             }
         }
         // A request whose reply is still being worked on belongs to whoever sent it first.
         if principal != nil, let owner = try CommandReplyStore.Owners.owner(of: header.id, in: db), owner != principal {
             count(header.command, "conflict")
-            return .reply(reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
+            return .reply(Self.reply(requestId: header.id, OmnibusError(.conflict, "request id \(header.id) was already used by another caller")))
         }
         var reply = Data()
         var rereadKey: String?
@@ -233,17 +233,17 @@ public final class CommandServer: Service, Sendable {
             count(header.command, "ok")
         } catch let error as OmnibusError {
             count(header.command, error.code.rawValue)
-            reply = self.reply(requestId: header.id, error)
+            reply = Self.reply(requestId: header.id, error)
         } catch let error as SavepointRollbackFailed {
             throw error  // fails the transaction: every command of the batch gets `unavailable`
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             count(header.command, "conflict")
-            reply = self.reply(requestId: header.id, OmnibusError(.conflict, "the change conflicts with current state"))
+            reply = Self.reply(requestId: header.id, OmnibusError(.conflict, "the change conflicts with current state"))
         } catch {
             // Not the domain's answer but a fault: nothing of the command is kept, so a retry may succeed.
             count(header.command, "internal")
             logger.error("command failed", metadata: ["command": "\(header.command)", "requestId": "\(header.id)", "error": "\(error)"])
-            return .reply(self.reply(requestId: header.id, OmnibusError(.internal, "\(header.command) failed inside the service; nothing was applied")))
+            return .reply(Self.reply(requestId: header.id, OmnibusError(.internal, "\(header.command) failed inside the service; nothing was applied")))
         }
         // Replies of applied commands and of commands refused by the domain are both kept:
         // a retry gets the same answer even if the state has moved on since — except that an
@@ -281,12 +281,8 @@ public final class CommandServer: Service, Sendable {
         var rollbackError: any Error
     }
 
-    func reply(requestId: String, _ error: OmnibusError) -> Data {
-        Self.errorReply(requestId: requestId, error)
-    }
-
     /// The encoded error reply to request `requestId`.
-    static func errorReply(requestId: String, _ error: OmnibusError) -> Data {
+    static func reply(requestId: String, _ error: OmnibusError) -> Data {
         (try? ContractCoding.encode(CommandReply<Empty>(requestId: requestId, error: error)))
             ?? Data(#"{"requestId":"","ok":false,"error":{"code":"internal","message":"unencodable reply"}}"#.utf8)
     }

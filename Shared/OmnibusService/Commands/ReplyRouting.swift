@@ -50,13 +50,13 @@ struct ReplyRouting {
                     data = try encode()
                 } catch {
                     logger.error("reply not encodable", metadata: ["requestId": "\(requestId)", "error": "\(error)"])
-                    data = CommandServer.errorReply(requestId: requestId, OmnibusError(.internal, "the reply could not be encoded; the command was applied"))
+                    data = CommandServer.reply(requestId: requestId, OmnibusError(.internal, "the reply could not be encoded; the command was applied"))
                 }
                 try message.reply([data], on: socket)
             case .pending(let key, let requestId):
                 guard waiting.add(message, requestId: requestId, under: key, limit: maxWaitingCallers) else {
                     logger.warning("too many callers waiting for deferred replies", metadata: ["key": "\(key)"])
-                    try message.reply([CommandServer.errorReply(requestId: requestId, OmnibusError(
+                    try message.reply([CommandServer.reply(requestId: requestId, OmnibusError(
                         .unavailable, "the service is busy; the command goes on, retry with the same id for its reply"))], on: socket)
                     continue
                 }
