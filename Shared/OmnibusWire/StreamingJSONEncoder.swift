@@ -11,6 +11,10 @@ import Foundation
 /// `JSONEncoder` special-cases or configures), super encoders, containers written out of order, a value that encodes
 /// nothing, non-finite numbers — ``encode(_:)`` returns nil and the caller uses `JSONEncoder`.
 /// Slashes are not escaped (as ``ContractCoding`` asks of `JSONEncoder`).
+///
+/// Its containers report an empty `codingPath`: building the path cost an array per nested
+/// value (a fifth of encoding a cart), and only error messages read it; an encoding that
+/// throws is redone by `JSONEncoder`, whose error carries the path.
 enum StreamingJSONEncoder {
     /// The JSON bytes of `value`, or nil when `JSONEncoder` must do it (see above).
     static func encode<Value: Encodable>(_ value: Value) -> Data? {
@@ -26,7 +30,7 @@ enum StreamingJSONEncoder {
         let writer = JSONByteWriter()
         let start = bytes.count
         swap(&writer.bytes, &bytes)
-        let written = (try? writer.encodeValue(value, codingPath: [])) != nil && !writer.unsupported
+        let written = (try? writer.encodeValue(value)) != nil && !writer.unsupported
         swap(&writer.bytes, &bytes)
         if !written { bytes.removeSubrange(start...) }
         return written
@@ -44,15 +48,18 @@ extension Date: SpecialCasedByJSONEncoder {}
 private struct Unsupported: Error {}
 
 /// The bytes written so far and the containers open, innermost last.
+///
+/// Its properties skip Swift's run-time exclusivity checks, which cost a tenth of encoding: one
+/// encoding uses a writer, on one thread, and no access to a property overlaps another.
 private final class JSONByteWriter {
-    var bytes: [UInt8] = []
-    var unsupported = false
+    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) var unsupported = false
     /// Open containers by id, innermost last; writing to one closes those opened after it.
-    private var open: [(id: Int, closer: UInt8)] = []
-    private var nextId = 0
+    @exclusivity(unchecked) private var open: [(id: Int, closer: UInt8)] = []
+    @exclusivity(unchecked) private var nextId = 0
 
     /// Writes one value at the current position.
-    func encodeValue<Value: Encodable>(_ value: Value, codingPath: [any CodingKey]) throws {
+    func encodeValue<Value: Encodable>(_ value: Value) throws {
         // Comparing metatypes is far cheaper than dynamic casts, and this runs for every value.
         if Value.self == String.self { return writeString(unsafeBitCast(value, to: String.self)) }
         if Value.self == Int.self { return writeInteger(unsafeBitCast(value, to: Int.self)) }
@@ -62,7 +69,7 @@ private final class JSONByteWriter {
         if value is any SpecialCasedByJSONEncoder { throw fail() }
         let depth = open.count
         let start = bytes.count
-        try value.encode(to: ContainerFactory(writer: self, codingPath: codingPath, start: start))
+        try value.encode(to: ContainerFactory(writer: self, start: start))
         guard bytes.count > start else { throw fail() }  // encoded nothing: JSONEncoder decides
         close(downTo: depth)
     }
@@ -95,21 +102,21 @@ private final class JSONByteWriter {
 
     /// A keyed container nested at the current position, if the parent could place it
     /// there (`placed`); otherwise one whose every write fails.
-    func nestedKeyed<NestedKey: CodingKey>(_ type: NestedKey.Type, codingPath: [any CodingKey], placed: Bool) -> KeyedEncodingContainer<NestedKey> {
+    func nestedKeyed<NestedKey: CodingKey>(_ type: NestedKey.Type, placed: Bool) -> KeyedEncodingContainer<NestedKey> {
         let id = placed ? openContainer(UInt8(ascii: "{"), closer: UInt8(ascii: "}")) : -1
-        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: self, codingPath: codingPath, id: id))
+        return KeyedEncodingContainer(KeyedWriter<NestedKey>(writer: self, id: id))
     }
 
-    /// An unkeyed container nested at the current position, as ``nestedKeyed(_:codingPath:placed:)``.
-    func nestedUnkeyed(codingPath: [any CodingKey], placed: Bool) -> any UnkeyedEncodingContainer {
+    /// An unkeyed container nested at the current position, as ``nestedKeyed(_:placed:)``.
+    func nestedUnkeyed(placed: Bool) -> any UnkeyedEncodingContainer {
         let id = placed ? openContainer(UInt8(ascii: "["), closer: UInt8(ascii: "]")) : -1
-        return UnkeyedWriter(writer: self, codingPath: codingPath, id: id)
+        return UnkeyedWriter(writer: self, id: id)
     }
 
     /// What a super encoder request gets: the encoding is left to JSONEncoder.
-    func superEncoder(codingPath: [any CodingKey]) -> any Encoder {
+    func superEncoder() -> any Encoder {
         _ = fail()
-        return ContainerFactory(writer: self, codingPath: codingPath, start: bytes.count)
+        return ContainerFactory(writer: self, start: bytes.count)
     }
 
     // MARK: scalars
@@ -121,6 +128,16 @@ private final class JSONByteWriter {
     func writeInteger<Integer: BinaryInteger>(_ value: Integer) {
         if value >= 0 && value < 10 {
             bytes.append(UInt8(48 + Int(value)))
+        } else if let small = Int64(exactly: value) {
+            // Digits written in place: `String(value)` allocated a string per number.
+            if small < 0 { bytes.append(UInt8(ascii: "-")) }
+            var magnitude = small.magnitude
+            let start = bytes.count
+            repeat {
+                bytes.append(UInt8(48 + magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
+            bytes[start...].reverse()
         } else {
             bytes.append(contentsOf: String(value).utf8)
         }
@@ -141,21 +158,21 @@ private final class JSONByteWriter {
 /// The `Encoder` a value's `encode(to:)` sees; it hands out exactly one container.
 private struct ContainerFactory: Encoder {
     let writer: JSONByteWriter
-    let codingPath: [any CodingKey]
     /// Where the value being encoded starts in the writer's bytes.
     let start: Int
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        KeyedEncodingContainer(KeyedWriter<Key>(writer: writer, codingPath: codingPath, id: claim(opener: "{", closer: "}")))
+        KeyedEncodingContainer(KeyedWriter<Key>(writer: writer, id: claim(opener: "{", closer: "}")))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        UnkeyedWriter(writer: writer, codingPath: codingPath, id: claim(opener: "[", closer: "]"))
+        UnkeyedWriter(writer: writer, id: claim(opener: "[", closer: "]"))
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleValueWriter(writer: writer, codingPath: codingPath, start: start)
+        SingleValueWriter(writer: writer, start: start)
     }
 
     /// A second container from the same encoder (which JSONEncoder merges) is left to it.
@@ -167,13 +184,12 @@ private struct ContainerFactory: Encoder {
 
 private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let writer: JSONByteWriter
-    let codingPath: [any CodingKey]
     let id: Int
     private var count = 0
+    var codingPath: [any CodingKey] { [] }
 
-    init(writer: JSONByteWriter, codingPath: [any CodingKey], id: Int) {
+    init(writer: JSONByteWriter, id: Int) {
         self.writer = writer
-        self.codingPath = codingPath
         self.id = id
     }
 
@@ -204,32 +220,31 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     mutating func encode<Value: Encodable>(_ value: Value, forKey key: Key) throws {
         try begin(key)
-        try writer.encodeValue(value, codingPath: codingPath + [key])
+        try writer.encodeValue(value)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
-        writer.nestedKeyed(keyType, codingPath: codingPath + [key], placed: (try? begin(key)) != nil)
+        writer.nestedKeyed(keyType, placed: (try? begin(key)) != nil)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        writer.nestedUnkeyed(codingPath: codingPath + [key], placed: (try? begin(key)) != nil)
+        writer.nestedUnkeyed(placed: (try? begin(key)) != nil)
     }
 
-    mutating func superEncoder() -> any Encoder { writer.superEncoder(codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder { writer.superEncoder() }
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
 }
 
 private struct UnkeyedWriter: UnkeyedEncodingContainer, PositionedValueWriter {
     let writer: JSONByteWriter
-    let codingPath: [any CodingKey]
     let id: Int
     private(set) var count = 0
+    var codingPath: [any CodingKey] { [] }
 
-    init(writer: JSONByteWriter, codingPath: [any CodingKey], id: Int) {
+    init(writer: JSONByteWriter, id: Int) {
         self.writer = writer
-        self.codingPath = codingPath
         self.id = id
     }
 
@@ -240,21 +255,21 @@ private struct UnkeyedWriter: UnkeyedEncodingContainer, PositionedValueWriter {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        writer.nestedKeyed(keyType, codingPath: codingPath, placed: (try? begin()) != nil)
+        writer.nestedKeyed(keyType, placed: (try? begin()) != nil)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        writer.nestedUnkeyed(codingPath: codingPath, placed: (try? begin()) != nil)
+        writer.nestedUnkeyed(placed: (try? begin()) != nil)
     }
 
-    mutating func superEncoder() -> any Encoder { writer.superEncoder(codingPath: codingPath) }
+    mutating func superEncoder() -> any Encoder { writer.superEncoder() }
 }
 
 /// Writes exactly one value where the encoder stands; a second one is left to JSONEncoder.
 private struct SingleValueWriter: SingleValueEncodingContainer, PositionedValueWriter {
     let writer: JSONByteWriter
-    let codingPath: [any CodingKey]
     let start: Int
+    var codingPath: [any CodingKey] { [] }
 
     func begin() throws {
         guard writer.bytes.count == start else { throw writer.fail() }
@@ -265,7 +280,6 @@ private struct SingleValueWriter: SingleValueEncodingContainer, PositionedValueW
 /// the writer (after a comma, or at the one value's start); the same primitives serve both.
 private protocol PositionedValueWriter {
     var writer: JSONByteWriter { get }
-    var codingPath: [any CodingKey] { get }
     /// Places the writer for the next value, or throws when it cannot be written here.
     mutating func begin() throws
 }
@@ -289,6 +303,6 @@ extension PositionedValueWriter {
 
     mutating func encode<Value: Encodable>(_ value: Value) throws {
         try begin()
-        try writer.encodeValue(value, codingPath: codingPath)
+        try writer.encodeValue(value)
     }
 }

@@ -69,6 +69,14 @@ import Testing
         #expect(StreamingJSONEncoder.encode(Optional<Int>.none).map { String(decoding: $0, as: UTF8.self) } == "null")
     }
 
+    @Test func writesIntegersDigitForDigitAsJSONEncoder() throws {
+        let signed: [Int64] = [0, 9, 10, -1, -9, -10, 99, 100, 1_000_007, -1_000_007, .max, .min, .min + 1]
+        let unsigned: [UInt64] = [0, 10, 4_294_967_296, .max]
+        #expect(try StreamingJSONEncoder.encode(signed) == JSONEncoder().encode(signed))
+        #expect(try StreamingJSONEncoder.encode(unsigned) == JSONEncoder().encode(unsigned))
+        #expect(try StreamingJSONEncoder.encode([Int8.min, -7, 127]) == JSONEncoder().encode([Int8.min, -7, 127]))
+    }
+
     struct WithData: Codable { var blob = Data([1, 2, 3]) }
     struct WithURL: Codable { var link = URL(string: "https://example.com/a")! }
     struct WithDecimal: Codable { var amount = Decimal(string: "12.34")! }
