@@ -56,7 +56,7 @@ struct ConversationBenchmark: AsyncParsableCommand {
         report("disk: fdatasync of an 8 KiB append", try DiskSync.measure(directory: bench.directory).text)
 
         let message: @Sendable (Int) -> CommandRequest<RecordMessage> = { index in
-            CommandRequest(id: UUID().uuidString, command: RecordMessage.name, channel: index % 2 == 0 ? "chat" : "email",
+            CommandRequest(id: RequestId.random(), command: RecordMessage.name, channel: index % 2 == 0 ? "chat" : "email",
                            data: RecordMessage(customerId: "cus_bench-\(index % 500)", direction: .inbound,
                                                text: "message \(index) about the red Aria shoes, size 38, and the delivery"))
         }
@@ -67,25 +67,25 @@ struct ConversationBenchmark: AsyncParsableCommand {
 
         let regular = "cus_bench-regular"
         _ = try await CommandLoad.pipelined(endpoint: endpoint, context: context, inFlight: inFlight, requests: historyMessages) { index in
-            CommandRequest(id: UUID().uuidString, command: RecordMessage.name, channel: "chat",
+            CommandRequest(id: RequestId.random(), command: RecordMessage.name, channel: "chat",
                            data: RecordMessage(customerId: regular, direction: index % 2 == 0 ? .inbound : .outbound, text: "history \(index)"))
         }
         _ = try await CommandLoad.pipelined(endpoint: endpoint, context: context, inFlight: inFlight, requests: historyTouchpoints) { index in
-            CommandRequest(id: UUID().uuidString, command: RecordTouchpoint.name, channel: "web",
+            CommandRequest(id: RequestId.random(), command: RecordTouchpoint.name, channel: "web",
                            data: RecordTouchpoint(customerId: regular, kind: .productView, productId: "product-\(index % 40)",
                                                   sku: "sku-\(index)", attributes: ["colour": "red"], price: Money(amountMinor: 8_999, currency: "EUR")))
         }
         print("  a customer with \(historyMessages) messages and \(historyTouchpoints) touchpoints:")
         report("context, 1 client",
                try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1, requestsPerClient: reads) { _, _ in
-                   CommandRequest(id: UUID().uuidString, command: GetContext.name, channel: "call_center", data: GetContext(customerId: regular))
+                   CommandRequest(id: RequestId.random(), command: GetContext.name, channel: "call_center", data: GetContext(customerId: regular))
                })
 
         let loaded = try Self.load(searchMessages, into: bench.runtime.store)
         print("  \(loaded) messages loaded:")
         report("search, 1 client", try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1,
                                                                                   requestsPerClient: reads) { _, index in
-            CommandRequest(id: UUID().uuidString, command: SearchMessages.name, channel: "call_center",
+            CommandRequest(id: RequestId.random(), command: SearchMessages.name, channel: "call_center",
                            data: SearchMessages(query: "rare\(index % 50)", limit: 20))
         })
         try await bench.service.stop()

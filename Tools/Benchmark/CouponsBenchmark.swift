@@ -50,7 +50,7 @@ struct CouponsBenchmark: AsyncParsableCommand {
             try await client.send(IssueCoupon(customerId: Self.holder, campaignId: "bench-personal")).code
         }
         let validate: @Sendable (Int) -> CommandRequest<ValidateCoupon> = { _ in
-            CommandRequest(id: UUID().uuidString, command: ValidateCoupon.name, channel: "web",
+            CommandRequest(id: RequestId.random(), command: ValidateCoupon.name, channel: "web",
                            data: ValidateCoupon(code: code, customerId: Self.holder, basket: Self.basket))
         }
         report("validate, 1 client", try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1,
@@ -61,7 +61,7 @@ struct CouponsBenchmark: AsyncParsableCommand {
             endpoint: endpoint, context: context, inFlight: inFlight, requests: requests, request: validate))
 
         let redeem: @Sendable (String) -> CommandRequest<RedeemCoupon> = { customer in
-            CommandRequest(id: UUID().uuidString, command: RedeemCoupon.name, channel: "store",
+            CommandRequest(id: RequestId.random(), command: RedeemCoupon.name, channel: "store",
                            data: RedeemCoupon(code: "BENCHALL", customerId: customer, basket: Self.basket))
         }
         report("redeem, 1 client", try await CommandLoad.run(endpoint: endpoint, context: context, clients: 1,

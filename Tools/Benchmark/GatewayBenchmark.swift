@@ -83,8 +83,8 @@ struct GatewayBenchmark: AsyncParsableCommand {
             let zmq = try await CommandLoad.pipelined(endpoint: orders.endpoint, context: orders.context, inFlight: connections,
                                                       requests: 20_000) { index in
                 command == GetCart.name
-                    ? CommandRequest(id: UUID().uuidString, command: GetCart.name, channel: "store", data: JSONValue.object(["customerId": .string("cus_zmq-\(index)")]))
-                    : CommandRequest(id: UUID().uuidString, command: AddToCart.name, channel: "store", data: JSONValue.object([
+                    ? CommandRequest(id: RequestId.random(), command: GetCart.name, channel: "store", data: JSONValue.object(["customerId": .string("cus_zmq-\(index)")]))
+                    : CommandRequest(id: RequestId.random(), command: AddToCart.name, channel: "store", data: JSONValue.object([
                         "customerId": .string("cus_zmq-\(index)"), "sku": .string("bench-a"), "quantity": .integer(1)]))
             }
             let rate = try runWrk(url: base + "/v1/commands/" + command, body: body, in: orders.directory)

@@ -61,7 +61,7 @@ struct IdentityBenchmark: AsyncParsableCommand {
     }
 
     static func resolve(email: String) -> CommandRequest<ResolveIdentifier> {
-        CommandRequest(id: UUID().uuidString, command: ResolveIdentifier.name, channel: "web",
+        CommandRequest(id: RequestId.random(), command: ResolveIdentifier.name, channel: "web",
                        data: ResolveIdentifier(identifier: IdentifierInput(.email, email)))
     }
 }

@@ -74,7 +74,7 @@ struct OrdersBenchmark: AsyncParsableCommand {
         report("  client CPU per cart add", String(format: "%.0f µs (the client and libzmq's I/O threads, on the same 2 cores)",
                                                   perAdd(serviceCPU.process - serviceCPU.service)))
         let reads = try await CommandLoad.run(endpoint: endpoint, context: context, clients: clients, requestsPerClient: 2 * perClient) {
-            CommandRequest(id: UUID().uuidString, command: GetCart.name, channel: "web",
+            CommandRequest(id: RequestId.random(), command: GetCart.name, channel: "web",
                            data: GetCart(customerId: "cus_load-\($0)-\($1 / 2)"))
         }
         report("cart get, \(clients) clients", reads)
@@ -119,12 +119,12 @@ struct OrdersBenchmark: AsyncParsableCommand {
         stock: skus.map { CatalogSeed.Stock(storeId: "bench-store", sku: $0, onHand: 1_000_000) })
 
     static func add(customer: String, sku: String) -> CommandRequest<AddToCart> {
-        CommandRequest(id: UUID().uuidString, command: AddToCart.name, channel: "app",
+        CommandRequest(id: RequestId.random(), command: AddToCart.name, channel: "app",
                        data: AddToCart(customerId: customer, sku: sku, quantity: 1))
     }
 
     static func checkout(customer: String) -> CommandRequest<Checkout> {
-        CommandRequest(id: UUID().uuidString, command: Checkout.name, channel: "web",
+        CommandRequest(id: RequestId.random(), command: Checkout.name, channel: "web",
                        data: Checkout(customerId: customer, fulfilment: .pickup(at: "bench-store")))
     }
 }

@@ -114,7 +114,7 @@ struct SoakBenchmark: AsyncParsableCommand {
                             let sent = ContinuousClock.now
                             let ok = try step % 2 == 0
                                 ? commands.send(OrdersBenchmark.add(customer: customer, sku: sku), expecting: SkippedPayload.self).ok
-                                : commands.send(CommandRequest(id: UUID().uuidString, command: RemoveFromCart.name, channel: "app",
+                                : commands.send(CommandRequest(id: RequestId.random(), command: RemoveFromCart.name, channel: "app",
                                                                data: RemoveFromCart(customerId: customer, sku: sku)),
                                                 expecting: SkippedPayload.self).ok
                             window.record(milliseconds: (ContinuousClock.now - sent).secondsValue * 1000, ok: ok)

@@ -37,7 +37,7 @@ struct Backup: AsyncParsableCommand {
         var reports: [String: BackupReport] = [:]
         var failed = false
         for name in configuration.services.keys.sorted() {
-            let request = CommandRequest(id: UUID().uuidString, command: BackupDatabase.name, data: BackupDatabase(folder: folder))
+            let request = CommandRequest(id: RequestId.random(), command: BackupDatabase.name, data: BackupDatabase(folder: folder))
             do {
                 let report = try await CommandClient.send(
                     request, to: try configuration.endpoints(of: name).commands, context: context, timeout: .milliseconds(timeout),

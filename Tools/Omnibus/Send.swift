@@ -55,7 +55,7 @@ struct Send: AsyncParsableCommand {
         guard let endpoints = configuration.services[service] else {
             throw ValidationError("no service '\(service)' in the configuration; it names \(configuration.services.keys.sorted().joined(separator: ", "))")
         }
-        let request = CommandRequest(id: id ?? UUID().uuidString, command: command, channel: channel, data: try parsedData())
+        let request = CommandRequest(id: id ?? RequestId.random(), command: command, channel: channel, data: try parsedData())
         let context = try principal.busContext(for: configuration)
         let timeout = self.timeout
         let reply: CommandReply<JSONValue>

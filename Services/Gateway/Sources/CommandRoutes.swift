@@ -136,7 +136,7 @@ struct CommandRoutes: Sendable {
 
     /// The request id: the caller's name and its `Idempotency-Key`, or a new UUID without one.
     static func requestId(_ key: String?, caller: Callers.Caller) -> Result<String, OmnibusError> {
-        guard let key else { return .success(UUID().uuidString) }
+        guard let key else { return .success(RequestId.random()) }
         let id = "\(caller.name):\(key)"
         guard !key.isEmpty, RequestId.isValid(id), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
             return .failure(OmnibusError(.invalidRequest, "Idempotency-Key must be 1 to \(128 - caller.name.utf8.count - 1) printable ASCII characters"))

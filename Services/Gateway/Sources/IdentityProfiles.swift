@@ -13,7 +13,7 @@ enum IdentityProfiles {
     static func profile(of customerId: String, askedBy caller: Callers.Caller, from identity: CommandClient,
                         timeout: Duration) async throws -> CustomerProfile {
         try await identity.send(
-            CommandRequest(id: UUID().uuidString, command: GetProfile.name, channel: caller.channel, actingFor: customerId,
+            CommandRequest(id: RequestId.random(), command: GetProfile.name, channel: caller.channel, actingFor: customerId,
                            data: GetProfile(customerId: customerId)),
             expecting: CustomerProfile.self, timeout: timeout).get()
     }

@@ -27,14 +27,14 @@ public final class BlockingCommandClient {
     /// ``OmnibusError``). A retry must reuse `id`: the service then answers its first reply
     /// again and applies nothing twice.
     public func send<Command: CommandContract>(
-        _ command: Command, id: String = UUID().uuidString, channel: String? = nil, correlationId: String? = nil
+        _ command: Command, id: String = RequestId.random(), channel: String? = nil, correlationId: String? = nil
     ) throws -> Command.Reply {
         try reply(to: command, id: id, channel: channel, correlationId: correlationId).get()
     }
 
     /// Sends `command` and returns its whole reply, successful or not.
     public func reply<Command: CommandContract>(
-        to command: Command, id: String = UUID().uuidString, channel: String? = nil, correlationId: String? = nil
+        to command: Command, id: String = RequestId.random(), channel: String? = nil, correlationId: String? = nil
     ) throws -> CommandReply<Command.Reply> {
         try send(CommandRequest(command, id: id, channel: channel, correlationId: correlationId))
     }

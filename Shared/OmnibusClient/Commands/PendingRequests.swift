@@ -35,11 +35,19 @@ final class PendingRequests: Sendable {
         }
     }
 
-    /// Bodies of the requests added since the last call, to send now.
-    func takeUnsent() -> [Data] {
+    /// Bodies of the requests added since the last call, to send now, and the soonest
+    /// instant one of them times out or is due for a resend.
+    func takeUnsent() -> (bodies: [Data], soonest: ContinuousClock.Instant?) {
         state.withLock { state in
             defer { state.unsent.removeAll(keepingCapacity: true) }
-            return state.unsent.compactMap { state.requests[$0]?.body }
+            var soonest: ContinuousClock.Instant?
+            let bodies = state.unsent.compactMap { id -> Data? in
+                guard let request = state.requests[id] else { return nil }
+                let due = min(request.deadline, request.resendAt)
+                soonest = soonest.map { min($0, due) } ?? due
+                return request.body
+            }
+            return (bodies, soonest)
         }
     }
 
