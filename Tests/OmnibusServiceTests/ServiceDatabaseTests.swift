@@ -13,12 +13,14 @@ import Testing
             (journal: try String.fetchOne(db, sql: "PRAGMA journal_mode"),
              synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              autocheckpoint: try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"),
-             secureDelete: try Int.fetchOne(db, sql: "PRAGMA secure_delete"))
+             secureDelete: try Int.fetchOne(db, sql: "PRAGMA secure_delete"),
+             cacheSize: try Int.fetchOne(db, sql: "PRAGMA cache_size"))
         }
         #expect(settings.journal == "wal")
         #expect(settings.synchronous == 2, "FULL: each commit syncs the WAL (GRDB's pool default is NORMAL)")
         #expect(settings.autocheckpoint == 0)
         #expect(settings.secureDelete == 1)
+        #expect(settings.cacheSize == -32 * 1024, "the writer keeps 32 MiB of pages, not SQLite's 2 MiB")
     }
 
     @Test func erasureFindsACustomersEventsThroughThePartialIndex() throws {

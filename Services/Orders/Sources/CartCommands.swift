@@ -54,7 +54,8 @@ enum CartCommands {
         guard cart.lines.count < OrdersCommand.maxCartLines else {
             throw OmnibusError(.invalidArgument, "a cart holds at most \(OrdersCommand.maxCartLines) lines")
         }
-        try Carts.ensure(customerId, in: db) // the cart row must exist before its first line
+        // The cart row must exist before its first line; a cart read at version 1 or later has one.
+        if cart.version == 0 { try Carts.ensure(customerId, in: db) }
         let addedAt = Timestamp.now().millisecondsSince1970
         let insert = try db.raw("INSERT INTO cartLine (customerId, sku, quantity, channel, addedAt) VALUES (?, ?, ?, ?, ?)")
         try insert.bind(1, customerId)

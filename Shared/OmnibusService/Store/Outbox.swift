@@ -20,13 +20,13 @@ package enum Outbox {
         let insert = try db.raw("INSERT INTO outbox (sequence, eventId, type, customerId, envelope, recordedAt) VALUES (?, ?, ?, ?, ?, ?)")
         var sequences: [Int64] = []
         sequences.reserveCapacity(events.count)
-        var validTypes: Set<String> = []
+        var checkedType: String?  // the events of one append mostly share a type
         for event in events {
-            if !validTypes.contains(event.type) {
+            if event.type != checkedType {
                 guard Topic.isValidEventType(event.type) else {
                     throw OmnibusError(.invalidArgument, "'\(event.type)' is not a valid event type")
                 }
-                validTypes.insert(event.type)
+                checkedType = event.type
             }
             sequence += 1
             let id = EnvelopeWriter.newEventId()
