@@ -11,8 +11,7 @@ public enum ZMQPoller {
     /// Waits as ``poll(_:timeoutMilliseconds:)`` does, and also returns when `wake` is
     /// signalled from another thread; the last element says whether it was.
     public static func poll(_ sockets: [ZMQSocket], wakingOn wake: WakeSignal, timeoutMilliseconds: Int) throws -> [Bool] {
-        try poll(items(sockets) + [zmq_pollitem_t(socket: nil, fd: wake.readEnd, events: Int16(ZMQ_POLLIN), revents: 0)],
-                 timeoutMilliseconds: timeoutMilliseconds)
+        try poll(sockets, wakingOn: [wake], timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Waits as ``poll(_:timeoutMilliseconds:)`` does, and also returns when any of `wakes`

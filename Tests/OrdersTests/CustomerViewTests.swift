@@ -122,4 +122,3 @@ struct CustomerViewTests {
         #expect(views.view(of: "cus_a")?.seen[OrdersEvent.source] == 9)
     }
 }
-

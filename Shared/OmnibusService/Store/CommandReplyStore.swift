@@ -91,7 +91,7 @@ enum CommandReplyStore {
         static func owner(of requestId: String, in db: Database) throws -> String? {
             let statement = try db.raw("SELECT principal FROM pendingRequestOwner WHERE requestId = ?")
             try statement.bind(1, requestId)
-            return try statement.one { $0.optionalText(0) } ?? nil
+            return try statement.one { $0.text(0) }
         }
     }
 

@@ -62,8 +62,7 @@ public enum KnownCustomers {
     public static func survivor(of id: String, in db: Database) throws -> String {
         let statement = try db.raw("SELECT survivorId FROM customerAlias WHERE mergedId = ?")
         try statement.bind(1, id)
-        let survivor = try statement.one { $0.optionalText(0) }
-        return survivor.flatMap { $0 } ?? id
+        return try statement.one { $0.text(0) } ?? id
     }
 
     /// Whether `id` has the shape identity gives customer ids.
