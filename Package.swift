@@ -25,7 +25,9 @@ var targets: [Target] = [
         pkgConfig: "libzmq",
         providers: [.apt(["libzmq3-dev"])]
     ),
-    .systemLibrary(name: "CSQLiteTuning", path: "Shared/CSQLiteTuning", providers: [.apt(["libsqlite3-dev"])]),
+    // C because SQLite's VFS and variadic configuration calls are C interfaces; links the
+    // system libsqlite3 that GRDB links, so its settings and VFS are the ones GRDB's connections use.
+    .target(name: "CSQLiteTuning", path: "Shared/CSQLiteTuning", linkerSettings: [.linkedLibrary("sqlite3")]),
     .target(name: "OmnibusBus", dependencies: ["CZeroMQ"], path: "Shared/OmnibusBus"),
     .target(name: "OmnibusWire", path: "Shared/OmnibusWire"),
     .target(name: "OmnibusContracts", dependencies: ["OmnibusWire"], path: "Shared/OmnibusContracts"),

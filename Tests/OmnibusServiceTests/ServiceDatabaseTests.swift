@@ -34,3 +34,91 @@ import Testing
         #expect(plan.contains("USING INDEX outbox_on_customerId"), "plan: \(plan)")
     }
 }
+
+/// The WAL buffer joins a commit's frames into a few writes, and no connection ever sees a
+/// difference: what it reads is what SQLite wrote, at once.
+@Suite struct WALBufferTests {
+    @Test func aCommitReachesTheWALInAFewWritesNotTwoPerFrame() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try ServiceDatabase(path: directory.file("buffered.sqlite"))
+        try database.pool.write { db in try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL)") }
+        let before = try database.pool.write { db in WALWrites(of: db) }
+        try database.pool.write { db in
+            for _ in 0..<200 { try db.execute(sql: "INSERT INTO note (body) VALUES (hex(randomblob(500)))") }
+        }
+        let after = try database.pool.write { db in WALWrites(of: db) }
+        let (requested, issued) = (after.requested - before.requested, after.issued - before.issued)
+        // ~200 KiB of rows: ~55 frames, two writes each; 128 KiB per write at most.
+        #expect(requested >= 100, "SQLite asked for \(requested) writes")
+        #expect(issued >= 1 && issued <= 3, "\(requested) writes reached the file as \(issued)")
+    }
+
+    @Test func otherConnectionsSeeEveryCommitAtOnce() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try ServiceDatabase(path: directory.file("visible.sqlite"))
+        try database.pool.write { db in try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL)") }
+        let outsider = try DatabaseQueue(path: directory.file("visible.sqlite"))
+        for committed in 1...100 {
+            try database.pool.write { db in try db.execute(sql: "INSERT INTO note (body) VALUES (hex(randomblob(3000)))") }
+            let seenByPool = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM note") }
+            let seenByOutsider = try outsider.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM note") }
+            #expect(seenByPool == committed && seenByOutsider == committed)
+        }
+        #expect(try outsider.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok")
+    }
+
+    /// A transaction larger than the writer's cache spills frames into the WAL before it
+    /// ends; rolled back, those frames must be in the file (or nowhere) before another
+    /// connection writes its own frames at the same offsets.
+    @Test func aRolledBackSpillNeverOverwritesAnotherConnectionsCommit() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("spilled.sqlite")
+        let database = try ServiceDatabase(path: path)
+        try database.pool.write { db in try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL)") }
+        try database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = 2") }
+        struct Abandoned: Error {}
+        let before = try database.pool.write { db in WALWrites(of: db) }
+        #expect(throws: Abandoned.self) {
+            try database.pool.write { db in
+                for _ in 0..<300 { try db.execute(sql: "INSERT INTO note (body) VALUES (hex(randomblob(1500)))") }
+                throw Abandoned()
+            }
+        }
+        let spilled = try database.pool.write { db in WALWrites(of: db) }.requested - before.requested
+        #expect(spilled >= 100, "the abandoned transaction spilled \(spilled) writes into the WAL")
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let other = try DatabaseQueue(path: path, configuration: configuration)
+        try other.write { db in
+            for _ in 0..<50 { try db.execute(sql: "INSERT INTO note (body) VALUES ('other')") }
+        }
+        try database.pool.write { db in try db.execute(sql: "INSERT INTO note (body) VALUES ('writer again')") }
+        let (integrity, others, total) = try other.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA integrity_check"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM note WHERE body = 'other'"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM note"))
+        }
+        #expect(integrity == "ok")
+        #expect(others == 50 && total == 51)
+    }
+
+    @Test func aConnectionThatDoesNotSyncEveryCommitWritesThrough() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("normal.sqlite")
+        _ = try ServiceDatabase(path: path)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        let normal = try DatabaseQueue(path: path, configuration: configuration)
+        try normal.write { db in
+            try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL)")
+            for _ in 0..<50 { try db.execute(sql: "INSERT INTO note (body) VALUES (hex(randomblob(500)))") }
+        }
+        // With NORMAL a commit is published without a sync, so nothing may wait in a buffer.
+        let writes = try normal.read { db in WALWrites(of: db) }
+        #expect(writes.requested > 0 && writes.issued == writes.requested)
+    }
+}

@@ -12,7 +12,12 @@ import OmnibusContracts
 /// (Tested: the writer connection reports FULL; GRDB's own default for pools is NORMAL.)
 package final class ServiceDatabase: Sendable {
     /// Process-wide SQLite settings, applied once before the first connection opens.
-    private static let sqliteTuned: Void = { _ = omnibus_sqlite_disable_memory_statistics() }()
+    /// Registering the WAL buffer can fail only if SQLite has no default VFS, which would
+    /// fail the open anyway; without it commits still work, one write per frame.
+    private static let sqliteTuned: Void = {
+        _ = omnibus_sqlite_disable_memory_statistics()
+        _ = omnibus_wal_buffer_register()
+    }()
 
     /// The GRDB pool; readers never block the writer.
     package let pool: DatabasePool
