@@ -23,6 +23,26 @@ import Testing
         #expect(settings.cacheSize == -32 * 1024, "the writer keeps 32 MiB of pages, not SQLite's 2 MiB")
     }
 
+    @Test func aNewDatabaseTakesItsServicesPageSizeAndAnExistingOneKeepsItsOwn() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("paged.sqlite")
+        let created = try ServiceDatabase(path: path, pageSize: 2048)
+        try created.pool.write { db in try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL); INSERT INTO note VALUES ('kept')") }
+        #expect(try created.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } == 2048)
+        try created.pool.close()
+
+        let reopened = try ServiceDatabase(path: path, pageSize: 4096)
+        let (pageSize, kept, integrity) = try reopened.pool.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "SELECT body FROM note"),
+             try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+        }
+        #expect(pageSize == 2048 && kept == "kept" && integrity == "ok")
+        #expect(try ServiceDatabase(path: directory.file("default.sqlite")).pool.read { db in
+            try Int.fetchOne(db, sql: "PRAGMA page_size")
+        } == 4096)
+    }
+
     @Test func erasureFindsACustomersEventsThroughThePartialIndex() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

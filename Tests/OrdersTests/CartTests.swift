@@ -31,6 +31,14 @@ struct CartTests {
         }
     }
 
+    @Test("orders keeps its carts in 2 KiB pages: a cart add rewrites scattered pages whole")
+    func ordersDatabasePageSize() async throws {
+        try await OrdersHarness.with { orders in
+            let pageSize = try DatabaseQueue(path: orders.databasePath).read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") }
+            #expect(pageSize == 2048)
+        }
+    }
+
     @Test("prices come from the catalog, and adding a SKU again adds to its line")
     func pricesAndQuantities() async throws {
         try await OrdersHarness.with { orders in

@@ -56,7 +56,10 @@ public enum OrdersService {
         precondition(configuration.name == name, "the orders service must be named \(name)")
         let wakeup = options.couponsEndpoint.map { _ in CheckoutWakeup() }
         let runtime = try ServiceRuntime(
-            configuration: configuration, commands: commands(coupons: wakeup), events: events(),
+            // A cart add rewrites its cart's and its line's pages, scattered over the tables,
+            // beside the log's tail: 2 KiB pages took pipelined adds from ~15,000/s to ~19,000/s
+            // (docs/PERFORMANCE.md); the bus benchmark's append-only log preferred 4 KiB.
+            configuration: configuration, databasePageSize: 2048, commands: commands(coupons: wakeup), events: events(),
             migrations: OrdersMigrations.register(in:), snapshot: CustomerOrdersSnapshot.provider,
             processes: { parts in
                 guard let endpoint = options.couponsEndpoint, let wakeup else { return [] }

@@ -83,9 +83,14 @@ public final class ServiceRuntime: Sendable {
     /// wires the servers; `periodic` work and the service's own `processes` (made from the
     /// runtime's parts: a saga that calls other services, say) run beside them. A service
     /// whose state others keep part of serves it as a `snapshot` (see ``SnapshotProvider``).
+    /// `databasePageSize` is the SQLite page size of a database this creates (an existing file
+    /// keeps its own): every commit writes each page it changed whole, so a service whose
+    /// commands change rows scattered over many pages writes less with smaller pages, while
+    /// one that mostly appends to its log is best served by the default.
     /// Nothing binds or runs until ``services`` run.
     public init(
         configuration: Configuration,
+        databasePageSize: Int = 4096,
         commands: CommandRegistry = CommandRegistry(),
         events: EventHandlerRegistry = EventHandlerRegistry(),
         migrations: (inout DatabaseMigrator) -> Void = { _ in },
@@ -95,7 +100,7 @@ public final class ServiceRuntime: Sendable {
         context: ZMQContext,
         logger: Logger
     ) throws {
-        let database = try ServiceDatabase(path: configuration.databasePath, migrations: migrations)
+        let database = try ServiceDatabase(path: configuration.databasePath, pageSize: databasePageSize, migrations: migrations)
         let store = EventStore(source: configuration.name, database: database)
         let startedAt = try ServiceStarts.record(in: database)
         let metrics = MetricsRecorder(service: configuration.name, factory: configuration.metricsFactory)

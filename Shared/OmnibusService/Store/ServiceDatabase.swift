@@ -31,12 +31,17 @@ package final class ServiceDatabase: Sendable {
     static let writerCacheKibibytes = 32 << 10
 
     /// Opens (creating if needed) the database at `path` and runs the runtime's migrations,
-    /// then `migrations` (the service's own, registered after the runtime's).
-    package init(path: String, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+    /// then `migrations` (the service's own, registered after the runtime's). `pageSize` (a
+    /// power of two, 512...65536; SQLite's default 4096) applies to a file this creates; an
+    /// existing one keeps its own (see ``ServiceRuntime/init``).
+    package init(path: String, pageSize: Int = 4096, migrations: (inout DatabaseMigrator) -> Void = { _ in }) throws {
+        precondition((512...65536).contains(pageSize) && pageSize.nonzeroBitCount == 1, "SQLite page sizes are powers of two")
         _ = Self.sqliteTuned
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            // Before GRDB switches to WAL, which writes the header: the size is then fixed.
+            try db.execute(sql: "PRAGMA page_size = \(pageSize)")
             // Checkpoints run in the background (WALCheckpointer), not inside commits.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
             // Deleted content is overwritten with zeros, so erased personal data leaves the file.
