@@ -20,6 +20,13 @@ public enum ContractCoding {
     /// Decodes a contract value from JSON bytes. Unknown fields are ignored, as the
     /// evolution rules require.
     public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
+        // The one-pass decoder answers as JSONDecoder would, or not at all (errors included).
+        if let value = OnePassJSONDecoder.decode(type, from: data) { return value }
+        return try decodeWithFoundation(type, from: data)
+    }
+
+    /// `JSONDecoder`'s decoding, for what the one-pass decoder leaves to it.
+    static func decodeWithFoundation<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
         try JSONDecoder().decode(type, from: data)
     }
 

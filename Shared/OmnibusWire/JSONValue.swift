@@ -13,6 +13,10 @@ public enum JSONValue: Codable, Sendable, Hashable {
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
+        if let onePass = decoder as? OnePassDecoder {
+            self = try onePass.document.jsonValue(at: onePass.value)
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null

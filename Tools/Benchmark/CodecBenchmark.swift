@@ -4,13 +4,14 @@ import OmnibusContracts
 
 /// `omnibus-bench codec`: the wire codec against Foundation on the same values, in one run:
 /// the one-pass encoder (a cart event's payload, a whole envelope) against `JSONEncoder`,
-/// the envelope header scanner against `JSONDecoder`, pooled event ids against `UUID()`.
+/// the envelope header scanner and the one-pass decoder (the same payload and envelope)
+/// against `JSONDecoder`, pooled event ids against `UUID()`.
 /// The ratio beside each figure is what the hand-written code buys; if it shrinks toward
 /// 1, Foundation has caught up and the hand-written code should go.
 struct CodecBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "codec",
-        abstract: "Measure the wire codec (encoder, envelope writer, header scanner, event ids) against Foundation.")
+        abstract: "Measure the wire codec (encoder, envelope writer, header scanner, decoder, event ids) against Foundation.")
 
     @Option(help: "Operations per measurement.")
     var operations = 200_000
@@ -44,6 +45,13 @@ struct CodecBenchmark: AsyncParsableCommand {
         compare("read envelope header",
                 ours: try measure { _ = try EventHeader.decode(from: bytes) },
                 theirs: try measure { _ = try decoder.decode(EventHeader.self, from: bytes) })
+        let payload = try ContractCoding.encode(cart)
+        compare("decode cart payload",
+                ours: try measure { _ = try ContractCoding.decode(OrdersEvent.CartChanged.self, from: payload) },
+                theirs: try measure { _ = try decoder.decode(OrdersEvent.CartChanged.self, from: payload) })
+        compare("decode whole envelope",
+                ours: try measure { _ = try ContractCoding.decode(EventEnvelope<OrdersEvent.CartChanged>.self, from: bytes) },
+                theirs: try measure { _ = try decoder.decode(EventEnvelope<OrdersEvent.CartChanged>.self, from: bytes) })
         compare("new event id",
                 ours: measure { _ = EnvelopeWriter.newEventId() },
                 theirs: measure { _ = UUID().uuidString.lowercased() })
