@@ -15,7 +15,7 @@ extension JSONDocument {
 
     /// The end of the value starting at `start`.
     func valueEnd(_ start: Int, depth: Int) -> Int? {
-        guard start < bytes.count, depth < 512 else { return nil }
+        guard start < bytes.count, depth <= Self.maximumDepth else { return nil }
         switch bytes[start] {
         case UInt8(ascii: "\""): return stringEnd(start)
         case UInt8(ascii: "{"): return containerEnd(start, closer: UInt8(ascii: "}"), depth: depth, keyed: true)

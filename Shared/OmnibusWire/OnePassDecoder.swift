@@ -1,5 +1,6 @@
-/// ``OnePassJSONDecoder``'s `Decoder`: one JSON value of the document. Every error it
-/// throws also marks the document as given up (see ``JSONDocument/bail()``).
+/// ``OnePassJSONDecoder``'s `Decoder`: one JSON value of the document. Every error its
+/// containers throw, and every error a value's own `init(from:)` throws below them, marks the
+/// document as given up (see ``JSONDocument/bail()``).
 struct OnePassDecoder: Decoder {
     let document: JSONDocument
     let value: JSONSpan
@@ -33,7 +34,13 @@ extension JSONDocument {
         case is Double.Type: return try scalar(double(value), Value.self)
         default:
             if Self.isTreatedSpecially(type) { throw bail() }
-            return try Value(from: OnePassDecoder(document: self, value: value))
+            do {
+                return try Value(from: OnePassDecoder(document: self, value: value))
+            } catch {
+                // A type's own error (a RawRepresentable's unknown case) may be caught above.
+                _ = bail()
+                throw error
+            }
         }
     }
 
@@ -53,12 +60,23 @@ struct OnePassKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [JSONMember]
 
     var codingPath: [any CodingKey] { [] }
-    var allKeys: [Key] { members.compactMap { Key(stringValue: document.keyText($0.key)) } }
+    var allKeys: [Key] {
+        let keys = members.compactMap { Key(stringValue: document.keyText($0.key)) }
+        // "1" and "01" are one Int key; which value Foundation keeps follows its hashing.
+        let integers = keys.compactMap(\.intValue)
+        if Set(integers).count != integers.count { _ = document.bail() }
+        return keys
+    }
 
     func contains(_ key: Key) -> Bool { find(key) != nil }
 
     private func find(_ key: Key) -> JSONSpan? {
         let name = key.stringValue
+        // A non-ASCII name can equal an ASCII key as a String (the Kelvin sign is "K").
+        guard !name.utf8.contains(where: { $0 >= 0x80 }) else {
+            _ = document.bail()
+            return nil
+        }
         return members.first { document.key($0.key, is: name) }?.value
     }
 
@@ -82,6 +100,8 @@ struct OnePassKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try document.decodeInteger(type, at: value(key)) }
     func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try document.decodeInteger(type, at: value(key)) }
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try document.decodeInteger(type, at: value(key)) }
+    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 { throw document.bail() }
+    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { throw document.bail() }
     func decode<Value: Decodable>(_ type: Value.Type, forKey key: Key) throws -> Value { try document.decode(type, at: value(key)) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -110,10 +130,12 @@ struct OnePassUnkeyedContainer: UnkeyedDecodingContainer {
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    private mutating func next() throws -> JSONSpan {
+    /// Decodes the current element and moves past it only if that worked, as Foundation does.
+    private mutating func next<Decoded>(_ decode: (JSONDocument, JSONSpan) throws -> Decoded) throws -> Decoded {
         guard currentIndex < elements.count else { throw document.bail() }
-        defer { currentIndex += 1 }
-        return elements[currentIndex]
+        let decoded = try decode(document, elements[currentIndex])
+        currentIndex += 1
+        return decoded
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -124,28 +146,30 @@ struct OnePassUnkeyedContainer: UnkeyedDecodingContainer {
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try document.decode(type, at: next()) }
-    mutating func decode(_ type: String.Type) throws -> String { try document.decode(type, at: next()) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try document.decode(type, at: next()) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next { try $0.decode(type, at: $1) } }
+    mutating func decode(_ type: String.Type) throws -> String { try next { try $0.decode(type, at: $1) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next { try $0.decode(type, at: $1) } }
     mutating func decode(_ type: Float.Type) throws -> Float { throw document.bail() }
-    mutating func decode(_ type: Int.Type) throws -> Int { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try document.decodeInteger(type, at: next()) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try document.decodeInteger(type, at: next()) }
-    mutating func decode<Value: Decodable>(_ type: Value.Type) throws -> Value { try document.decode(type, at: next()) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next { try $0.decodeInteger(type, at: $1) } }
+    mutating func decode(_ type: Int128.Type) throws -> Int128 { throw document.bail() }
+    mutating func decode(_ type: UInt128.Type) throws -> UInt128 { throw document.bail() }
+    mutating func decode<Value: Decodable>(_ type: Value.Type) throws -> Value { try next { try $0.decode(type, at: $1) } }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        try OnePassDecoder(document: document, value: next()).container(keyedBy: type)
+        try next { try OnePassDecoder(document: $0, value: $1).container(keyedBy: type) }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try OnePassDecoder(document: document, value: next()).unkeyedContainer()
+        try next { try OnePassDecoder(document: $0, value: $1).unkeyedContainer() }
     }
 
     mutating func superDecoder() throws -> any Decoder { throw document.bail() }
@@ -172,6 +196,8 @@ struct OnePassSingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try document.decodeInteger(type, at: value) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try document.decodeInteger(type, at: value) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try document.decodeInteger(type, at: value) }
+    func decode(_ type: Int128.Type) throws -> Int128 { throw document.bail() }
+    func decode(_ type: UInt128.Type) throws -> UInt128 { throw document.bail() }
     func decode<Value: Decodable>(_ type: Value.Type) throws -> Value { try document.decode(type, at: value) }
 }
 
@@ -195,7 +221,7 @@ extension JSONDocument {
         default:
             let plain = isPlainInteger(value)
             if plain, let integer = integer(value, as: Int64.self) { return .integer(integer) }
-            // Foundation reads 1.0 or 1e2 as an Int64 (exactly, from the text): left to it.
+            // Foundation reads 1.0 or 1e2 as an Int64 (via Double below 2^53): left to it.
             guard let number = double(value), plain || number.rounded(.towardZero) != number else { throw bail() }
             return .number(number)
         }

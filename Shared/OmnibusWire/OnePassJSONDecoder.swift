@@ -5,13 +5,14 @@ import Foundation
 ///
 /// It answers only where it can promise Foundation's answer, and returns nil everywhere else
 /// (``ContractCoding/decode(_:from:)`` then asks `JSONDecoder`, whose errors carry the coding
-/// path): on any error, caught by the type or not; on numbers with a fraction or exponent read
-/// as integers, non-finite doubles, `Float`; on duplicate or escaped keys; on `Date`, `Data`,
-/// `URL` and `Decimal`, which `JSONDecoder` treats specially; on anything its validation is
-/// stricter about (invalid UTF-8 or a lone surrogate anywhere, nesting past 512); on documents
-/// over ``maximumBytes``. Containers
-/// report an empty `codingPath`, as the one-pass encoder's do. `omnibus-bench codec` measures
-/// it against Foundation; `OnePassJSONDecoderTests` hold it to Foundation's results.
+/// path): on any error inside a value it decodes, caught by the type or not; on numbers with a
+/// fraction or exponent read as integers, doubles that overflow or underflow, `Float`,
+/// `Int128`; on duplicate, escaped or non-ASCII keys, or integer keys that parse alike; on
+/// `Date`, `Data`, `URL` and `Decimal`, which `JSONDecoder` treats specially; on anything its
+/// validation is stricter about (invalid UTF-8 or a lone surrogate anywhere, containers nested
+/// deeper than ``JSONDocument/maximumDepth``); on documents over ``maximumBytes``. Containers report an empty `codingPath`, as the one-pass
+/// encoder's do. `omnibus-bench codec` measures it against Foundation;
+/// `OnePassJSONDecoderTests` hold it to Foundation's results.
 enum OnePassJSONDecoder {
     /// Larger documents (rare: bulk seeds, oversized requests) go straight to Foundation; the
     /// commands, replies and events this is for are a few hundred bytes.
@@ -44,7 +45,9 @@ final class JSONDocument {
     let bytes: [UInt8]
     /// Set by anything Foundation might answer differently; the result is then discarded.
     private(set) var bailed = false
-    private static let maximumDepth = 512
+    /// Contracts nest a few levels; deeper documents go to Foundation, which also bounds the
+    /// re-validation each nested container does of its span.
+    static let maximumDepth = 64
     private static let maximumMembers = 128
 
     init(_ data: Data) {
@@ -73,7 +76,7 @@ final class JSONDocument {
     // MARK: Containers
 
     /// An object's members in document order; nil if `span` is not an object, or has a
-    /// duplicate or escaped key, or too many members to check for duplicates cheaply.
+    /// duplicate, escaped or non-ASCII key, or too many members to check for duplicates cheaply.
     func members(_ span: JSONSpan) -> [JSONMember]? {
         guard bytes[span.start] == UInt8(ascii: "{") else { return nil }
         var members: [JSONMember] = []
@@ -82,7 +85,9 @@ final class JSONDocument {
         while true {
             guard let keyEnd = stringEnd(index) else { return nil }
             let key = JSONSpan(start: index + 1, end: keyEnd - 1)
-            guard !bytes[key.start..<key.end].contains(UInt8(ascii: "\\")),
+            // Escaped or non-ASCII keys are left to Foundation, which compares keys as Strings
+            // (canonical equivalence: a decomposed "é" is the same key as a precomposed one).
+            guard !bytes[key.start..<key.end].contains(where: { $0 == UInt8(ascii: "\\") || $0 >= 0x80 }),
                   members.count < Self.maximumMembers,
                   !members.contains(where: { sameBytes($0.key, key) }) else { return nil }
             index = skipWhitespace(keyEnd)
@@ -124,7 +129,7 @@ final class JSONDocument {
         }
     }
 
-    /// A key's text (keys are never escaped here: ``members(_:)`` gives those up).
+    /// A key's text (keys are plain ASCII here: ``members(_:)`` gives up on any other).
     func keyText(_ key: JSONSpan) -> String {
         String(decoding: bytes[key.start..<key.end], as: UTF8.self)
     }
@@ -175,11 +180,17 @@ final class JSONDocument {
         return Integer(exactly: magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude))
     }
 
-    /// A number as a `Double`, if finite.
+    /// A number as a `Double`, if finite and not underflowed: `Double(String)` reads 1e-400 as
+    /// 0, which Foundation refuses — and it refuses some true zeros written with an exponent,
+    /// so any zero but a plain one is left to it.
     func double(_ span: JSONSpan) -> Double? {
         let first = bytes[span.start]
+        let text = bytes[span.start..<span.end]
         guard first == UInt8(ascii: "-") || (first &- UInt8(ascii: "0")) <= 9,
-              let value = Double(String(decoding: bytes[span.start..<span.end], as: UTF8.self)), value.isFinite else { return nil }
+              let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else { return nil }
+        if value == 0, text.contains(where: { (UInt8(ascii: "1")...UInt8(ascii: "9")).contains($0) || $0 | 0x20 == UInt8(ascii: "e") }) {
+            return nil
+        }
         return value
     }
 

@@ -70,6 +70,49 @@ import Testing
         #expect(throws: (any Error).self) { try ContractCoding.decode(Holder.self, from: data) }
     }
 
+    /// Foundation compares keys as Strings: a decomposed and a precomposed "é" are one key.
+    @Test func leavesNonASCIIKeysToFoundation() throws {
+        let data = Data("{\"e\u{301}\":1,\"\u{E9}\":2}".utf8)
+        #expect(OnePassJSONDecoder.decode([String: Int].self, from: data) == nil)
+        #expect(try ContractCoding.decode([String: Int].self, from: data) == JSONDecoder().decode([String: Int].self, from: data))
+        struct Kelvin: Decodable {
+            enum CodingKeys: String, CodingKey { case kelvin = "\u{212A}" }
+            var kelvin: Int?
+        }
+        let ascii = Data(#"{"K":3}"#.utf8)
+        #expect(OnePassJSONDecoder.decode(Kelvin.self, from: ascii) == nil)
+        #expect(try ContractCoding.decode(Kelvin.self, from: ascii).kelvin == JSONDecoder().decode(Kelvin.self, from: ascii).kelvin)
+    }
+
+    @Test(arguments: ["[1e-400]", "[-1e-400]", "[2.4703282292062327e-324]", "[0e1]", "[0.00e1]", "0e1", "[0e10]", "[0.0]", "[-0e1]"])
+    func readsZerosAsFoundationDoes(document: String) {
+        let data = Data(document.utf8)
+        let foundation = (try? JSONDecoder().decode([Double].self, from: data)) ?? (try? JSONDecoder().decode(Double.self, from: data)).map { [$0] }
+        let onePass = OnePassJSONDecoder.decode([Double].self, from: data) ?? OnePassJSONDecoder.decode(Double.self, from: data).map { [$0] }
+        #expect(onePass == nil || onePass.map { $0.map(\.bitPattern) } == foundation.map { $0.map(\.bitPattern) })
+    }
+
+    /// A type that catches its element's error and reads the element another way: Foundation
+    /// stays on the element that failed.
+    @Test func aCaughtErrorOfTheValuesOwnIsLeftToFoundation() throws {
+        enum Color: String, Decodable { case red, blue }
+        struct Lossy: Decodable, Equatable {
+            var colors: [Color] = []
+            var skipped: [String] = []
+            init(from decoder: any Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                while !container.isAtEnd {
+                    if let color = try? container.decode(Color.self) { colors.append(color) } else { skipped.append(try container.decode(String.self)) }
+                }
+            }
+        }
+        let data = Data(#"["red","purple","blue"]"#.utf8)
+        #expect(OnePassJSONDecoder.decode(Lossy.self, from: data) == nil)
+        #expect(try ContractCoding.decode(Lossy.self, from: data) == JSONDecoder().decode(Lossy.self, from: data))
+        let dictionary = Data(#"{"1":"a","01":"b"}"#.utf8)
+        #expect(OnePassJSONDecoder.decode([Int: String].self, from: dictionary) == nil)
+    }
+
     @Test func leavesDeepNestingAndLargeDocumentsToFoundation() throws {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
         #expect(OnePassJSONDecoder.decode(JSONValue.self, from: Data(deep.utf8)) == nil)
