@@ -1,12 +1,16 @@
 // A VFS over the platform's default that joins the writes of a WAL commit into a few.
 //
 // Why it is safe: SQLite's WAL is read by other connections only up to the last frame the
-// wal-index header publishes, and a writer publishes a commit only after syncing the WAL (with
-// synchronous=FULL, the only mode this buffers in) and through shared-memory calls on its
-// database's file. Every such call, and every other call on the WAL file itself, first writes
-// the pending bytes with one pwrite, so whatever any connection can observe is byte for byte
-// what the platform VFS would have written. Buffering only ever delays a write, never
-// reorders it against a sync. A connection's files are used by one thread at a time (SQLite's
+// wal-index header publishes. On a connection that asked for buffering (it must sync every
+// commit: synchronous FULL or EXTRA, read back, on a device with power-safe overwrite, where a
+// commit writes nothing after its sync), a commit's frames are all written before its xSync
+// and published after it, through shared-memory calls on its database's file. The pending
+// bytes are written out, with one pwrite per 128 KiB, before the WAL is synced, read, sized,
+// truncated, closed or given a file control, and before every shared-memory call of its
+// database, so whatever any connection can observe is what the platform VFS would have
+// written. Buffering only delays a write, never reorders it against a sync. Should a commit
+// ever reach publication with bytes still pending that cannot be written, the process stops
+// (see bufferedShmBarrier). A connection's files are used by one thread at a time (SQLite's
 // connection mutex); only the registry of open databases is shared, under a mutex.
 
 #include "CSQLiteTuning.h"
@@ -28,7 +32,8 @@ struct BufferedFile {
     sqlite3_file *real;
     /// Main database: the name SQLite opened it by, which its WAL's name leads back to.
     const char *name;
-    /// Main database: whether its connection set synchronous to FULL or EXTRA.
+    /// Main database: whether its connection asked for buffering (OMNIBUS_FCNTL_WAL_BUFFER) and
+    /// has not changed `synchronous` since.
     int syncsEveryCommit;
     /// Main database: what its WALs were asked to write and what they wrote.
     omnibus_wal_write_counts walWrites;
@@ -48,12 +53,15 @@ static sqlite3_vfs bufferVfs;
 static pthread_mutex_t registryLock = PTHREAD_MUTEX_INITIALIZER;
 static BufferedFile *openDatabases;
 
+/// Writes the pending run. On failure the bytes are dropped, as a failed pwrite's would be:
+/// SQLite treats the error as it treats the platform VFS's (the transaction fails).
 static int flushPending(BufferedFile *file) {
     if (file->pendingLength == 0) return SQLITE_OK;
     int length = file->pendingLength;
     file->pendingLength = 0;
-    if (file->database) file->database->walWrites.issued += 1;
-    return file->real->pMethods->xWrite(file->real, file->pending, length, file->pendingOffset);
+    int rc = file->real->pMethods->xWrite(file->real, file->pending, length, file->pendingOffset);
+    if (rc == SQLITE_OK && file->database) file->database->walWrites.issued += 1;
+    return rc;
 }
 
 static int flushWalOf(BufferedFile *database) {
@@ -115,7 +123,9 @@ static int bufferedWrite(sqlite3_file *handle, const void *data, int amount, sql
         if (rc != SQLITE_OK) return rc;
         // A run that did not fit starts a new one.
         if (database->syncsEveryCommit && buffered(file, data, amount, offset)) return SQLITE_OK;
-        database->walWrites.issued += 1;
+        rc = file->real->pMethods->xWrite(file->real, data, amount, offset);
+        if (rc == SQLITE_OK) database->walWrites.issued += 1;
+        return rc;
     }
     return file->real->pMethods->xWrite(file->real, data, amount, offset);
 }
@@ -145,19 +155,12 @@ static int bufferedLock(sqlite3_file *handle, int level) {
 
 static int bufferedUnlock(sqlite3_file *handle, int level) {
     BufferedFile *file = (BufferedFile *)handle;
-    int rc = flushPending(file);
-    return rc != SQLITE_OK ? rc : file->real->pMethods->xUnlock(file->real, level);
+    return file->real->pMethods->xUnlock(file->real, level);
 }
 
 static int bufferedCheckReservedLock(sqlite3_file *handle, int *reserved) {
     BufferedFile *file = (BufferedFile *)handle;
     return file->real->pMethods->xCheckReservedLock(file->real, reserved);
-}
-
-/// Level 2 or 3 (FULL, EXTRA) in any of the spellings `PRAGMA synchronous` accepts.
-static int namesFullSync(const char *value) {
-    return value && (strcmp(value, "2") == 0 || strcmp(value, "3") == 0
-                     || strcasecmp(value, "full") == 0 || strcasecmp(value, "extra") == 0);
 }
 
 static int bufferedFileControl(sqlite3_file *handle, int operation, void *argument) {
@@ -168,13 +171,23 @@ static int bufferedFileControl(sqlite3_file *handle, int operation, void *argume
         *(omnibus_wal_write_counts *)argument = file->walWrites;
         return SQLITE_OK;
     }
+    if (operation == OMNIBUS_FCNTL_WAL_BUFFER && !file->isWal) {
+        int characteristics = file->real->pMethods->xDeviceCharacteristics(file->real);
+        // Without power-safe overwrite a FULL commit pads its last frame after its sync.
+        if (*(int *)argument && !(characteristics & SQLITE_IOCAP_POWERSAFE_OVERWRITE)) return SQLITE_NOTFOUND;
+        rc = flushWalOf(file);
+        if (rc != SQLITE_OK) return rc;
+        file->syncsEveryCommit = *(int *)argument != 0;
+        return SQLITE_OK;
+    }
     if (operation == SQLITE_FCNTL_PRAGMA && !file->isWal) {
         char **words = (char **)argument;
         if (words[1] && strcasecmp(words[1], "synchronous") == 0 && words[2]) {
-            // A connection that lowers it must never publish a commit that is still buffered.
+            // Sent before SQLite checks the new level (it may yet refuse it): any change turns
+            // buffering off until the connection reads its level back and asks again.
             rc = flushWalOf(file);
             if (rc != SQLITE_OK) return rc;
-            file->syncsEveryCommit = namesFullSync(words[2]);
+            file->syncsEveryCommit = 0;
         }
     }
     return file->real->pMethods->xFileControl(file->real, operation, argument);
@@ -203,20 +216,34 @@ static int bufferedShmMap(sqlite3_file *handle, int region, int size, int extend
 static int bufferedShmLock(sqlite3_file *handle, int offset, int count, int flags) {
     BufferedFile *file = (BufferedFile *)handle;
     int rc = flushWalOf(file);
-    return rc != SQLITE_OK ? rc : file->real->pMethods->xShmLock(file->real, offset, count, flags);
+    // An unlock always goes through (SQLite ignores its result): a failed flush must not
+    // leave the write lock held. Bytes pending then belong to no published commit.
+    if (rc != SQLITE_OK && !(flags & SQLITE_SHM_UNLOCK)) return rc;
+    int locked = file->real->pMethods->xShmLock(file->real, offset, count, flags);
+    return rc != SQLITE_OK ? rc : locked;
 }
 
 static void bufferedShmBarrier(sqlite3_file *handle) {
     BufferedFile *file = (BufferedFile *)handle;
-    // Cannot report an error, and need not: with FULL the commit's xSync already flushed.
-    (void)flushWalOf(file);
+    if (file->wal && file->wal->pendingLength > 0) {
+        // A commit is being published that its sync did not cover: never on a connection
+        // that asked for buffering as ServiceDatabase does. Buffer no more; and if the bytes
+        // cannot be written, stop before the commit returns — at restart it is simply absent,
+        // where publishing it would let every reader see frames the file does not hold.
+        file->syncsEveryCommit = 0;
+        if (flushPending(file->wal) != SQLITE_OK) {
+            sqlite3_log(SQLITE_IOERR, "omnibus-wal-buffer: a commit's WAL frames could not be written; stopping");
+            abort();
+        }
+    }
     file->real->pMethods->xShmBarrier(file->real);
 }
 
 static int bufferedShmUnmap(sqlite3_file *handle, int deleteFlag) {
     BufferedFile *file = (BufferedFile *)handle;
     int rc = flushWalOf(file);
-    return rc != SQLITE_OK ? rc : file->real->pMethods->xShmUnmap(file->real, deleteFlag);
+    int unmapped = file->real->pMethods->xShmUnmap(file->real, deleteFlag);
+    return rc != SQLITE_OK ? rc : unmapped;
 }
 
 static int bufferedFetch(sqlite3_file *handle, sqlite3_int64 offset, int amount, void **page) {

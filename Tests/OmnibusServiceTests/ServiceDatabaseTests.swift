@@ -125,20 +125,42 @@ import Testing
         #expect(others == 50 && total == 51)
     }
 
-    @Test func aConnectionThatDoesNotSyncEveryCommitWritesThrough() throws {
+    /// Only a connection that asks, after making every commit sync, is buffered; changing
+    /// `synchronous` afterwards turns it off until it asks again.
+    @Test func onlyAConnectionThatAsksIsBufferedAndAnyNewSyncLevelTurnsItOff() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let path = directory.file("normal.sqlite")
+        let path = directory.file("asked.sqlite")
         _ = try ServiceDatabase(path: path)
-        var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        let normal = try DatabaseQueue(path: path, configuration: configuration)
-        try normal.write { db in
-            try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL)")
-            for _ in 0..<50 { try db.execute(sql: "INSERT INTO note (body) VALUES (hex(randomblob(500)))") }
+        let connection = try DatabaseQueue(path: path)
+        func writes(_ rows: Int) throws -> (requested: Int, issued: Int) {
+            try connection.writeWithoutTransaction { db in
+                let before = WALWrites(of: db)
+                try db.inTransaction {
+                    for _ in 0..<rows { try db.execute(sql: "INSERT INTO note (body) VALUES (hex(randomblob(500)))") }
+                    return .commit
+                }
+                let after = WALWrites(of: db)
+                return (after.requested - before.requested, after.issued - before.issued)
+            }
         }
-        // With NORMAL a commit is published without a sync, so nothing may wait in a buffer.
-        let writes = try normal.read { db in WALWrites(of: db) }
-        #expect(writes.requested > 0 && writes.issued == writes.requested)
+        try connection.writeWithoutTransaction { db in
+            try db.execute(sql: "CREATE TABLE note (body TEXT NOT NULL)")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            #expect(try WALBuffer.enable(on: db) == false, "NORMAL publishes commits it has not synced")
+        }
+        let normal = try writes(50)
+        #expect(normal.requested > 0 && normal.issued == normal.requested)
+
+        try connection.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            #expect(try WALBuffer.enable(on: db))
+        }
+        let asked = try writes(50)
+        #expect(asked.issued < asked.requested / 10, "\(asked)")
+
+        try connection.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let changed = try writes(50)
+        #expect(changed.requested > 0 && changed.issued == changed.requested, "a new level turns it off: \(changed)")
     }
 }

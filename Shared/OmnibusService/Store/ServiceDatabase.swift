@@ -13,7 +13,8 @@ import OmnibusContracts
 package final class ServiceDatabase: Sendable {
     /// Process-wide SQLite settings, applied once before the first connection opens.
     /// Registering the WAL buffer can fail only if SQLite has no default VFS, which would
-    /// fail the open anyway; without it commits still work, one write per frame.
+    /// fail the open anyway; without it commits still work, one write per frame. Only the
+    /// writer turns it on (``WALBuffer``).
     private static let sqliteTuned: Void = {
         _ = omnibus_sqlite_disable_memory_statistics()
         _ = omnibus_wal_buffer_register()
@@ -55,6 +56,8 @@ package final class ServiceDatabase: Sendable {
         let folder = directory
         incrementalVacuum = try pool.barrierWriteWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Every commit now syncs before it is published: its WAL writes may be joined.
+            try WALBuffer.enable(on: db)
             // The one writer applies every command: its cache holds the pages they touch (carts,
             // indexes, the log's tail). SQLite's 2 MiB made it read back thousands of pages a
             // second from the file under a steady cart load; readers keep the default.

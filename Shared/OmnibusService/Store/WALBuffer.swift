@@ -2,9 +2,23 @@ import CSQLiteTuning
 import GRDB
 import GRDBSQLite
 
+/// The WAL buffer (`Shared/CSQLiteTuning/wal_buffer.c`, registered by ``ServiceDatabase``) as
+/// a connection sees it: off unless the connection asks, after making every commit sync.
+package enum WALBuffer {
+    /// Turns the buffer on for `db` if its commits sync (synchronous FULL or EXTRA, read back
+    /// here) on a device with power-safe overwrite; false where it stays off. Any later
+    /// `PRAGMA synchronous` turns it off again.
+    @discardableResult
+    package static func enable(on db: Database) throws -> Bool {
+        guard let level = try Int.fetchOne(db, sql: "PRAGMA synchronous"), level >= 2 else { return false }
+        var on: Int32 = 1
+        return sqlite3_file_control(db.sqliteConnection, "main", OMNIBUS_FCNTL_WAL_BUFFER, &on) == SQLITE_OK
+    }
+}
+
 /// How many writes a connection's WAL was asked for and how many reached the file, since the
-/// connection opened: the WAL buffer (``ServiceDatabase``) joins a commit's frames into a few
-/// writes on connections that sync every commit, and writes through on any other.
+/// connection opened: with the buffer on, a commit's frames go out in a few writes; off, each
+/// goes through.
 package struct WALWrites: Equatable, Sendable {
     /// Writes SQLite asked of the WAL file (two per frame: its header, then its page).
     package let requested: Int
