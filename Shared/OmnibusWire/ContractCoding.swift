@@ -22,12 +22,7 @@ public enum ContractCoding {
     public static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
         // The one-pass decoder answers as JSONDecoder would, or not at all (errors included).
         if let value = OnePassJSONDecoder.decode(type, from: data) { return value }
-        return try decodeWithFoundation(type, from: data)
-    }
-
-    /// `JSONDecoder`'s decoding, for what the one-pass decoder leaves to it.
-    static func decodeWithFoundation<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
-        try JSONDecoder().decode(type, from: data)
+        return try JSONDecoder().decode(type, from: data)
     }
 
     /// A short, single-line explanation of why bytes did not decode, for error replies.

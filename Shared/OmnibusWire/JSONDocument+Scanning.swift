@@ -18,8 +18,7 @@ extension JSONDocument {
         guard start < bytes.count, depth <= Self.maximumDepth else { return nil }
         switch bytes[start] {
         case UInt8(ascii: "\""): return stringEnd(start)
-        case UInt8(ascii: "{"): return containerEnd(start, closer: UInt8(ascii: "}"), depth: depth, keyed: true)
-        case UInt8(ascii: "["): return containerEnd(start, closer: UInt8(ascii: "]"), depth: depth, keyed: false)
+        case UInt8(ascii: "{"), UInt8(ascii: "["): return containerEnd(start, depth: depth)
         case UInt8(ascii: "t"): return literalEnd(start, "true")
         case UInt8(ascii: "f"): return literalEnd(start, "false")
         case UInt8(ascii: "n"): return literalEnd(start, "null")
@@ -27,18 +26,26 @@ extension JSONDocument {
         }
     }
 
-    private func containerEnd(_ start: Int, closer: UInt8, depth: Int, keyed: Bool) -> Int? {
+    /// The end of the object or array whose opening bracket is at `start`. `visit` sees each
+    /// member as it is read — its key between the quotes (nil in an array) and its value — and
+    /// ends the walk, as invalid, by returning false: the one walk both validation and the
+    /// decoder's containers (``members(_:)``, ``elements(_:)``) go through.
+    func containerEnd(_ start: Int, depth: Int, visit: (_ key: JSONSpan?, _ value: JSONSpan) -> Bool = { _, _ in true }) -> Int? {
+        let keyed = bytes[start] == UInt8(ascii: "{")
+        let closer = keyed ? UInt8(ascii: "}") : UInt8(ascii: "]")
         var index = skipWhitespace(start + 1)
         guard index < bytes.count else { return nil }
         if bytes[index] == closer { return index + 1 }
         while true {
+            var key: JSONSpan?
             if keyed {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let keyEnd = stringEnd(index) else { return nil }
+                key = JSONSpan(start: index + 1, end: keyEnd - 1)
                 index = skipWhitespace(keyEnd)
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
                 index = skipWhitespace(index + 1)
             }
-            guard let end = valueEnd(index, depth: depth + 1) else { return nil }
+            guard let end = valueEnd(index, depth: depth + 1), visit(key, JSONSpan(start: index, end: end)) else { return nil }
             index = skipWhitespace(end)
             guard index < bytes.count else { return nil }
             if bytes[index] == closer { return index + 1 }

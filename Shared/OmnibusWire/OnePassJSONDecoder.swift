@@ -10,9 +10,9 @@ import Foundation
 /// `Int128`; on duplicate, escaped or non-ASCII keys, or integer keys that parse alike; on
 /// `Date`, `Data`, `URL` and `Decimal`, which `JSONDecoder` treats specially; on anything its
 /// validation is stricter about (invalid UTF-8 or a lone surrogate anywhere, containers nested
-/// deeper than ``JSONDocument/maximumDepth``); on documents over ``maximumBytes``. Containers report an empty `codingPath`, as the one-pass
-/// encoder's do. `omnibus-bench codec` measures it against Foundation;
-/// `OnePassJSONDecoderTests` hold it to Foundation's results.
+/// deeper than ``JSONDocument/maximumDepth``); on documents over ``maximumBytes``. Containers
+/// report an empty `codingPath`, as the one-pass encoder's do. `omnibus-bench codec` measures
+/// it against Foundation; `OnePassJSONDecoderTests` hold it to Foundation's results.
 enum OnePassJSONDecoder {
     /// Larger documents (rare: bulk seeds, oversized requests) go straight to Foundation; the
     /// commands, replies and events this is for are a few hundred bytes.
@@ -80,42 +80,27 @@ final class JSONDocument {
     func members(_ span: JSONSpan) -> [JSONMember]? {
         guard bytes[span.start] == UInt8(ascii: "{") else { return nil }
         var members: [JSONMember] = []
-        var index = skipWhitespace(span.start + 1)
-        if bytes[index] == UInt8(ascii: "}") { return members }
-        while true {
-            guard let keyEnd = stringEnd(index) else { return nil }
-            let key = JSONSpan(start: index + 1, end: keyEnd - 1)
+        let end = containerEnd(span.start, depth: 0) { key, value in
             // Escaped or non-ASCII keys are left to Foundation, which compares keys as Strings
             // (canonical equivalence: a decomposed "é" is the same key as a precomposed one).
-            guard !bytes[key.start..<key.end].contains(where: { $0 == UInt8(ascii: "\\") || $0 >= 0x80 }),
+            guard let key, !bytes[key.start..<key.end].contains(where: { $0 == UInt8(ascii: "\\") || $0 >= 0x80 }),
                   members.count < Self.maximumMembers,
-                  !members.contains(where: { sameBytes($0.key, key) }) else { return nil }
-            index = skipWhitespace(keyEnd)
-            guard bytes[index] == UInt8(ascii: ":") else { return nil }
-            let valueStart = skipWhitespace(index + 1)
-            guard let valueEnd = valueEnd(valueStart, depth: 1) else { return nil }
-            members.append(JSONMember(key: key, value: JSONSpan(start: valueStart, end: valueEnd)))
-            index = skipWhitespace(valueEnd)
-            if bytes[index] == UInt8(ascii: "}") { return members }
-            guard bytes[index] == UInt8(ascii: ",") else { return nil }
-            index = skipWhitespace(index + 1)
+                  !members.contains(where: { sameBytes($0.key, key) }) else { return false }
+            members.append(JSONMember(key: key, value: value))
+            return true
         }
+        return end == nil ? nil : members
     }
 
     /// An array's elements; nil if `span` is not an array.
     func elements(_ span: JSONSpan) -> [JSONSpan]? {
         guard bytes[span.start] == UInt8(ascii: "[") else { return nil }
         var elements: [JSONSpan] = []
-        var index = skipWhitespace(span.start + 1)
-        if bytes[index] == UInt8(ascii: "]") { return elements }
-        while true {
-            guard let end = valueEnd(index, depth: 1) else { return nil }
-            elements.append(JSONSpan(start: index, end: end))
-            index = skipWhitespace(end)
-            if bytes[index] == UInt8(ascii: "]") { return elements }
-            guard bytes[index] == UInt8(ascii: ",") else { return nil }
-            index = skipWhitespace(index + 1)
+        let end = containerEnd(span.start, depth: 0) { _, value in
+            elements.append(value)
+            return true
         }
+        return end == nil ? nil : elements
     }
 
     /// Whether a member's key is `name`.
